@@ -1,0 +1,84 @@
+"""ChatConfig: the per-section chat settings, validated field by field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from vicechat_tui.core.errors import InvalidConfigError
+
+MAX_SYSTEM_PROMPT_CHARS = 20_000
+
+
+class ChatConfig(BaseModel):
+    """How one section's chat talks to its model. `None` means "use the provider default"."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    provider: str | None = Field(default=None, description="Configured provider name.")
+    model: str | None = Field(default=None, description="Model id at that provider.")
+    temperature: float = Field(default=0.7, ge=0, le=2, description="Sampling temperature.")
+    top_p: float = Field(default=1.0, gt=0, le=1, description="Nucleus sampling.")
+    max_tokens: int = Field(default=2048, ge=1, le=200_000, description="Reply length limit.")
+    system_prompt: str = Field(
+        default="", max_length=MAX_SYSTEM_PROMPT_CHARS, description="Instructions for the model."
+    )
+    web_search: bool = Field(default=False, description="Research the web before answering.")
+    search_cycles: int = Field(default=2, ge=1, le=5, description="Research rounds.")
+    max_sources: int = Field(default=6, ge=1, le=20, description="Pages read per answer.")
+    include_section: bool = Field(default=True, description="Send the section's text.")
+    include_outline: bool = Field(default=True, description="Send the document's outline.")
+
+    @field_validator("provider", "model")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip() if value is not None else None
+
+
+CHAT_CONFIG_FIELDS: tuple[str, ...] = tuple(ChatConfig.model_fields)
+
+
+def _field_errors(error: ValidationError) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for item in error.errors():
+        name = ".".join(str(part) for part in item["loc"]) or "config"
+        reason = item["msg"]
+        if item["type"] == "extra_forbidden":
+            reason = "unknown setting"
+        reason = reason.removeprefix("Value error, ")
+        errors.setdefault(name, reason)
+    return errors
+
+
+def validate_chat_config(
+    values: Mapping[str, Any], *, known_providers: Iterable[str] | None = None
+) -> ChatConfig:
+    """Build a ChatConfig or raise InvalidConfigError naming every bad field."""
+    errors: dict[str, str] = {}
+    config: ChatConfig | None = None
+    try:
+        config = ChatConfig.model_validate(dict(values))
+    except ValidationError as error:
+        errors.update(_field_errors(error))
+    provider = values.get("provider")
+    if known_providers is not None and isinstance(provider, str) and provider.strip():
+        names = sorted(known_providers)
+        if provider.strip() not in names:
+            listed = ", ".join(names) if names else "none are configured"
+            errors["provider"] = f"unknown provider {provider.strip()!r} (configured: {listed})"
+    if errors or config is None:
+        raise InvalidConfigError(errors)
+    return config
+
+
+def merge_chat_config(
+    current: ChatConfig, changes: Mapping[str, Any], *, known_providers: Iterable[str] | None
+) -> ChatConfig:
+    """Apply `changes` on top of `current`; all-or-nothing."""
+    return validate_chat_config(
+        {**current.model_dump(), **dict(changes)}, known_providers=known_providers
+    )

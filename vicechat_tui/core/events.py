@@ -1,0 +1,124 @@
+"""Job events: plain dataclasses a chat job emits and any consumer iterates.
+
+The UI turns them into Textual messages; the CLI prints them. All are immutable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A web page an answer cites as [number]."""
+
+    number: int
+    url: str
+    title: str
+    snippet: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"number": self.number, "url": self.url, "title": self.title, "snippet": self.snippet}
+
+
+@dataclass(frozen=True, slots=True)
+class StepRecord:
+    """A step of a job as stored on the assistant message (`steps`)."""
+
+    step_id: str
+    parent_id: str | None
+    label: str
+    status: str = "running"  # running | ok | failed | cancelled
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class JobStarted:
+    job_id: int
+    session_id: int
+    section_id: int
+    kind: str
+    user_message_id: int
+    assistant_message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class StepStarted:
+    job_id: int
+    step_id: str
+    parent_id: str | None
+    label: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StepFinished:
+    job_id: int
+    step_id: str
+    status: str  # ok | failed | cancelled
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenDelta:
+    job_id: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourcesFound:
+    job_id: int
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressChanged:
+    job_id: int
+    fraction: float
+    cycle: int
+    cycles: int
+    label: str
+    tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class JobFinished:
+    job_id: int
+    status: str  # completed | failed | cancelled | interrupted
+    message_id: int | None
+    error: str | None = None
+    error_title: str | None = None
+    error_detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class JobSnapshot:
+    """What a late subscriber receives first: the job's state so far."""
+
+    job_id: int
+    session_id: int
+    section_id: int
+    kind: str
+    status: str
+    text: str
+    steps: tuple[StepRecord, ...]
+    sources: tuple[Source, ...]
+    fraction: float
+    cycle: int
+    cycles: int
+    label: str
+    tokens: int
+    assistant_message_id: int | None
+
+
+JobEvent = (
+    JobSnapshot
+    | JobStarted
+    | StepStarted
+    | StepFinished
+    | TokenDelta
+    | SourcesFound
+    | ProgressChanged
+    | JobFinished
+)

@@ -1,0 +1,36 @@
+"""Where vicechat keeps its files; the one module that knows the paths."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "vicechat"
+
+
+def config_file() -> Path:
+    """The TOML config file: `VICECHAT_CONFIG` if set, else the platform config dir."""
+    override = os.environ.get("VICECHAT_CONFIG")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME) / "config.toml"
+
+
+def data_dir() -> Path:
+    override = os.environ.get("VICECHAT_DATA_DIR")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME)
+
+
+def default_database_path() -> Path:
+    return data_dir() / "vicechat.db"
+
+
+def ui_state_file() -> Path:
+    """Small UI state remembered between runs (the chosen theme)."""
+    return data_dir() / "ui-state.json"

@@ -1,0 +1,169 @@
+"""SQLModel tables: the persisted shape of documents, sections, versions, chats and jobs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class SectionStatus(StrEnum):
+    DRAFT = "draft"
+    REVIEW = "review"
+    FINAL = "final"
+
+
+class VersionSource(StrEnum):
+    CREATE = "create"
+    EDIT = "edit"
+    APPLIED_REPLY = "applied_reply"
+    RESTORE = "restore"
+
+
+class MessageRole(StrEnum):
+    SYSTEM = "system"
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+class MessageState(StrEnum):
+    COMPLETE = "complete"
+    STREAMING = "streaming"
+    INTERRUPTED = "interrupted"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class JobStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    INTERRUPTED = "interrupted"
+
+    @property
+    def is_finished(self) -> bool:
+        return self not in (JobStatus.PENDING, JobStatus.RUNNING)
+
+
+class JobKind(StrEnum):
+    CHAT = "chat"
+    WEB_RESEARCH = "web_research"
+
+
+def _fk(target: str, *, nullable: bool = False, index: bool = True) -> Any:
+    return Field(
+        default=None if nullable else ...,
+        sa_column=Column(
+            Integer, ForeignKey(target, ondelete="CASCADE"), nullable=nullable, index=index
+        ),
+    )
+
+
+class Document(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    owner: str = Field(index=True)
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+
+
+class DocumentShare(SQLModel, table=True):
+    """Another user who may see and edit a document."""
+
+    document_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    user: str = Field(primary_key=True)
+
+
+class Section(SQLModel, table=True):
+    __table_args__ = (Index("ix_section_doc_parent_pos", "document_id", "parent_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = _fk("document.id")
+    parent_id: int | None = _fk("section.id", nullable=True)
+    position: int = 0
+    title: str
+    content: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    status: str = SectionStatus.DRAFT.value
+    version: int = 1
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+
+
+class SectionVersion(SQLModel, table=True):
+    __tablename__ = "section_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    section_id: int = _fk("section.id")
+    version: int
+    title: str
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    source: str = VersionSource.EDIT.value
+    created_by: str = ""
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class ChatSession(SQLModel, table=True):
+    __tablename__ = "chat_session"
+    __table_args__ = (UniqueConstraint("section_id", name="uq_chat_session_section"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    section_id: int = _fk("section.id", index=False)
+    config: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+
+
+class ChatMessage(SQLModel, table=True):
+    __tablename__ = "chat_message"
+    __table_args__ = (Index("ix_chat_message_session_id_id", "session_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = _fk("chat_session.id", index=False)
+    role: str
+    content: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    state: str = MessageState.COMPLETE.value
+    sources: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    steps: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    model: str | None = None
+    usage: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    error: str | None = None
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+
+
+class ChatJob(SQLModel, table=True):
+    __tablename__ = "chat_job"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = _fk("chat_session.id")
+    section_id: int = Field(index=True)
+    kind: str = JobKind.CHAT.value
+    status: str = Field(default=JobStatus.PENDING.value, index=True)
+    progress: float = 0.0
+    cycle: int = 0
+    cycles: int = 0
+    step_label: str = ""
+    error: str | None = None
+    error_detail: str | None = None
+    user_message_id: int | None = None
+    result_message_id: int | None = None
+    created_at: datetime = Field(default_factory=utc_now)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None

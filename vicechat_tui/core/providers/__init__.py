@@ -1,0 +1,1 @@
+"""Model providers spoken over HTTP with httpx: OpenAI-compatible, Anthropic, Ollama."""

@@ -1,0 +1,1 @@
+"""Multi-cycle web research: search providers, safe page fetching, the research loop."""

@@ -1,0 +1,1 @@
+"""Async service layer: the operations the UI and the CLI offer, with their errors."""

@@ -1,0 +1,226 @@
+"""vicechat's settings: a TOML file plus `VICECHAT_*` environment variables.
+
+The file lives at `locations.config_file()`. Unknown or invalid keys raise a SettingsError
+that names the file, the key and the reason. Provider API keys are read from environment
+variables (or the file) and never stored elsewhere.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from vicechat_tui.core import locations
+from vicechat_tui.core.errors import SettingsError
+
+ProviderKind = Literal["openai", "anthropic", "ollama"]
+
+DEFAULT_BASE_URLS: dict[str, str] = {
+    "openai": "https://api.openai.com/v1",
+    "anthropic": "https://api.anthropic.com",
+    "ollama": "http://127.0.0.1:11434",
+}
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProviderSettings(_Section):
+    """One model provider, under `[providers.NAME]`."""
+
+    kind: ProviderKind
+    """Protocol: openai (Chat Completions), anthropic (Messages API) or ollama (/api/chat)."""
+    base_url: str | None = None
+    """Endpoint root, e.g. http://127.0.0.1:8080/v1; the kind's public default when unset."""
+    api_key_env: str | None = None
+    """Name of the environment variable that holds the API key."""
+    api_key: SecretStr | None = None
+    """The API key itself (prefer api_key_env)."""
+    default_model: str | None = None
+    """Model used when a chat names none."""
+    models: list[str] = Field(default_factory=list)
+    """Models offered when the provider cannot list its own."""
+    context_window: int = Field(default=8192, ge=256)
+    """Tokens the model accepts; the history sent is trimmed to fit."""
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=120.0, gt=0)
+    """Seconds to wait for the next piece of a reply."""
+    max_retries: int = Field(default=3, ge=0, le=10)
+    """Retries on 429, 5xx and connection failures, before the first token only."""
+    retry_backoff: float = Field(default=1.0, ge=0)
+    """First backoff delay in seconds; doubles each retry (Retry-After wins when given)."""
+    max_retry_wait: float = Field(default=60.0, ge=0)
+    """Longest single wait the client accepts before giving up."""
+
+    def resolved_base_url(self) -> str:
+        return (self.base_url or DEFAULT_BASE_URLS[self.kind]).rstrip("/")
+
+    def resolved_api_key(self) -> str | None:
+        if self.api_key_env:
+            value = os.environ.get(self.api_key_env)
+            if value:
+                return value
+        return self.api_key.get_secret_value() if self.api_key else None
+
+
+class WebSearchSettings(_Section):
+    """The web search provider, under `[web_search]`."""
+
+    kind: Literal["searxng", "brave", "tavily"]
+    base_url: str | None = None
+    api_key_env: str | None = None
+    api_key: SecretStr | None = None
+    timeout: float = Field(default=15.0, gt=0)
+    results_per_query: int = Field(default=6, ge=1, le=20)
+
+    def resolved_api_key(self) -> str | None:
+        if self.api_key_env:
+            value = os.environ.get(self.api_key_env)
+            if value:
+                return value
+        return self.api_key.get_secret_value() if self.api_key else None
+
+
+class WebFetchSettings(_Section):
+    """Limits for reading web pages, under `[web_fetch]`."""
+
+    allow_private_hosts: list[str] = Field(default_factory=list)
+    """Hosts or addresses allowed although private/loopback, e.g. ["127.0.0.1"]."""
+    max_bytes: int = Field(default=2_000_000, ge=1_000)
+    timeout: float = Field(default=15.0, gt=0)
+    max_concurrency: int = Field(default=4, ge=1, le=32)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+
+
+class JobSettings(_Section):
+    """The chat job engine, under `[jobs]`."""
+
+    max_concurrent: int = Field(default=4, ge=1, le=64)
+    """Jobs streaming at once; the rest wait as pending."""
+    keep_finished_seconds: float = Field(default=600.0, ge=0)
+    """How long a finished job stays in memory (the database keeps it)."""
+    flush_interval: float = Field(default=0.5, gt=0, le=5)
+    """Seconds between writes of a streaming reply to the database."""
+
+
+class UiSettings(_Section):
+    """The terminal UI, under `[ui]`."""
+
+    theme: str | None = None
+    autosave_seconds: float = Field(default=1.5, gt=0)
+    keys: dict[str, str] = Field(default_factory=dict)
+    """Key remapping: binding id → keys, e.g. { "chat.send" = "ctrl+s" }."""
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Environment variables `VICECHAT_<FIELD>` override the file."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="VICECHAT_", extra="forbid", env_nested_delimiter="__"
+    )
+
+    user: str | None = None
+    """Who you are for document ownership; defaults to the OS login."""
+    database_url: str | None = None
+    """SQLAlchemy URL; defaults to a SQLite file in the data directory."""
+    default_provider: str | None = None
+    providers: dict[str, ProviderSettings] = Field(default_factory=dict)
+    web_search: WebSearchSettings | None = None
+    web_fetch: WebFetchSettings = Field(default_factory=WebFetchSettings)
+    jobs: JobSettings = Field(default_factory=JobSettings)
+    ui: UiSettings = Field(default_factory=UiSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (env_settings, init_settings)
+
+    # -- derived values ------------------------------------------------------------------
+
+    def current_user(self) -> str:
+        if self.user:
+            return self.user
+        try:
+            return getpass.getuser()
+        except Exception:
+            return "me"
+
+    def effective_providers(self) -> dict[str, ProviderSettings]:
+        """Configured providers, or ones detected from well-known environment variables."""
+        if self.providers:
+            return dict(self.providers)
+        detected: dict[str, ProviderSettings] = {}
+        if os.environ.get("OPENAI_API_KEY"):
+            detected["openai"] = ProviderSettings(
+                kind="openai", api_key_env="OPENAI_API_KEY", default_model="gpt-4o-mini"
+            )
+        if os.environ.get("ANTHROPIC_API_KEY"):
+            detected["anthropic"] = ProviderSettings(
+                kind="anthropic",
+                api_key_env="ANTHROPIC_API_KEY",
+                default_model="claude-sonnet-4-5",
+            )
+        if os.environ.get("OLLAMA_HOST"):
+            host = os.environ["OLLAMA_HOST"]
+            if "://" not in host:
+                host = f"http://{host}"
+            detected["ollama"] = ProviderSettings(kind="ollama", base_url=host)
+        return detected
+
+    def effective_default_provider(self) -> str | None:
+        providers = self.effective_providers()
+        if self.default_provider and self.default_provider in providers:
+            return self.default_provider
+        return next(iter(providers), None)
+
+    def masked_dump(self) -> dict[str, Any]:
+        """The settings as plain data with every secret replaced by '********'."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+def _describe(error: ValidationError, path: Path) -> str:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        reason = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
+        lines.append(f"{path}: {key}: {reason}")
+    return "\n".join(lines)
+
+
+def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
+    """Read the TOML file (missing is fine) and the environment; raise SettingsError."""
+    path = path or locations.config_file()
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as error:
+            raise SettingsError(f"{path}: not valid TOML: {error}") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise SettingsError(f"{path}: cannot be read: {error}") from None
+    data.update({key: value for key, value in overrides.items() if value is not None})
+    try:
+        settings = Settings(**data)
+    except ValidationError as error:
+        raise SettingsError(_describe(error, path)) from None
+    if settings.default_provider and settings.providers and (
+        settings.default_provider not in settings.providers
+    ):
+        raise SettingsError(
+            f"{path}: default_provider: no provider named {settings.default_provider!r} "
+            f"(configured: {', '.join(sorted(settings.providers))})"
+        )
+    return settings
