@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 
 def utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return datetime.now(UTC)
 
 
 class SectionStatus(StrEnum):
@@ -81,10 +81,10 @@ class Document(SQLModel, table=True):
 class DocumentShare(SQLModel, table=True):
     """Another user who may see and edit a document."""
 
+    __tablename__ = "document_share"
+
     document_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
-        )
+        sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), primary_key=True)
     )
     user: str = Field(primary_key=True)
 
@@ -140,7 +140,9 @@ class ChatMessage(SQLModel, table=True):
     sources: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
-    steps: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    steps: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     model: str | None = None
     usage: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     error: str | None = None

@@ -1,0 +1,103 @@
+"""Documents and ownership, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import make_settings
+from vicechat_tui.core.errors import DocumentNotFoundError, InvalidInputError
+from vicechat_tui.core.runtime import VicechatCore, open_core
+
+
+async def test_create_rename_list_delete(core: VicechatCore) -> None:
+    first = await core.documents.create("  Field   notes ", description="d", tags=["a"])
+    second = await core.documents.create("Thesis")
+    assert first.title == "Field notes"
+    assert first.owner == "alice"
+    renamed = await core.documents.rename(first.id, "Field notes, revised")
+    assert renamed.title == "Field notes, revised"
+    listed = [document.title for document in await core.documents.list()]
+    assert listed == ["Field notes, revised", "Thesis"]
+    assert await core.documents.count() == 2
+    await core.documents.delete(second.id)
+    assert [d.id for d in await core.documents.list()] == [first.id]
+    with pytest.raises(DocumentNotFoundError, match=f"Document {second.id} was not found"):
+        await core.documents.get(second.id)
+
+
+async def test_empty_title_is_refused(core: VicechatCore) -> None:
+    with pytest.raises(InvalidInputError, match="title is empty"):
+        await core.documents.create("   ")
+    assert await core.documents.list() == []
+
+
+async def test_delete_takes_sections_versions_and_chats(core: VicechatCore) -> None:
+    document = await core.documents.create("Doomed")
+    section = await core.sections.create(document.id, "Part")
+    await core.sections.create(document.id, "Child", parent_id=section.id)
+    session = await core.chats.open_session(document.id, section.id)
+    await core.chats.add_message(session.id, "user", "hello")
+    await core.documents.delete(document.id)
+    from sqlalchemy import func, select
+
+    from vicechat_tui.core.models import ChatMessage, ChatSession, Section, SectionVersion
+
+    async with core.database.session() as db:
+        for table in (Section, SectionVersion, ChatSession, ChatMessage):
+            total = (await db.execute(select(func.count()).select_from(table))).scalar_one()
+            assert total == 0, table
+
+
+async def test_other_users_documents_behave_as_not_found(database_url: str) -> None:
+    alice = await open_core(make_settings(user="alice"), database_url=database_url)
+    bob = await open_core(make_settings(user="bob"), database_url=database_url)
+    try:
+        private = await alice.documents.create("Alice's diary")
+        section = await alice.sections.create(private.id, "Monday")
+        assert await bob.documents.list() == []
+        with pytest.raises(DocumentNotFoundError):
+            await bob.documents.get(private.id)
+        with pytest.raises(DocumentNotFoundError):
+            await bob.chats.open_session(private.id, section.id)
+        with pytest.raises(DocumentNotFoundError):
+            await bob.documents.delete(private.id)
+
+        await alice.documents.share(private.id, "bob")
+        assert [d.title for d in await bob.documents.list()] == ["Alice's diary"]
+        session = await bob.chats.open_session(private.id, section.id)
+        assert session.section_id == section.id
+        with pytest.raises(InvalidInputError, match="owner"):
+            await bob.documents.share(private.id, "carol")
+        assert await alice.documents.shared_with(private.id) == ["bob"]
+
+        await alice.documents.unshare(private.id, "bob")
+        assert await bob.documents.list() == []
+    finally:
+        await alice.aclose()
+        await bob.aclose()
+
+
+@pytest.mark.postgres
+async def test_postgres_row_level_security_hides_other_users_rows(
+    postgres_server: object,
+) -> None:
+    """Even raw SQL, bypassing the services, sees only the connected user's documents."""
+    from sqlalchemy import text
+
+    url = postgres_server.create_database()  # type: ignore[attr-defined]
+    alice = await open_core(make_settings(user="alice"), database_url=url)
+    bob = await open_core(make_settings(user="bob"), database_url=url)
+    try:
+        document = await alice.documents.create("Secret plans")
+        await alice.sections.create(document.id, "Step one")
+        async with bob.database.session() as db:
+            titles = (await db.execute(text("SELECT title FROM document"))).scalars().all()
+            sections = (await db.execute(text("SELECT count(*) FROM section"))).scalar_one()
+        assert titles == []
+        assert sections == 0
+        async with alice.database.session() as db:
+            titles = (await db.execute(text("SELECT title FROM document"))).scalars().all()
+        assert titles == ["Secret plans"]
+    finally:
+        await alice.aclose()
+        await bob.aclose()

@@ -1,0 +1,76 @@
+"""VicechatCore: settings, database and services wired together for one user.
+
+The CLI, the UI and the tests all start from `open_core`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from vicechat_tui.core.database import Database, open_database, resolve_database_url
+from vicechat_tui.core.services.chats import ChatService
+from vicechat_tui.core.services.documents import DocumentService
+from vicechat_tui.core.services.sections import SectionService
+from vicechat_tui.core.settings import Settings
+
+if TYPE_CHECKING:
+    from vicechat_tui.core.jobs.engine import JobEngine
+    from vicechat_tui.core.providers.registry import ProviderRegistry
+
+
+@dataclass
+class VicechatCore:
+    settings: Settings
+    database: Database
+    user: str
+    documents: DocumentService
+    sections: SectionService
+    chats: ChatService
+    _providers: ProviderRegistry | None = field(default=None, repr=False)
+    _jobs: JobEngine | None = field(default=None, repr=False)
+
+    @property
+    def providers(self) -> ProviderRegistry:
+        """Model providers, created on first use (keeps start-up free of httpx)."""
+        if self._providers is None:
+            from vicechat_tui.core.providers.registry import ProviderRegistry
+
+            self._providers = ProviderRegistry(self.settings)
+        return self._providers
+
+    @property
+    def jobs(self) -> JobEngine:
+        """The chat job engine, created on first use."""
+        if self._jobs is None:
+            from vicechat_tui.core.jobs.engine import JobEngine
+
+            self._jobs = JobEngine(self)
+        return self._jobs
+
+    async def aclose(self) -> None:
+        if self._jobs is not None:
+            await self._jobs.aclose()
+        if self._providers is not None:
+            await self._providers.aclose()
+        await self.database.dispose()
+
+
+async def open_core(settings: Settings, *, database_url: str | None = None) -> VicechatCore:
+    """Open the database (migrating it) and build the services for the current user."""
+    user = settings.current_user()
+    url = resolve_database_url(database_url or settings.database_url)
+    database = await open_database(url, user=user)
+
+    def provider_names() -> list[str]:
+        return list(settings.effective_providers())
+
+    core = VicechatCore(
+        settings=settings,
+        database=database,
+        user=user,
+        documents=DocumentService(database, user),
+        sections=SectionService(database, user),
+        chats=ChatService(database, user, provider_names),
+    )
+    return core

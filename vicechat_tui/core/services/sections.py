@@ -1,0 +1,332 @@
+"""Sections: a nested, ordered tree per document, with versioned content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from vicechat_tui.core.database import Database
+from vicechat_tui.core.errors import EditConflictError, InvalidInputError, VersionNotFoundError
+from vicechat_tui.core.models import (
+    Section,
+    SectionStatus,
+    SectionVersion,
+    VersionSource,
+    utc_now,
+)
+from vicechat_tui.core.services.access import visible_document, visible_section
+from vicechat_tui.core.services.documents import clean_title
+
+
+@dataclass(frozen=True, slots=True)
+class SectionSummary:
+    """A section without its content: what a tree row needs."""
+
+    id: int
+    document_id: int
+    parent_id: int | None
+    position: int
+    title: str
+    status: str
+    child_count: int
+
+
+@dataclass(slots=True)
+class SectionNode:
+    section: Section
+    children: list[SectionNode] = field(default_factory=list)
+
+
+def _parent_clause(parent_id: int | None) -> object:
+    return Section.parent_id.is_(None) if parent_id is None else Section.parent_id == parent_id  # type: ignore[union-attr]
+
+
+class SectionService:
+    def __init__(self, database: Database, user: str) -> None:
+        self._database = database
+        self.user = user
+
+    # -- reading ---------------------------------------------------------------------------
+
+    async def get(self, section_id: int, *, document_id: int | None = None) -> Section:
+        async with self._database.session() as db:
+            return await visible_section(db, self.user, section_id, document_id)
+
+    async def children(
+        self, document_id: int, parent_id: int | None = None
+    ) -> list[SectionSummary]:
+        """One level of the tree, in order, with each row's number of children."""
+        async with self._database.session() as db:
+            await visible_document(db, self.user, document_id)
+            child = Section.__table__.alias("child")  # type: ignore[attr-defined]
+            counts = select(func.count()).where(child.c.parent_id == Section.id).scalar_subquery()
+            query = (
+                select(
+                    Section.id,
+                    Section.parent_id,
+                    Section.position,
+                    Section.title,
+                    Section.status,
+                    counts,
+                )
+                .where(Section.document_id == document_id, _parent_clause(parent_id))  # type: ignore[arg-type]
+                .order_by(Section.position, Section.id)
+            )
+            rows = (await db.execute(query)).all()
+        return [
+            SectionSummary(row[0], document_id, row[1], row[2], row[3], row[4], int(row[5]))
+            for row in rows
+        ]
+
+    async def tree(self, document_id: int) -> list[SectionNode]:
+        """The whole tree of a document, with content (for export and outlines)."""
+        async with self._database.session() as db:
+            await visible_document(db, self.user, document_id)
+            rows = (
+                await db.execute(
+                    select(Section)
+                    .where(Section.document_id == document_id)
+                    .order_by(Section.position, Section.id)  # type: ignore[arg-type]
+                )
+            ).scalars()
+            nodes = {section.id: SectionNode(section) for section in rows}
+        roots: list[SectionNode] = []
+        for node in nodes.values():
+            parent = nodes.get(node.section.parent_id) if node.section.parent_id else None
+            (parent.children if parent else roots).append(node)
+        return roots
+
+    async def outline(self, document_id: int) -> list[tuple[int, str]]:
+        """(depth, title) for every section in reading order."""
+        result: list[tuple[int, str]] = []
+
+        def walk(nodes: list[SectionNode], depth: int) -> None:
+            for node in nodes:
+                result.append((depth, node.section.title))
+                walk(node.children, depth + 1)
+
+        walk(await self.tree(document_id), 0)
+        return result
+
+    async def versions(self, section_id: int) -> list[SectionVersion]:
+        """Every saved version, newest first."""
+        async with self._database.session() as db:
+            await visible_section(db, self.user, section_id)
+            query = (
+                select(SectionVersion)
+                .where(SectionVersion.section_id == section_id)
+                .order_by(SectionVersion.version.desc(), SectionVersion.id.desc())  # type: ignore[attr-defined]
+            )
+            return list((await db.execute(query)).scalars())
+
+    # -- creating and editing --------------------------------------------------------------
+
+    async def create(
+        self,
+        document_id: int,
+        title: str,
+        *,
+        parent_id: int | None = None,
+        content: str = "",
+        position: int | None = None,
+    ) -> Section:
+        """Add a section under `parent_id` (top level when None), at the end by default."""
+        title = clean_title(title)
+        async with self._database.session() as db:
+            await visible_document(db, self.user, document_id)
+            if parent_id is not None:
+                await visible_section(db, self.user, parent_id, document_id)
+            siblings = await self._sibling_ids(db, document_id, parent_id)
+            index = len(siblings) if position is None else max(0, min(position, len(siblings)))
+            section = Section(
+                document_id=document_id,
+                parent_id=parent_id,
+                title=title,
+                content=content,
+                position=index,
+            )
+            db.add(section)
+            await db.flush()
+            assert section.id is not None
+            siblings.insert(index, section.id)
+            await self._renumber(db, siblings)
+            db.add(self._snapshot(section, VersionSource.CREATE))
+            await db.commit()
+            await db.refresh(section)
+            return section
+
+    async def rename(self, section_id: int, title: str) -> Section:
+        async with self._database.session() as db:
+            section = await visible_section(db, self.user, section_id)
+            section.title = clean_title(title)
+            section.updated_at = utc_now()
+            await db.commit()
+            await db.refresh(section)
+            return section
+
+    async def set_status(self, section_id: int, status: str) -> Section:
+        try:
+            value = SectionStatus(status).value
+        except ValueError:
+            allowed = ", ".join(s.value for s in SectionStatus)
+            raise InvalidInputError(f"Unknown status {status!r}; use one of {allowed}.") from None
+        async with self._database.session() as db:
+            section = await visible_section(db, self.user, section_id)
+            section.status = value
+            section.updated_at = utc_now()
+            await db.commit()
+            await db.refresh(section)
+            return section
+
+    async def save_content(
+        self,
+        section_id: int,
+        content: str,
+        *,
+        based_on_version: int,
+        source: VersionSource = VersionSource.EDIT,
+    ) -> Section:
+        """Save new content if the section is still at `based_on_version`; else conflict.
+
+        Every save records a SectionVersion; the check and the write are one atomic UPDATE.
+        """
+        async with self._database.session() as db:
+            await visible_section(db, self.user, section_id)
+            result = await db.execute(
+                update(Section)
+                .where(Section.id == section_id, Section.version == based_on_version)  # type: ignore[arg-type]
+                .values(content=content, version=based_on_version + 1, updated_at=utc_now())
+            )
+            if result.rowcount == 0:  # type: ignore[attr-defined]
+                await db.rollback()
+                current = await visible_section(db, self.user, section_id)
+                raise EditConflictError(
+                    section_id,
+                    based_on_version=based_on_version,
+                    current_version=current.version,
+                    current_title=current.title,
+                    current_content=current.content,
+                )
+            section = await db.get(Section, section_id, populate_existing=True)
+            assert section is not None
+            db.add(self._snapshot(section, source))
+            await db.commit()
+            await db.refresh(section)
+            return section
+
+    async def restore(self, section_id: int, version_id: int, *, based_on_version: int) -> Section:
+        """Make an old version's content current again, as a new version."""
+        async with self._database.session() as db:
+            old = await db.get(SectionVersion, version_id)
+            if old is None or old.section_id != section_id:
+                raise VersionNotFoundError(version_id)
+        return await self.save_content(
+            section_id,
+            old.content,
+            based_on_version=based_on_version,
+            source=VersionSource.RESTORE,
+        )
+
+    def _snapshot(self, section: Section, source: VersionSource) -> SectionVersion:
+        assert section.id is not None
+        return SectionVersion(
+            section_id=section.id,
+            version=section.version,
+            title=section.title,
+            content=section.content,
+            source=source.value,
+            created_by=self.user,
+        )
+
+    # -- moving ----------------------------------------------------------------------------
+
+    async def move(
+        self, section_id: int, *, parent_id: int | None, position: int | None = None
+    ) -> Section:
+        """Put a section under `parent_id` (None: top level) at `position` (None: last)."""
+        async with self._database.session() as db:
+            section = await visible_section(db, self.user, section_id)
+            if parent_id is not None:
+                await visible_section(db, self.user, parent_id, section.document_id)
+                await self._refuse_cycle(db, section_id, parent_id)
+            old_siblings = await self._sibling_ids(db, section.document_id, section.parent_id)
+            old_siblings.remove(section_id)
+            await self._renumber(db, old_siblings)
+            new_siblings = await self._sibling_ids(db, section.document_id, parent_id)
+            if section_id in new_siblings:
+                new_siblings.remove(section_id)
+            index = (
+                len(new_siblings) if position is None else max(0, min(position, len(new_siblings)))
+            )
+            new_siblings.insert(index, section_id)
+            section.parent_id = parent_id
+            section.updated_at = utc_now()
+            await db.flush()
+            await self._renumber(db, new_siblings)
+            await db.commit()
+            await db.refresh(section)
+            return section
+
+    async def shift(self, section_id: int, delta: int) -> Section:
+        """Move a section `delta` places among its siblings (negative: up)."""
+        section = await self.get(section_id)
+        return await self.move(
+            section_id, parent_id=section.parent_id, position=max(0, section.position + delta)
+        )
+
+    async def indent(self, section_id: int) -> Section:
+        """Nest a section as the last child of the sibling above it."""
+        section = await self.get(section_id)
+        async with self._database.session() as db:
+            siblings = await self._sibling_ids(db, section.document_id, section.parent_id)
+        index = siblings.index(section_id)
+        if index == 0:
+            raise InvalidInputError("There is no section above to nest this one under.")
+        return await self.move(section_id, parent_id=siblings[index - 1])
+
+    async def outdent(self, section_id: int) -> Section:
+        """Move a nested section out to just after its parent."""
+        section = await self.get(section_id)
+        if section.parent_id is None:
+            raise InvalidInputError("This section is already at the top level.")
+        parent = await self.get(section.parent_id)
+        return await self.move(section_id, parent_id=parent.parent_id, position=parent.position + 1)
+
+    async def delete(self, section_id: int) -> None:
+        """Delete a section with its children, versions and chats."""
+        async with self._database.session() as db:
+            section = await visible_section(db, self.user, section_id)
+            document_id, parent_id = section.document_id, section.parent_id
+            await db.delete(section)
+            await db.flush()
+            await self._renumber(db, await self._sibling_ids(db, document_id, parent_id))
+            await db.commit()
+
+    async def _refuse_cycle(self, db: AsyncSession, section_id: int, parent_id: int) -> None:
+        current: int | None = parent_id
+        while current is not None:
+            if current == section_id:
+                raise InvalidInputError("A section cannot be moved inside itself.")
+            current = (
+                await db.execute(select(Section.parent_id).where(Section.id == current))
+            ).scalar_one_or_none()
+
+    async def _sibling_ids(
+        self, db: AsyncSession, document_id: int, parent_id: int | None
+    ) -> list[int]:
+        query = (
+            select(Section.id)
+            .where(Section.document_id == document_id, _parent_clause(parent_id))  # type: ignore[arg-type]
+            .order_by(Section.position, Section.id)
+        )
+        return [int(value) for value in (await db.execute(query)).scalars()]
+
+    async def _renumber(self, db: AsyncSession, ordered_ids: list[int]) -> None:
+        for position, sibling_id in enumerate(ordered_ids):
+            await db.execute(
+                update(Section)
+                .where(Section.id == sibling_id, Section.position != position)  # type: ignore[arg-type]
+                .values(position=position)
+            )
