@@ -166,6 +166,8 @@ class ChatJob(SQLModel, table=True):
     error_detail: str | None = None
     user_message_id: int | None = None
     result_message_id: int | None = None
+    runner: str | None = None
+    """host:pid of the process running the job, to tell crashed jobs from live ones."""
     created_at: datetime = Field(default_factory=utc_now)
     started_at: datetime | None = None
     finished_at: datetime | None = None

@@ -106,6 +106,7 @@ def upgrade() -> None:
         sa.Column("error_detail", sa.String(), nullable=True),
         sa.Column("user_message_id", sa.Integer(), nullable=True),
         sa.Column("result_message_id", sa.Integer(), nullable=True),
+        sa.Column("runner", sa.String(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),

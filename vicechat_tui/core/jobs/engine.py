@@ -1,0 +1,366 @@
+"""The chat job engine: runs each reply as an asyncio task, streams events, persists as it goes.
+
+See API.md beside this file for the contract the UI and the CLI rely on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select, update
+
+from vicechat_tui.core.chat_config import ChatConfig, merge_chat_config
+from vicechat_tui.core.errors import EmptyMessageError, JobNotFoundError, ProviderError
+from vicechat_tui.core.events import (
+    JobEvent,
+    JobFinished,
+    JobStarted,
+    ProgressChanged,
+    TokenDelta,
+)
+from vicechat_tui.core.jobs.hub import EventHub
+from vicechat_tui.core.jobs.run import JobRun
+from vicechat_tui.core.jobs.state import JobState
+from vicechat_tui.core.models import (
+    ChatJob,
+    ChatMessage,
+    JobKind,
+    JobStatus,
+    MessageRole,
+    MessageState,
+    utc_now,
+)
+from vicechat_tui.core.services.chats import parse_stored_config
+
+if TYPE_CHECKING:
+    from vicechat_tui.core.runtime import VicechatCore
+
+log = logging.getLogger(__name__)
+
+RUNNER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _runner_is_dead(runner: str | None) -> bool:
+    """True when the job's process is known to be gone (same host, pid not alive)."""
+    if not runner or ":" not in runner:
+        return True
+    host, _, pid = runner.rpartition(":")
+    if host != socket.gethostname():
+        return False
+    if runner == RUNNER:
+        return False
+    return not pid.isdigit() or not _pid_alive(int(pid))
+
+
+class JobEngine:
+    """Starts, tracks, streams and cancels chat jobs for one VicechatCore."""
+
+    def __init__(self, core: VicechatCore) -> None:
+        self.core = core
+        self._settings = core.settings.jobs
+        self._states: dict[int, JobState] = {}
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._hub = EventHub()
+        self._slots = asyncio.Semaphore(self._settings.max_concurrent)
+        self._closed = False
+
+    # -- starting ---------------------------------------------------------------------------
+
+    async def send(
+        self,
+        document_id: int,
+        section_id: int,
+        text: str,
+        *,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> int:
+        """Store the user's message, start a job for the reply, return the job id at once."""
+        if not text.strip():
+            raise EmptyMessageError()
+        chats = self.core.chats
+        session = await chats.open_session(document_id, section_id)
+        assert session.id is not None
+        config = parse_stored_config(session.config)
+        if overrides:
+            config = merge_chat_config(
+                config, overrides, known_providers=self.core.providers.names()
+            )
+        provider = self.core.providers.get(config.provider)
+        model = config.model or provider.default_model or ""
+        user_message = await chats.add_message(session.id, MessageRole.USER.value, text)
+        assistant = await chats.add_message(
+            session.id,
+            MessageRole.ASSISTANT.value,
+            "",
+            state=MessageState.STREAMING,
+            model=model or None,
+        )
+        kind = JobKind.WEB_RESEARCH if config.web_search else JobKind.CHAT
+        job = ChatJob(
+            session_id=session.id,
+            section_id=section_id,
+            kind=kind.value,
+            cycles=config.search_cycles if config.web_search else 0,
+            user_message_id=user_message.id,
+            result_message_id=assistant.id,
+            runner=RUNNER,
+        )
+        async with self.core.database.session() as db:
+            db.add(job)
+            await db.commit()
+            await db.refresh(job)
+        assert job.id is not None and user_message.id is not None
+        state = JobState(
+            job_id=job.id,
+            session_id=session.id,
+            document_id=document_id,
+            section_id=section_id,
+            kind=kind.value,
+            user_message_id=user_message.id,
+            assistant_message_id=assistant.id,
+            cycles=job.cycles,
+            model=model or None,
+        )
+        self._states[job.id] = state
+        run = JobRun(self, state, config, provider, model, text)
+        self._tasks[job.id] = asyncio.create_task(self._run(run), name=f"chat-job-{job.id}")
+        return job.id
+
+    async def _run(self, run: JobRun) -> None:
+        state = run.state
+        try:
+            async with self._slots:
+                state.status = JobStatus.RUNNING.value
+                state.started_at = time.monotonic()
+                state.label = "starting"
+                await self._update_job_row(state, started_at=utc_now())
+                self.publish(
+                    JobStarted(
+                        state.job_id,
+                        state.session_id,
+                        state.section_id,
+                        state.kind,
+                        state.user_message_id,
+                        state.assistant_message_id or 0,
+                    )
+                )
+                await run.execute()
+            await self._finish(run, JobStatus.COMPLETED)
+        except asyncio.CancelledError:
+            await self._finish(run, JobStatus.CANCELLED)
+        except ProviderError as error:
+            await self._finish(run, JobStatus.FAILED, error)
+        except Exception as error:  # any other failure must still end the job cleanly
+            from vicechat_tui.core.errors import VicechatError
+
+            if not isinstance(error, VicechatError):
+                log.exception("chat job %s failed", state.job_id)
+                error = VicechatError(f"The reply failed unexpectedly: {error}", detail=repr(error))
+            await self._finish(run, JobStatus.FAILED, error)
+        finally:
+            self._tasks.pop(state.job_id, None)
+
+    async def _finish(self, run: JobRun, status: JobStatus, error: Exception | None = None) -> None:
+        state = run.state
+        await run.stop_flushing()
+        state.status = status.value
+        state.finished_at = time.monotonic()
+        message_state = {
+            JobStatus.COMPLETED: MessageState.COMPLETE,
+            JobStatus.CANCELLED: MessageState.CANCELLED,
+        }.get(status, MessageState.FAILED)
+        if error is not None:
+            state.error = getattr(error, "message", str(error))
+            state.error_title = getattr(error, "title", "Error")
+            state.error_detail = getattr(error, "detail", None)
+        state.label = {"completed": "done", "cancelled": "cancelled"}.get(status.value, "failed")
+        try:
+            await run.flush(final_state=message_state)
+            await self._update_job_row(
+                state, finished_at=utc_now(), error=state.error, error_detail=state.error_detail
+            )
+        except Exception:  # the database being down must not hide the outcome
+            log.exception("could not store the end of job %s", state.job_id)
+        self.publish(
+            JobFinished(
+                state.job_id,
+                status.value,
+                state.assistant_message_id,
+                state.error,
+                state.error_title,
+                state.error_detail,
+            )
+        )
+        loop = asyncio.get_running_loop()
+        loop.call_later(self._settings.keep_finished_seconds, self._forget, state.job_id)
+
+    def _forget(self, job_id: int) -> None:
+        state = self._states.get(job_id)
+        if state is not None and state.is_finished:
+            del self._states[job_id]
+            self._hub.forget(job_id)
+
+    async def _update_job_row(self, state: JobState, **extra: Any) -> None:
+        values = {
+            "status": state.status,
+            "progress": state.fraction,
+            "cycle": state.cycle,
+            "cycles": state.cycles,
+            "step_label": state.label[:500],
+            **extra,
+        }
+        async with self.core.database.session() as db:
+            await db.execute(
+                update(ChatJob).where(ChatJob.id == state.job_id).values(**values)  # type: ignore[arg-type]
+            )
+            await db.commit()
+
+    # -- events -----------------------------------------------------------------------------
+
+    def publish(self, event: JobEvent) -> None:
+        self._hub.publish(event)
+
+    def publish_progress(self, state: JobState) -> None:
+        self.publish(
+            ProgressChanged(
+                state.job_id, state.fraction, state.cycle, state.cycles, state.label, state.tokens
+            )
+        )
+
+    def publish_delta(self, state: JobState, text: str) -> None:
+        self.publish(TokenDelta(state.job_id, text))
+
+    def subscribe(self, job_id: int) -> AsyncIterator[JobEvent]:
+        state = self.get(job_id)
+        return self._hub.job_events(job_id, state.snapshot)
+
+    def subscribe_all(self) -> AsyncIterator[JobEvent]:
+        return self._hub.all_events(
+            lambda: [s.snapshot() for s in self._states.values() if not s.is_finished]
+        )
+
+    # -- looking up and controlling ---------------------------------------------------------
+
+    def get(self, job_id: int) -> JobState:
+        try:
+            return self._states[job_id]
+        except KeyError:
+            raise JobNotFoundError(job_id) from None
+
+    async def status(self, job_id: int) -> JobState:
+        """The job's state from memory, or rebuilt from the database once it left memory."""
+        if job_id in self._states:
+            return self._states[job_id]
+        async with self.core.database.session() as db:
+            job = await db.get(ChatJob, job_id)
+            message = (
+                await db.get(ChatMessage, job.result_message_id)
+                if job and job.result_message_id
+                else None
+            )
+        if job is None:
+            raise JobNotFoundError(job_id)
+        await self.core.chats.get_config(job.session_id)  # ownership check
+        return JobState(
+            job_id=job_id,
+            session_id=job.session_id,
+            document_id=0,
+            section_id=job.section_id,
+            kind=job.kind,
+            user_message_id=job.user_message_id or 0,
+            assistant_message_id=job.result_message_id,
+            status=job.status,
+            text=message.content if message else "",
+            fraction=job.progress,
+            cycle=job.cycle,
+            cycles=job.cycles,
+            label=job.step_label,
+            error=job.error,
+            error_detail=job.error_detail,
+        )
+
+    def jobs(self) -> list[JobState]:
+        return sorted(self._states.values(), key=lambda s: s.job_id)
+
+    def active_job_for_section(self, section_id: int) -> JobState | None:
+        for state in self._states.values():
+            if state.section_id == section_id and not state.is_finished:
+                return state
+        return None
+
+    async def cancel(self, job_id: int) -> None:
+        """Cancel a pending or running job; its partial reply is kept."""
+        state = self.get(job_id)
+        task = self._tasks.get(job_id)
+        if task is None or state.is_finished:
+            return
+        task.cancel()
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if not task.done():
+                raise
+
+    async def wait(self, job_id: int) -> JobState:
+        state = self.get(job_id)
+        task = self._tasks.get(job_id)
+        if task is not None:
+            await asyncio.shield(task)
+        return state
+
+    async def recent_jobs(self, limit: int = 50) -> list[ChatJob]:
+        async with self.core.database.session() as db:
+            query = select(ChatJob).order_by(ChatJob.id.desc()).limit(limit)  # type: ignore[union-attr]
+            return list((await db.execute(query)).scalars())
+
+    async def recover_interrupted(self) -> int:
+        """Mark jobs whose process died as interrupted, keeping their partial replies."""
+        unfinished = (JobStatus.PENDING.value, JobStatus.RUNNING.value)
+        async with self.core.database.session() as db:
+            query = select(ChatJob).where(ChatJob.status.in_(unfinished))  # type: ignore[attr-defined]
+            orphans = [
+                job for job in (await db.execute(query)).scalars() if _runner_is_dead(job.runner)
+            ]
+            for job in orphans:
+                job.status = JobStatus.INTERRUPTED.value
+                job.finished_at = utc_now()
+                job.error = "The program stopped while this reply was being written."
+                if job.result_message_id is not None:
+                    await db.execute(
+                        update(ChatMessage)
+                        .where(ChatMessage.id == job.result_message_id)  # type: ignore[arg-type]
+                        .values(state=MessageState.INTERRUPTED.value, updated_at=utc_now())
+                    )
+            await db.commit()
+        return len(orphans)
+
+    async def aclose(self) -> None:
+        """Cancel running jobs (their partial replies are kept) and stop subscriptions."""
+        if self._closed:
+            return
+        self._closed = True
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        self._hub.close()
+
+
+__all__ = ["ChatConfig", "JobEngine", "JobState"]

@@ -1,0 +1,70 @@
+"""The in-memory state of one chat job, from which snapshots are taken."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from vicechat_tui.core.events import JobSnapshot, Source, StepRecord
+from vicechat_tui.core.models import JobStatus
+
+
+@dataclass
+class JobState:
+    job_id: int
+    session_id: int
+    document_id: int
+    section_id: int
+    kind: str
+    user_message_id: int
+    assistant_message_id: int | None
+    status: str = JobStatus.PENDING.value
+    text: str = ""
+    steps: list[StepRecord] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    fraction: float = 0.0
+    cycle: int = 0
+    cycles: int = 0
+    label: str = "waiting"
+    tokens: int = 0
+    model: str | None = None
+    created_at: float = field(default_factory=time.monotonic)
+    started_at: float | None = None
+    finished_at: float | None = None
+    error: str | None = None
+    error_title: str | None = None
+    error_detail: str | None = None
+
+    @property
+    def is_finished(self) -> bool:
+        return JobStatus(self.status).is_finished
+
+    def elapsed(self) -> float:
+        if self.started_at is None:
+            return 0.0
+        return (self.finished_at or time.monotonic()) - self.started_at
+
+    def replace_step(self, step: StepRecord) -> None:
+        for index, existing in enumerate(self.steps):
+            if existing.step_id == step.step_id:
+                self.steps[index] = step
+                return
+        self.steps.append(step)
+
+    def snapshot(self) -> JobSnapshot:
+        return JobSnapshot(
+            job_id=self.job_id,
+            session_id=self.session_id,
+            section_id=self.section_id,
+            kind=self.kind,
+            status=self.status,
+            text=self.text,
+            steps=tuple(self.steps),
+            sources=tuple(self.sources),
+            fraction=self.fraction,
+            cycle=self.cycle,
+            cycles=self.cycles,
+            label=self.label,
+            tokens=self.tokens,
+            assistant_message_id=self.assistant_message_id,
+        )
