@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import (
 
 from vicechat_tui.core import locations
 from vicechat_tui.core.errors import DatabaseError
-from vicechat_tui.core.migrations import HEAD_REVISION
+from vicechat_tui.core.migrate import HEAD_REVISION
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -139,7 +139,7 @@ class Database:
 
 def upgrade_to_head(url: str, revision: str = "head") -> None:
     """Run alembic migrations up to `revision` (synchronously)."""
-    from vicechat_tui.core.migrations.runner import upgrade
+    from vicechat_tui.core.migrate import upgrade
 
     upgrade(sync_url(url), revision)
 
