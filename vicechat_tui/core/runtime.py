@@ -56,8 +56,13 @@ class VicechatCore:
         await self.database.dispose()
 
 
-async def open_core(settings: Settings, *, database_url: str | None = None) -> VicechatCore:
-    """Open the database (migrating it) and build the services for the current user."""
+async def open_core(
+    settings: Settings, *, database_url: str | None = None, recover_jobs: bool = True
+) -> VicechatCore:
+    """Open the database (migrating it) and build the services for the current user.
+
+    Jobs that a crashed process left running are marked interrupted on the way.
+    """
     user = settings.current_user()
     url = resolve_database_url(database_url or settings.database_url)
     database = await open_database(url, user=user)
@@ -73,4 +78,6 @@ async def open_core(settings: Settings, *, database_url: str | None = None) -> V
         sections=SectionService(database, user),
         chats=ChatService(database, user, provider_names),
     )
+    if recover_jobs:
+        await core.jobs.recover_interrupted()
     return core
