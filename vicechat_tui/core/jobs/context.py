@@ -58,8 +58,10 @@ def usable_history(history: Sequence[ChatMessage]) -> list[PromptMessage]:
             continue
         if not message.content.strip():
             continue
-        role = "user" if message.role == MessageRole.USER else "assistant"
-        turns.append(PromptMessage(role, message.content))
+        if message.role == MessageRole.USER:
+            turns.append(PromptMessage("user", message.content))
+        else:
+            turns.append(PromptMessage("assistant", message.content))
     return turns
 
 

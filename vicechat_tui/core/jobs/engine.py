@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
+from sqlmodel import col
 
 from vicechat_tui.core.chat_config import ChatConfig, merge_chat_config
 from vicechat_tui.core.errors import EmptyMessageError, JobNotFoundError, ProviderError
@@ -227,7 +228,7 @@ class JobEngine:
         }
         async with self.core.database.session() as db:
             await db.execute(
-                update(ChatJob).where(ChatJob.id == state.job_id).values(**values)  # type: ignore[arg-type]
+                update(ChatJob).where(col(ChatJob.id) == state.job_id).values(**values)
             )
             await db.commit()
 
@@ -326,14 +327,14 @@ class JobEngine:
 
     async def recent_jobs(self, limit: int = 50) -> list[ChatJob]:
         async with self.core.database.session() as db:
-            query = select(ChatJob).order_by(ChatJob.id.desc()).limit(limit)  # type: ignore[union-attr]
+            query = select(ChatJob).order_by(col(ChatJob.id).desc()).limit(limit)
             return list((await db.execute(query)).scalars())
 
     async def recover_interrupted(self) -> int:
         """Mark jobs whose process died as interrupted, keeping their partial replies."""
         unfinished = (JobStatus.PENDING.value, JobStatus.RUNNING.value)
         async with self.core.database.session() as db:
-            query = select(ChatJob).where(ChatJob.status.in_(unfinished))  # type: ignore[attr-defined]
+            query = select(ChatJob).where(col(ChatJob.status).in_(unfinished))
             orphans = [
                 job for job in (await db.execute(query)).scalars() if _runner_is_dead(job.runner)
             ]
@@ -344,7 +345,7 @@ class JobEngine:
                 if job.result_message_id is not None:
                     await db.execute(
                         update(ChatMessage)
-                        .where(ChatMessage.id == job.result_message_id)  # type: ignore[arg-type]
+                        .where(col(ChatMessage.id) == job.result_message_id)
                         .values(state=MessageState.INTERRUPTED.value, updated_at=utc_now())
                     )
             await db.commit()

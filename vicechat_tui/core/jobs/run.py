@@ -67,7 +67,9 @@ class JobRun:
         core = self.engine.core
         section = await core.sections.get(self.state.section_id)
         document = await core.documents.get(section.document_id)
-        outline = await core.sections.outline(document.id) if self.config.include_outline else []
+        outline = (
+            await core.sections.outline(section.document_id) if self.config.include_outline else []
+        )
         return SectionContext(document.title, outline, section.title, section.content)
 
     async def _history(self) -> list[Any]:

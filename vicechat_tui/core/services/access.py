@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from vicechat_tui.core.errors import (
     DocumentNotFoundError,
@@ -18,14 +19,16 @@ from vicechat_tui.core.models import ChatSession, Document, DocumentShare, Secti
 
 def visible_to(user: str) -> Any:
     """A WHERE clause: documents `user` owns or that are shared with them."""
-    shared = exists().where(DocumentShare.document_id == Document.id, DocumentShare.user == user)
-    return or_(Document.owner == user, shared)
+    shared = exists().where(
+        col(DocumentShare.document_id) == col(Document.id), col(DocumentShare.user) == user
+    )
+    return or_(col(Document.owner) == user, shared)
 
 
 async def visible_document(db: AsyncSession, user: str, document_id: int) -> Document:
     """The document, or DocumentNotFoundError when missing or not visible to `user`."""
     document = (
-        await db.execute(select(Document).where(Document.id == document_id, visible_to(user)))
+        await db.execute(select(Document).where(col(Document.id) == document_id, visible_to(user)))
     ).scalar_one_or_none()
     if document is None:
         raise DocumentNotFoundError(document_id)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from vicechat_tui.core.chat_config import ChatConfig, merge_chat_config
 from vicechat_tui.core.database import Database
@@ -66,7 +67,7 @@ class ChatService:
             return await self._find(db, section_id)
 
     async def _find(self, db: Any, section_id: int) -> ChatSession | None:
-        query = select(ChatSession).where(ChatSession.section_id == section_id)
+        query = select(ChatSession).where(col(ChatSession.section_id) == section_id)
         return (await db.execute(query)).scalar_one_or_none()
 
     async def get_session(self, session_id: int, *, last: int | None = None) -> ChatSessionView:
@@ -101,13 +102,13 @@ class ChatService:
         """Messages oldest first; with `limit`, the newest `limit` (before `before_id`)."""
         async with self._database.session() as db:
             await visible_session(db, self.user, session_id)
-            query = select(ChatMessage).where(ChatMessage.session_id == session_id)
+            query = select(ChatMessage).where(col(ChatMessage.session_id) == session_id)
             if before_id is not None:
-                query = query.where(ChatMessage.id < before_id)  # type: ignore[operator]
+                query = query.where(col(ChatMessage.id) < before_id)
             if limit is None:
-                query = query.order_by(ChatMessage.id)  # type: ignore[arg-type]
+                query = query.order_by(col(ChatMessage.id))
                 return list((await db.execute(query)).scalars())
-            query = query.order_by(ChatMessage.id.desc()).limit(limit)  # type: ignore[union-attr]
+            query = query.order_by(col(ChatMessage.id).desc()).limit(limit)
             return list(reversed(list((await db.execute(query)).scalars())))
 
     async def count_messages(self, session_id: int) -> int:
@@ -116,9 +117,7 @@ class ChatService:
             query = (
                 select(func.count())
                 .select_from(ChatMessage)
-                .where(
-                    ChatMessage.session_id == session_id  # type: ignore[arg-type]
-                )
+                .where(col(ChatMessage.session_id) == session_id)
             )
             return int((await db.execute(query)).scalar_one())
 
@@ -127,10 +126,10 @@ class ChatService:
         async with self._database.session() as db:
             await visible_session(db, self.user, session_id)
             result = await db.execute(
-                delete(ChatMessage).where(ChatMessage.session_id == session_id)  # type: ignore[arg-type]
+                delete(ChatMessage).where(col(ChatMessage.session_id) == session_id)
             )
             await db.commit()
-            return int(result.rowcount)  # type: ignore[attr-defined]
+            return int(getattr(result, "rowcount", 0))
 
     # -- used by the job engine ------------------------------------------------------------
 
@@ -158,7 +157,7 @@ class ChatService:
         values["updated_at"] = utc_now()
         async with self._database.session() as db:
             await db.execute(
-                update(ChatMessage).where(ChatMessage.id == message_id).values(**values)  # type: ignore[arg-type]
+                update(ChatMessage).where(col(ChatMessage.id) == message_id).values(**values)
             )
             await db.commit()
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 
 from sqlalchemy import delete, func, select
+from sqlmodel import col
 
 from vicechat_tui.core.database import Database
 from vicechat_tui.core.errors import InvalidInputError
@@ -52,7 +54,7 @@ class DocumentService:
         query = (
             select(Document)
             .where(visible_to(self.user))
-            .order_by(Document.updated_at.desc(), Document.id.desc())  # type: ignore[attr-defined]
+            .order_by(col(Document.updated_at).desc(), col(Document.id).desc())
             .offset(offset)
         )
         if limit is not None:
@@ -116,14 +118,16 @@ class DocumentService:
                 raise InvalidInputError("Only the document's owner can change who sees it.")
             await db.execute(
                 delete(DocumentShare).where(
-                    DocumentShare.document_id == document_id,  # type: ignore[arg-type]
-                    DocumentShare.user == user,  # type: ignore[arg-type]
+                    col(DocumentShare.document_id) == document_id,
+                    col(DocumentShare.user) == user,
                 )
             )
             await db.commit()
 
-    async def shared_with(self, document_id: int) -> list[str]:
+    async def shared_with(self, document_id: int) -> builtins.list[str]:
         async with self._database.session() as db:
             await visible_document(db, self.user, document_id)
-            query = select(DocumentShare.user).where(DocumentShare.document_id == document_id)
+            query = select(col(DocumentShare.user)).where(
+                col(DocumentShare.document_id) == document_id
+            )
             return sorted((await db.execute(query)).scalars())

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from vicechat_tui.core.database import Database
 from vicechat_tui.core.errors import EditConflictError, InvalidInputError, VersionNotFoundError
@@ -39,8 +40,12 @@ class SectionNode:
     children: list[SectionNode] = field(default_factory=list)
 
 
-def _parent_clause(parent_id: int | None) -> object:
-    return Section.parent_id.is_(None) if parent_id is None else Section.parent_id == parent_id  # type: ignore[union-attr]
+def _parent_clause(parent_id: int | None) -> ColumnElement[bool]:
+    return (
+        col(Section.parent_id).is_(None)
+        if parent_id is None
+        else col(Section.parent_id) == parent_id
+    )
 
 
 class SectionService:
@@ -61,18 +66,20 @@ class SectionService:
         async with self._database.session() as db:
             await visible_document(db, self.user, document_id)
             child = Section.__table__.alias("child")  # type: ignore[attr-defined]
-            counts = select(func.count()).where(child.c.parent_id == Section.id).scalar_subquery()
+            counts = (
+                select(func.count()).where(child.c.parent_id == col(Section.id)).scalar_subquery()
+            )
             query = (
                 select(
-                    Section.id,
-                    Section.parent_id,
-                    Section.position,
-                    Section.title,
-                    Section.status,
+                    col(Section.id),
+                    col(Section.parent_id),
+                    col(Section.position),
+                    col(Section.title),
+                    col(Section.status),
                     counts,
                 )
-                .where(Section.document_id == document_id, _parent_clause(parent_id))  # type: ignore[arg-type]
-                .order_by(Section.position, Section.id)
+                .where(col(Section.document_id) == document_id, _parent_clause(parent_id))
+                .order_by(col(Section.position), col(Section.id))
             )
             rows = (await db.execute(query)).all()
         return [
@@ -87,8 +94,8 @@ class SectionService:
             rows = (
                 await db.execute(
                     select(Section)
-                    .where(Section.document_id == document_id)
-                    .order_by(Section.position, Section.id)  # type: ignore[arg-type]
+                    .where(col(Section.document_id) == document_id)
+                    .order_by(col(Section.position), col(Section.id))
                 )
             ).scalars()
             nodes = {section.id: SectionNode(section) for section in rows}
@@ -116,8 +123,8 @@ class SectionService:
             await visible_section(db, self.user, section_id)
             query = (
                 select(SectionVersion)
-                .where(SectionVersion.section_id == section_id)
-                .order_by(SectionVersion.version.desc(), SectionVersion.id.desc())  # type: ignore[attr-defined]
+                .where(col(SectionVersion.section_id) == section_id)
+                .order_by(col(SectionVersion.version).desc(), col(SectionVersion.id).desc())
             )
             return list((await db.execute(query)).scalars())
 
@@ -196,10 +203,10 @@ class SectionService:
             await visible_section(db, self.user, section_id)
             result = await db.execute(
                 update(Section)
-                .where(Section.id == section_id, Section.version == based_on_version)  # type: ignore[arg-type]
+                .where(col(Section.id) == section_id, col(Section.version) == based_on_version)
                 .values(content=content, version=based_on_version + 1, updated_at=utc_now())
             )
-            if result.rowcount == 0:  # type: ignore[attr-defined]
+            if getattr(result, "rowcount", 0) == 0:
                 await db.rollback()
                 current = await visible_section(db, self.user, section_id)
                 raise EditConflictError(
@@ -310,23 +317,23 @@ class SectionService:
             if current == section_id:
                 raise InvalidInputError("A section cannot be moved inside itself.")
             current = (
-                await db.execute(select(Section.parent_id).where(Section.id == current))
+                await db.execute(select(col(Section.parent_id)).where(col(Section.id) == current))
             ).scalar_one_or_none()
 
     async def _sibling_ids(
         self, db: AsyncSession, document_id: int, parent_id: int | None
     ) -> list[int]:
         query = (
-            select(Section.id)
-            .where(Section.document_id == document_id, _parent_clause(parent_id))  # type: ignore[arg-type]
-            .order_by(Section.position, Section.id)
+            select(col(Section.id))
+            .where(col(Section.document_id) == document_id, _parent_clause(parent_id))
+            .order_by(col(Section.position), col(Section.id))
         )
-        return [int(value) for value in (await db.execute(query)).scalars()]
+        return [int(value) for value in (await db.execute(query)).scalars() if value is not None]
 
     async def _renumber(self, db: AsyncSession, ordered_ids: list[int]) -> None:
         for position, sibling_id in enumerate(ordered_ids):
             await db.execute(
                 update(Section)
-                .where(Section.id == sibling_id, Section.position != position)  # type: ignore[arg-type]
+                .where(col(Section.id) == sibling_id, col(Section.position) != position)
                 .values(position=position)
             )
