@@ -177,9 +177,7 @@ async def test_disconnect_mid_reply_keeps_the_partial_text(
     assert message.state == "failed"
 
 
-async def test_reply_is_written_while_it_streams(
-    core: VicechatCore, server: OpenAIServer
-) -> None:
+async def test_reply_is_written_while_it_streams(core: VicechatCore, server: OpenAIServer) -> None:
     server.add_replies(Reply(tokens=[f"x{i} " for i in range(60)], delay_per_token=0.02))
     document_id, section_id = await a_section(core)
     job_id = await core.jobs.send(document_id, section_id, "Slowly")
@@ -219,9 +217,30 @@ async def test_jobs_beyond_the_limit_wait_as_pending(
         await core.aclose()
 
 
+async def test_a_pending_job_can_be_cancelled(server: OpenAIServer, database_url: str) -> None:
+    core = await open_with(server, database_url, max_concurrent=1)
+    try:
+        server.add_replies(Reply(tokens=[f"a{i}" for i in range(30)], delay_per_token=0.02))
+        document_id, first = await a_section(core, "One")
+        second = (await core.sections.create(document_id, "Two")).id
+        assert second is not None
+        running = await core.jobs.send(document_id, first, "first")
+        waiting = await core.jobs.send(document_id, second, "second")
+        await core.jobs.cancel(waiting)
+        state = core.jobs.get(waiting)
+        assert state.status == "cancelled"
+        message = await core.chats.get_message(state.assistant_message_id or 0)
+        assert message is not None and message.state == "cancelled"
+        assert (await core.jobs.wait(running)).status == "completed"
+        assert len(server.chat_bodies) == 1, "the cancelled job never called the model"
+    finally:
+        await core.aclose()
+
+
 async def test_several_sections_stream_at_once(core: VicechatCore, server: OpenAIServer) -> None:
-    server.add_replies(*[Reply(tokens=[f"{n}-{i} " for i in range(10)], delay_per_token=0.01)
-                         for n in range(3)])
+    server.add_replies(
+        *[Reply(tokens=[f"{n}-{i} " for i in range(10)], delay_per_token=0.01) for n in range(3)]
+    )
     document_id, first = await a_section(core, "A")
     sections = [first] + [
         (await core.sections.create(document_id, title)).id for title in ("B", "C")

@@ -19,7 +19,12 @@ class Source:
     snippet: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"number": self.number, "url": self.url, "title": self.title, "snippet": self.snippet}
+        return {
+            "number": self.number,
+            "url": self.url,
+            "title": self.title,
+            "snippet": self.snippet,
+        }
 
 
 @dataclass(frozen=True, slots=True)

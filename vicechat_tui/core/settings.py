@@ -216,8 +216,10 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
         settings = Settings(**data)
     except ValidationError as error:
         raise SettingsError(_describe(error, path)) from None
-    if settings.default_provider and settings.providers and (
-        settings.default_provider not in settings.providers
+    if (
+        settings.default_provider
+        and settings.providers
+        and (settings.default_provider not in settings.providers)
     ):
         raise SettingsError(
             f"{path}: default_provider: no provider named {settings.default_provider!r} "

@@ -77,6 +77,7 @@ class JobEngine:
         self._settings = core.settings.jobs
         self._states: dict[int, JobState] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._runs: dict[int, JobRun] = {}
         self._hub = EventHub()
         self._slots = asyncio.Semaphore(self._settings.max_concurrent)
         self._closed = False
@@ -140,6 +141,7 @@ class JobEngine:
         )
         self._states[job.id] = state
         run = JobRun(self, state, config, provider, model, text)
+        self._runs[job.id] = run
         self._tasks[job.id] = asyncio.create_task(self._run(run), name=f"chat-job-{job.id}")
         return job.id
 
@@ -176,10 +178,13 @@ class JobEngine:
             await self._finish(run, JobStatus.FAILED, error)
         finally:
             self._tasks.pop(state.job_id, None)
+            self._runs.pop(state.job_id, None)
 
     async def _finish(self, run: JobRun, status: JobStatus, error: Exception | None = None) -> None:
         state = run.state
         await run.stop_flushing()
+        if status is not JobStatus.COMPLETED:
+            run.close_open_steps("cancelled" if status is JobStatus.CANCELLED else "failed")
         state.status = status.value
         state.finished_at = time.monotonic()
         message_state = {
@@ -311,12 +316,17 @@ class JobEngine:
         task = self._tasks.get(job_id)
         if task is None or state.is_finished:
             return
+        run = self._runs.get(job_id)
         task.cancel()
         try:
             await asyncio.shield(task)
         except asyncio.CancelledError:
             if not task.done():
                 raise
+        if not state.is_finished and run is not None:
+            # Cancelled before its coroutine ever ran: finish it here.
+            await self._finish(run, JobStatus.CANCELLED)
+            self._runs.pop(job_id, None)
 
     async def wait(self, job_id: int) -> JobState:
         state = self.get(job_id)
@@ -357,10 +367,14 @@ class JobEngine:
             return
         self._closed = True
         tasks = list(self._tasks.values())
+        runs = list(self._runs.values())
         for task in tasks:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        for run in runs:
+            if not run.state.is_finished:  # cancelled before it ever ran
+                await self._finish(run, JobStatus.CANCELLED)
         self._hub.close()
 
 

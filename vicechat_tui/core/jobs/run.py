@@ -102,6 +102,7 @@ class JobRun:
 
         settings = self.engine.core.settings
         search = create_search_provider(settings.web_search)
+        assert settings.web_search is not None  # create_search_provider refused otherwise
         fetcher = PageFetcher(settings.web_fetch)
         try:
             outcome = await run_research(
@@ -114,6 +115,7 @@ class JobRun:
                 max_sources=self.config.max_sources,
                 reporter=self,
                 temperature=self.config.temperature,
+                results_per_query=settings.web_search.results_per_query,
             )
         finally:
             await search.aclose()
@@ -143,18 +145,14 @@ class JobRun:
             top_p=self.config.top_p,
             max_tokens=self.config.max_tokens,
         )
-        try:
-            async for item in self.provider.stream(request):
-                if isinstance(item, TextDelta):
-                    self._on_delta(item.text)
-                elif isinstance(item, StreamFinished) and item.usage is not None:
-                    self.usage = {
-                        "prompt_tokens": item.usage.prompt_tokens,
-                        "completion_tokens": item.usage.completion_tokens,
-                    }
-        except BaseException:
-            self.step_finished(step, status="failed")
-            raise
+        async for item in self.provider.stream(request):
+            if isinstance(item, TextDelta):
+                self._on_delta(item.text)
+            elif isinstance(item, StreamFinished) and item.usage is not None:
+                self.usage = {
+                    "prompt_tokens": item.usage.prompt_tokens,
+                    "completion_tokens": item.usage.completion_tokens,
+                }
         self.state.fraction = 1.0
         self.step_finished(step, payload={"tokens": self.state.tokens})
 
@@ -168,6 +166,12 @@ class JobRun:
         if now - self._last_progress >= PROGRESS_EVERY_SECONDS:
             self._last_progress = now
             self.engine.publish_progress(state)
+
+    def close_open_steps(self, status: str) -> None:
+        """Mark steps still running (the job was cancelled or failed) with `status`."""
+        for step in list(self.state.steps):
+            if step.status == "running":
+                self.step_finished(step.step_id, status=status)
 
     # -- persistence ------------------------------------------------------------------------
 

@@ -1,0 +1,322 @@
+"""The multi-cycle research loop: plan queries, search, read pages, take notes, decide.
+
+Policies, decided here once:
+- Sources are numbered 1..N in the order the pages were read (within a cycle, in the
+  order they were picked: best rank first, alternating between queries). `sources_found`
+  always reports the whole list so far.
+- At most `max_sources` pages become sources; each cycle reads its share of what is left
+  (at least three when that many are left), so stopping early still reads a fair amount.
+- A page that cannot be read is recorded (step payload and `failed_pages`) and never cited.
+- Search faults: a query that fails is skipped. When every query of a cycle fails the loop
+  stops; if no search succeeded at all, the `SearchFailedError` propagates.
+- Searches that worked but no readable page: an outcome with no sources and a note saying
+  the web gave nothing, so the caller still answers (and says so).
+- No usable queries from the model: the question itself is the query.
+- Model faults (`ProviderError`) propagate: the final answer needs the same model.
+- Cancellation propagates at once; pending page reads are cancelled with it. Nothing more
+  is reported after it: steps still running are the caller's to mark cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from dataclasses import dataclass, field
+
+from vicechat_tui.core.errors import SearchFailedError, VicechatError
+from vicechat_tui.core.events import Source
+from vicechat_tui.core.providers.base import ChatProvider, CompletionRequest, PromptMessage
+from vicechat_tui.core.research import prompts
+from vicechat_tui.core.research.fetch import FetchedPage, PageFetcher
+from vicechat_tui.core.research.reporting import CycleReporter, ResearchReporter
+from vicechat_tui.core.research.search import SearchProvider, SearchResult
+from vicechat_tui.core.research.urls import normalise_url
+
+MIN_PAGES_PER_CYCLE = 3
+EXCERPT_CHARS = 600
+
+
+@dataclass(frozen=True, slots=True)
+class FailedPage:
+    url: str
+    reason: str
+
+
+@dataclass
+class ResearchOutcome:
+    """What the answer is built from: numbered sources and the notes citing them."""
+
+    sources: list[Source]
+    notes: str
+    failed_pages: list[FailedPage] = field(default_factory=list)
+    queries: list[str] = field(default_factory=list)
+    cycles_run: int = 0
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _pages(count: int) -> str:
+    return "1 page" if count == 1 else f"{count} pages"
+
+
+class _Research:
+    """State of one research run; `run_research` is its public face."""
+
+    def __init__(
+        self,
+        question: str,
+        *,
+        model: ChatProvider,
+        model_name: str,
+        search: SearchProvider,
+        fetcher: PageFetcher,
+        cycles: int,
+        max_sources: int,
+        reporter: ResearchReporter,
+        temperature: float | None,
+        results_per_query: int,
+    ) -> None:
+        self.question = question
+        self.model, self.model_name, self.temperature = model, model_name, temperature
+        self.search, self.fetcher = search, fetcher
+        self.cycles, self.max_sources = max(1, cycles), max(1, max_sources)
+        self.cycle = 0
+        self.results_per_query = results_per_query
+        self.sources: list[Source] = []
+        self.notes = ""
+        self.failed: list[FailedPage] = []
+        self.queries: list[str] = []
+        self.seen_urls: set[str] = set()
+        self.searches_ok = 0
+        self.search_error: SearchFailedError | None = None
+        self.report = CycleReporter(reporter, self.cycles)
+
+    async def _ask(self, messages: list[PromptMessage]) -> str:
+        request = CompletionRequest(
+            model=self.model_name, messages=messages, temperature=self.temperature
+        )
+        return await self.model.complete(request)
+
+    # -- the loop -------------------------------------------------------------------------
+
+    async def run(self) -> ResearchOutcome:
+        for cycle in range(1, self.cycles + 1):
+            self.report.cycle = self.cycle = cycle
+            if not await self._run_cycle():
+                break
+        if not self.searches_ok and self.search_error is not None:
+            raise self.search_error
+        if not self.sources:
+            self.notes = self._nothing_found_note()
+        return ResearchOutcome(
+            self.sources, self.notes, self.failed, self.queries, cycles_run=self.cycle
+        )
+
+    async def _run_cycle(self) -> bool:
+        """One cycle; False when the loop should stop after it."""
+        with self.report.step(f"cycle {self.cycle}/{self.cycles}", parent=None) as step:
+            queries = await self._plan(step.step_id)
+            step.payload["queries"] = queries
+            if not queries:
+                step.payload["stopped"] = "no new queries"
+                return False
+            results, failures = await self._search_all(queries, step.step_id)
+            if failures == len(queries):
+                step.status = "failed"
+                step.payload["stopped"] = "every search failed"
+                return False
+            picked = self._pick(results)
+            if picked:
+                pages = await self._read_all(picked, step.step_id)
+                new_sources = self._add_sources(picked, pages)
+                step.payload["new_sources"] = len(new_sources)
+                if new_sources:
+                    await self._take_notes(new_sources, step.step_id)
+            if len(self.sources) >= self.max_sources:
+                step.payload["stopped"] = "enough sources"
+                return False
+            if self.cycle < self.cycles and not await self._wants_more(step.step_id):
+                step.payload["stopped"] = "model saw no need for more"
+                return False
+        return True
+
+    async def _plan(self, parent: str) -> list[str]:
+        """New queries for this cycle; the question itself when the model gives none."""
+        self.report.progress(0.0, "planning searches")
+        with self.report.step("choosing search queries", parent=parent) as step:
+            messages = prompts.build_query_messages(
+                self.question,
+                self.notes,
+                cycle=self.cycle,
+                cycles=self.cycles,
+                previous_queries=self.queries,
+            )
+            reply = await self._ask(messages)
+            ran = {query.casefold() for query in self.queries}
+            queries = [q for q in prompts.parse_queries(reply) if q.casefold() not in ran]
+            if not queries:
+                fallback = " ".join(self.question.split())[: prompts.MAX_QUERY_CHARS]
+                queries = [fallback] if fallback and fallback.casefold() not in ran else []
+                step.payload["fallback"] = True
+            step.payload["queries"] = queries
+        self.queries.extend(queries)
+        return queries
+
+    async def _search_all(
+        self, queries: list[str], parent: str
+    ) -> tuple[list[list[SearchResult]], int]:
+        """Results per query, in order, and how many queries failed."""
+        results: list[list[SearchResult]] = []
+        failures = 0
+        for index, query in enumerate(queries):
+            label = f"searching '{_short(query)}'"
+            self.report.progress(0.1 + 0.3 * index / len(queries), label)
+            with self.report.step(label, parent=parent, payload={"query": query}) as step:
+                try:
+                    found = await self.search.search(query, limit=self.results_per_query)
+                except SearchFailedError as error:
+                    failures += 1
+                    self.search_error = error
+                    step.status = "failed"
+                    step.payload["error"] = error.message
+                    continue
+                self.searches_ok += 1
+                step.payload["results"] = len(found)
+                results.append(found)
+        return results, failures
+
+    def _pick(self, results: list[list[SearchResult]]) -> list[SearchResult]:
+        """The best new pages: by rank, alternating between queries, within this cycle's share."""
+        remaining = self.max_sources - len(self.sources)
+        cycles_left = self.cycles - self.cycle + 1
+        budget = min(remaining, max(math.ceil(remaining / cycles_left), MIN_PAGES_PER_CYCLE))
+        picked: list[SearchResult] = []
+        for rank in range(max((len(found) for found in results), default=0)):
+            for found in results:
+                if rank >= len(found) or len(picked) >= budget:
+                    continue
+                key = normalise_url(found[rank].url)
+                if key not in self.seen_urls:
+                    self.seen_urls.add(key)
+                    picked.append(found[rank])
+        return picked
+
+    async def _read_all(self, picked: list[SearchResult], parent: str) -> list[FetchedPage | None]:
+        """Read the pages concurrently (the fetcher bounds concurrency); None when failed."""
+        self.report.progress(0.45, f"reading {_pages(len(picked))}")
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(self._read(result, parent)) for result in picked]
+        return [task.result() for task in tasks]
+
+    async def _read(self, result: SearchResult, parent: str) -> FetchedPage | None:
+        payload = {"url": result.url, "title": result.title}
+        step_id = self.report.reporter.step_started(
+            f"reading {_short(result.url, 80)}", parent=parent, payload=payload
+        )
+        try:
+            page = await self.fetcher.fetch(result.url)
+        except Exception as error:  # one bad page must not end the research
+            reason = (
+                error.message
+                if isinstance(error, VicechatError)
+                else f"The page could not be read ({type(error).__name__})."
+            )
+            self.failed.append(FailedPage(result.url, reason))
+            self.report.reporter.step_finished(
+                step_id, status="failed", payload={**payload, "reason": reason}
+            )
+            return None
+        self.report.reporter.step_finished(
+            step_id,
+            payload={**payload, "final_url": page.final_url, "chars": len(page.text)},
+        )
+        return page
+
+    def _add_sources(
+        self, picked: list[SearchResult], pages: list[FetchedPage | None]
+    ) -> list[tuple[Source, FetchedPage]]:
+        """Number the pages read, skipping ones that redirected to a page already cited."""
+        added: list[tuple[Source, FetchedPage]] = []
+        cited = {normalise_url(source.url) for source in self.sources}
+        for result, page in zip(picked, pages, strict=True):
+            if page is None or normalise_url(page.final_url) in cited:
+                continue
+            cited.add(normalise_url(page.final_url))
+            self.seen_urls.add(normalise_url(page.final_url))
+            snippet = result.snippet or prompts.excerpt(page.text, 200)
+            title = _short(page.title or result.title or page.final_url, 200)
+            source = Source(len(self.sources) + 1, page.final_url, title, snippet)
+            self.sources.append(source)
+            added.append((source, page))
+        if added:
+            self.report.reporter.sources_found(list(self.sources))
+        return added
+
+    async def _take_notes(self, new: list[tuple[Source, FetchedPage]], parent: str) -> None:
+        self.report.progress(0.75, "taking notes")
+        pages = [
+            prompts.PageForNotes(source.number, source.url, source.title, page.text)
+            for source, page in new
+        ]
+        with self.report.step("taking notes", parent=parent, payload={"pages": len(pages)}) as step:
+            reply = prompts.strip_reasoning(
+                await self._ask(prompts.build_notes_messages(self.question, pages))
+            )
+            if not reply:  # keep something citable rather than nothing
+                reply = "\n".join(
+                    f"- {prompts.excerpt(page.text, EXCERPT_CHARS)} [{page.number}]"
+                    for page in pages
+                )
+                step.payload["fallback"] = True
+            step.payload["chars"] = len(reply)
+        self.notes = f"{self.notes}\n\n{reply}".strip()
+
+    async def _wants_more(self, parent: str) -> bool:
+        """Ask the model whether another cycle is needed; unclear answers mean yes."""
+        self.report.progress(0.9, "deciding whether to search more")
+        with self.report.step("deciding whether to search more", parent=parent) as step:
+            messages = prompts.build_decision_messages(
+                self.question, self.notes, cycle=self.cycle, cycles=self.cycles
+            )
+            decision = prompts.parse_decision(await self._ask(messages))
+            step.payload.update(more=decision.more, why=decision.why)
+        return decision.more is not False
+
+    def _nothing_found_note(self) -> str:
+        if self.failed:
+            reasons = "; ".join(f"{page.url}: {page.reason}" for page in self.failed[:5])
+            detail = f"{_pages(len(self.failed))} could not be read ({reasons})."
+        else:
+            detail = "The searches returned no pages to read."
+        return f"The web search found nothing usable for this question. {detail}"
+
+
+async def run_research(
+    question: str,
+    *,
+    model: ChatProvider,
+    model_name: str,
+    search: SearchProvider,
+    fetcher: PageFetcher,
+    cycles: int,
+    max_sources: int,
+    reporter: ResearchReporter,
+    temperature: float | None = None,
+    results_per_query: int = 6,
+) -> ResearchOutcome:
+    """Research `question` on the web in up to `cycles` rounds; see the module docstring."""
+    research = _Research(
+        question,
+        model=model,
+        model_name=model_name,
+        search=search,
+        fetcher=fetcher,
+        cycles=cycles,
+        max_sources=max_sources,
+        reporter=reporter,
+        temperature=temperature,
+        results_per_query=results_per_query,
+    )
+    return await research.run()
