@@ -1,0 +1,1 @@
+"""The `vicechat` command line: one module per command group, wired up in `main`."""

@@ -1,0 +1,53 @@
+"""`vicechat config path|show`: where the config file is and what it amounts to."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from vicechat_tui.cli.context import CliContext, add_command
+from vicechat_tui.cli.output import mask_url_password, print_json, write_stdout
+
+MASK = "********"
+_SECRET_NAMES = ("api_key", "password", "secret", "token")
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    config = add_command(subparsers, "config", help="show the configuration")
+    actions = config.add_subparsers(title="actions", dest="config_action", metavar="ACTION")
+    actions.required = True
+    path = add_command(actions, "path", help="print the config file's path")
+    path.set_defaults(handler=run_path)
+    show = add_command(actions, "show", help="print the settings as JSON, secrets masked")
+    show.set_defaults(handler=run_show)
+
+
+def _looks_secret(key: str) -> bool:
+    lowered = key.lower()
+    return not lowered.endswith("_env") and any(name in lowered for name in _SECRET_NAMES)
+
+
+def mask_secrets(data: Any) -> Any:
+    """A copy of `data` with every secret-looking value masked (belt and braces)."""
+    if isinstance(data, dict):
+        return {
+            key: MASK
+            if _looks_secret(str(key)) and isinstance(value, str) and value
+            else mask_secrets(value)
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [mask_secrets(item) for item in data]
+    return data
+
+
+def run_path(args: argparse.Namespace, context: CliContext) -> int:
+    write_stdout(f"{context.config_file()}\n")
+    return 0
+
+
+def run_show(args: argparse.Namespace, context: CliContext) -> int:
+    data = mask_secrets(context.settings().masked_dump())
+    data["database_url"] = mask_url_password(context.database_url())
+    print_json(data)
+    return 0

@@ -1,0 +1,125 @@
+"""The `vicechat` entry point: parse the command line, run one command, report errors.
+
+Without a command it starts the terminal UI. Each command group is a module in this
+package with `register(subparsers)`, which adds its parsers through `context.add_command`
+and sets `handler=function(args, context) -> int`; add new modules to COMMAND_MODULES
+(a listed module that does not exist yet is skipped). Nothing heavy is imported here:
+SQLAlchemy, pydantic and Textual load inside the commands that use them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from vicechat_tui import __version__
+from vicechat_tui.cli.context import CliContext, VicechatArgumentParser, add_global_options
+from vicechat_tui.core.errors import VicechatError
+
+COMMAND_MODULES = ("documents", "chats", "ask", "config", "database")
+EXIT_INTERRUPTED = 130
+EXIT_INTERNAL_ERROR = 70
+DEBUG_ENV = "VICECHAT_DEBUG"
+
+Handler = Callable[[argparse.Namespace, CliContext], int]
+
+
+def build_parser() -> VicechatArgumentParser:
+    parser = VicechatArgumentParser(
+        prog="vicechat",
+        description="Write documents section by section, with an AI chat per section. "
+        "Run without a command to open the terminal UI.",
+    )
+    parser.add_argument("--version", action="version", version=f"vicechat {__version__}")
+    add_global_options(parser, with_defaults=True)
+    subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        qualified = f"{__package__}.{name}"
+        try:
+            module = importlib.import_module(qualified)
+        except ModuleNotFoundError as error:
+            if error.name == qualified:
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def report_error(message: str) -> None:
+    """One line on stderr, whatever the message holds."""
+    one_line = "; ".join(line.strip() for line in message.splitlines() if line.strip())
+    sys.stderr.write(f"vicechat: error: {one_line}\n")
+    sys.stderr.flush()
+
+
+def launch_tui(context: CliContext) -> int:
+    """Start the Textual app (imported only now: it is the slow part of start-up)."""
+    try:
+        from vicechat_tui.app import run_app
+    except ImportError as error:
+        missing = getattr(error, "name", None) or str(error)
+        report_error(
+            f"the terminal UI cannot start in this installation ({missing} is missing); "
+            "the commands still work (see 'vicechat --help')"
+        )
+        return 1
+    from vicechat_tui.core.errors import SettingsError
+    from vicechat_tui.core.settings import Settings
+
+    if context.config_path is not None:
+        os.environ["VICECHAT_CONFIG"] = str(context.config_path)  # the app reads the same file
+    settings: Settings | None
+    try:
+        settings = context.settings()
+    except SettingsError:
+        settings = None  # the app opens on the defaults and shows the error itself
+    result: Any = run_app(settings, context.database_override)
+    return result if isinstance(result, int) else 0
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # --help, --version and usage errors
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else 2)
+    context = CliContext.from_args(args)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        return launch_tui(context)
+    return handler(args, context)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run vicechat with `argv` (default: sys.argv[1:]); return the exit code."""
+    try:
+        return _run(list(argv) if argv is not None else None)
+    except VicechatError as error:
+        report_error(error.message)
+        return error.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`vicechat list | head`): stop quietly.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 1
+    except Exception as error:
+        if os.environ.get(DEBUG_ENV):
+            raise
+        report_error(
+            f"unexpected {type(error).__name__}: {error} (set {DEBUG_ENV}=1 for the details)"
+        )
+        return EXIT_INTERNAL_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
