@@ -69,7 +69,10 @@ class Response:
         await self._writer.drain()
 
     async def send(
-        self, status: int, body: bytes | str, content_type: str = "application/json",
+        self,
+        status: int,
+        body: bytes | str,
+        content_type: str = "application/json",
         headers: dict[str, str] | None = None,
     ) -> None:
         raw = body.encode() if isinstance(body, str) else body
@@ -79,7 +82,9 @@ class Response:
         self._writer.write(raw)
         await self._writer.drain()
 
-    async def send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+    async def send_json(
+        self, status: int, payload: Any, headers: dict[str, str] | None = None
+    ) -> None:
         await self.send(status, json.dumps(payload), headers=headers)
 
     def abort(self) -> None:

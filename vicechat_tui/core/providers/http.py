@@ -1,0 +1,487 @@
+"""The HTTP layer every provider shares: a lazy httpx client, typed errors, bounded retries.
+
+Protocol modules describe one attempt at a request; `ProviderHttp` opens it, turns HTTP
+statuses, error payloads and transport failures into `ProviderError`s a person can act on,
+and retries 429, 5xx and connection failures — for streams only before the first text.
+Every error leaving this layer has the API key scrubbed from its message and detail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import functools
+import itertools
+import json
+import logging
+import math
+import re
+import socket
+import ssl
+import time
+from abc import ABC, abstractmethod
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import aclosing, asynccontextmanager
+from datetime import UTC
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from vicechat_tui.core.errors import (
+    AuthenticationError,
+    BadRequestError,
+    ContextTooLongError,
+    MalformedStreamError,
+    ModelNotFoundError,
+    ProviderError,
+    ProviderNotConfiguredError,
+    ProviderServerError,
+    ProviderTimeoutError,
+    ProviderUnreachableError,
+    RateLimitedError,
+    StreamInterruptedError,
+)
+from vicechat_tui.core.providers.base import CompletionRequest, StreamItem, TextDelta
+from vicechat_tui.core.settings import ProviderSettings
+
+logger = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[object]]
+
+#: Failures worth another try. Timeouts are not retried: the wait was long already.
+RETRIED_ERRORS = (RateLimitedError, ProviderServerError, ProviderUnreachableError)
+
+#: Error `type`/`code` values found in error payloads, as the HTTP status they stand for.
+ERROR_TYPE_STATUS = {
+    "invalid_request_error": 400,
+    "context_length_exceeded": 400,
+    "authentication_error": 401,
+    "invalid_api_key": 401,
+    "permission_error": 403,
+    "not_found_error": 404,
+    "model_not_found": 404,
+    "request_too_large": 413,
+    "rate_limit_error": 429,
+    "rate_limit_exceeded": 429,
+    "api_error": 500,
+    "server_error": 500,
+    "overloaded_error": 529,
+}
+
+_CONTEXT_WORDING = re.compile(
+    r"context[ _-]?(length|window|size)|maximum context|prompt is too long|too many tokens"
+    r"|input is too long|request too large|reduce the length",
+    re.IGNORECASE,
+)
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delay-seconds or an HTTP date."""
+    if not value or not value.strip():
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value.strip())
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+def server_message(body: bytes | str | object) -> str:
+    """The human part of an error body or payload (OpenAI, Anthropic and Ollama shapes)."""
+    data: object = body
+    if isinstance(body, bytes | str):
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        try:
+            data = json.loads(text)
+        except ValueError:  # plain text, or an HTML error page from a proxy
+            return " ".join(re.sub(r"<[^>]*>", " ", text).split())[:300]
+    if isinstance(data, dict):
+        inner = data.get("error", data)
+        if isinstance(inner, str):
+            return inner[:300]
+        if isinstance(inner, dict):
+            for key in ("message", "detail", "error"):
+                if isinstance(inner.get(key), str):
+                    return str(inner[key])[:300]
+    return "" if data is None else json.dumps(data)[:300]
+
+
+def _wait_wording(seconds: float | None) -> str:
+    if seconds is None:
+        return "in a moment"
+    if seconds < 90:
+        return f"in {max(1, math.ceil(seconds))} s"
+    at = time.strftime("%H:%M", time.localtime(time.time() + seconds))
+    return f"in {math.ceil(seconds / 60)} min (after {at})"
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verified TLS context per process: loading the CA bundle takes ~0.1 s a client."""
+    return httpx.create_ssl_context()
+
+
+def _has_cause(error: BaseException, kind: type[BaseException]) -> bool:
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+class ProviderHttp:
+    """The HTTP side of one configured provider."""
+
+    def __init__(
+        self, name: str, settings: ProviderSettings, *, sleep: Sleep = asyncio.sleep
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.base_url = settings.resolved_base_url()
+        self.api_key = settings.resolved_api_key()
+        parts = urlsplit(self.base_url)
+        host = parts.netloc.rpartition("@")[2]  # never show credentials in a URL
+        self.display_url = urlunsplit(parts._replace(netloc=host))
+        self.host = parts.hostname or self.display_url
+        self._sleep = sleep
+        self._client: httpx.AsyncClient | None = None
+
+    def client(self) -> httpx.AsyncClient:
+        """The shared client, created on first use."""
+        if self._client is None:
+            timeout = httpx.Timeout(
+                self.settings.read_timeout, connect=self.settings.connect_timeout
+            )
+            self._client = httpx.AsyncClient(
+                timeout=timeout, headers={"User-Agent": "vicechat"}, verify=_tls_context()
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            await client.aclose()
+
+    # -- requests and retries ------------------------------------------------------------
+
+    @asynccontextmanager
+    async def open(
+        self,
+        method: str,
+        path: str,
+        *,
+        model: str | None = None,
+        json_body: object = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[httpx.Response]:
+        """One attempt: a response with a good status; transport failures become typed."""
+        try:
+            client = self.client()
+            request = client.build_request(
+                method, self.base_url + path, json=json_body, headers=headers
+            )
+            response = await client.send(request, stream=True)
+        except (httpx.HTTPError, httpx.InvalidURL) as error:
+            raise self.transport_error(error, mid_reply=False) from error
+        try:
+            if response.status_code >= 400:
+                try:
+                    body = await response.aread()
+                except httpx.HTTPError:
+                    body = b""
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+                raise self.status_error(response.status_code, body, model, retry_after)
+            if response.is_redirect:
+                raise ProviderError(
+                    f"Provider '{self.name}' redirects {self.display_url} elsewhere (HTTP "
+                    f"{response.status_code}); set base_url in [providers.{self.name}] to the "
+                    "new address.",
+                    detail=self.redact(f"Location: {response.headers.get('location')}"),
+                )
+            try:
+                yield response
+            except httpx.HTTPError as error:
+                raise self.transport_error(error, mid_reply=True) from error
+        finally:
+            await response.aclose()
+
+    async def request_json(
+        self, method: str, path: str, *, headers: Mapping[str, str] | None = None
+    ) -> Any:
+        """A whole JSON reply, with the same retries as a stream."""
+        for attempt in itertools.count():  # pragma: no branch
+            try:
+                async with self.open(method, path, headers=headers) as response:
+                    return self.parse_json((await response.aread()).decode("utf-8", "replace"))
+            except ProviderError as error:
+                await self._wait_or_raise(error, attempt)
+
+    async def retrying(
+        self, attempt: Callable[[], AsyncGenerator[StreamItem, None]]
+    ) -> AsyncGenerator[StreamItem, None]:
+        """Run stream attempts until one succeeds; retry only while no text has arrived."""
+        for number in itertools.count():  # pragma: no branch
+            replied = False
+            try:
+                async with aclosing(attempt()) as items:
+                    async for item in items:
+                        replied = replied or (isinstance(item, TextDelta) and bool(item.text))
+                        yield item
+                return
+            except ProviderError as error:
+                if replied:
+                    self.scrub(error)
+                    raise
+                await self._wait_or_raise(error, number)
+
+    async def _wait_or_raise(self, error: ProviderError, attempt: int) -> None:
+        """Sleep before retry `attempt + 1`, or re-raise `error` when it is final."""
+        self.scrub(error)
+        delay = self.retry_delay(error, attempt)
+        if delay is None:
+            raise error
+        logger.warning(
+            "%s Retrying in %.2f s (retry %d of %d).",
+            error.message,
+            delay,
+            attempt + 1,
+            self.settings.max_retries,
+        )
+        await self._sleep(delay)
+
+    def retry_delay(self, error: ProviderError, attempt: int) -> float | None:
+        """Seconds to wait before retry `attempt + 1`; None means give up now."""
+        if attempt >= self.settings.max_retries or not isinstance(error, RETRIED_ERRORS):
+            return None
+        if isinstance(error, RateLimitedError) and error.retry_after is not None:
+            return error.retry_after if error.retry_after <= self.settings.max_retry_wait else None
+        return min(self.settings.retry_backoff * 2**attempt, self.settings.max_retry_wait)
+
+    # -- errors --------------------------------------------------------------------------
+
+    def redact(self, text: str | None) -> str | None:
+        """`text` without the API key in it."""
+        key = self.api_key
+        if text and key and len(key) >= 4:
+            return text.replace(key, "[API key]")
+        return text
+
+    def scrub(self, error: ProviderError) -> None:
+        """Remove the API key from an error's message and detail, whoever wrote them."""
+        error.message = self.redact(error.message) or ""
+        error.args = (error.message,)
+        error.detail = self.redact(error.detail)
+
+    def transport_error(self, error: Exception, *, mid_reply: bool) -> ProviderError:
+        """The typed error for a failure below HTTP (connect, DNS, timeouts, disconnects)."""
+        who, url = f"provider '{self.name}'", self.display_url
+        detail = self.redact(f"{type(error).__name__}: {error} ({url})")
+        if isinstance(error, httpx.InvalidURL | httpx.UnsupportedProtocol):
+            return ProviderNotConfiguredError(
+                f"The base_url of {who} ({url}) is not a usable http:// or https:// address; "
+                f"fix it in [providers.{self.name}] of the config file.",
+                detail=detail,
+            )
+        if isinstance(error, httpx.ConnectTimeout):
+            return ProviderTimeoutError(
+                f"Could not connect to {who} at {url} within {self.settings.connect_timeout:g} s "
+                "(connect_timeout) — is the address right and the server up?",
+                detail=detail,
+            )
+        if isinstance(error, httpx.TimeoutException):
+            waited = f"{self.settings.read_timeout:g} s (read_timeout)"
+            if mid_reply:
+                return ProviderTimeoutError(
+                    f"The reply from {who} stalled: nothing arrived for {waited}.", detail=detail
+                )
+            return ProviderTimeoutError(
+                f"{who.capitalize()} at {url} did not answer within {waited}.", detail=detail
+            )
+        if mid_reply:
+            return StreamInterruptedError(
+                f"The connection to {who} broke in the middle of the reply.", detail=detail
+            )
+        if isinstance(error, httpx.ConnectError) and _has_cause(error, socket.gaierror):
+            return ProviderUnreachableError(
+                f"Could not find the host '{self.host}' of {who} ({url}) — check base_url "
+                "and your network connection.",
+                detail=detail,
+            )
+        if isinstance(error, httpx.ConnectError):
+            return ProviderUnreachableError(
+                f"Could not connect to {who} at {url} — is the server running?", detail=detail
+            )
+        return ProviderUnreachableError(
+            f"{who.capitalize()} at {url} closed the connection without answering.",
+            detail=detail,
+        )
+
+    def status_error(
+        self, status: int, body: bytes, model: str | None, retry_after: float | None = None
+    ) -> ProviderError:
+        """The typed error for an HTTP error status."""
+        text = body.decode("utf-8", "replace")
+        return self._error_for(status, server_message(body), text, model, retry_after)
+
+    def payload_error(self, payload: object, model: str | None) -> ProviderError:
+        """The typed error for an error object sent inside a stream."""
+        status = 500
+        if isinstance(payload, dict):
+            for key in ("code", "type", "status"):
+                value = payload.get(key)
+                if isinstance(value, int) and 400 <= value <= 599:
+                    status = value
+                    break
+                if isinstance(value, str) and value in ERROR_TYPE_STATUS:
+                    status = ERROR_TYPE_STATUS[value]
+                    break
+        raw = json.dumps(payload) if not isinstance(payload, str) else payload
+        return self._error_for(status, server_message({"error": payload}), raw, model, None)
+
+    def _error_for(
+        self, status: int, message: str, raw: str, model: str | None, retry_after: float | None
+    ) -> ProviderError:
+        who = f"Provider '{self.name}'"
+        said = f": {message.rstrip('.')}" if message else ""
+        detail = self.redact(f"HTTP {status} from {self.display_url}: {raw[:1000]}")
+        key_env = self.settings.api_key_env
+        if status in (401, 403):
+            where = (
+                f"the environment variable {key_env}"
+                if key_env
+                else f"api_key_env or api_key in [providers.{self.name}] of the config file"
+            )
+            if not self.api_key:
+                text = f"{who} needs an API key (HTTP {status}); set it in {where}."
+            elif status == 401:
+                text = f"{who} refused the API key (HTTP 401){said}. Check the key in {where}."
+            else:
+                text = f"{who} denied access (HTTP 403){said}. The key in {where} may lack access."
+            return AuthenticationError(self.redact(text) or "", detail=detail)
+        if status == 404:
+            if model:
+                text = (
+                    f"{who} does not know the model '{model}' (HTTP 404){said}. Pick another "
+                    f"model, or check base_url ({self.display_url})."
+                )
+                return ModelNotFoundError(self.redact(text) or "", detail=detail)
+            text = f"{who} has no such endpoint (HTTP 404) — check base_url ({self.display_url})."
+            return ProviderError(text, detail=detail)
+        if status == 429:
+            text = f"{who} is limiting requests (HTTP 429); try again {_wait_wording(retry_after)}."
+            return RateLimitedError(text, retry_after=retry_after, detail=detail)
+        if _CONTEXT_WORDING.search(raw) or status == 413:
+            text = (
+                f"The conversation is too long for model '{model or '?'}' at provider "
+                f"'{self.name}'{said}. Reset the chat, send less context, or lower "
+                f"context_window in [providers.{self.name}] so older messages are left out."
+            )
+            return ContextTooLongError(self.redact(text) or "", detail=detail)
+        if 400 <= status < 500:
+            text = f"{who} refused the request (HTTP {status}){said}."
+            return BadRequestError(self.redact(text) or "", detail=detail)
+        if status >= 500:
+            text = f"{who} failed to answer (HTTP {status}){said}."
+            return ProviderServerError(self.redact(text) or "", detail=detail)
+        return ProviderError(f"{who} answered with HTTP {status}{said}.", detail=detail)
+
+    # -- helpers for the protocol modules ------------------------------------------------
+
+    def parse_json(self, text: str) -> Any:
+        """Parse one JSON document of a reply; MalformedStreamError when it is garbled."""
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise self.malformed(f"unreadable data: {text[:300]!r}") from None
+
+    def malformed(self, detail: str) -> MalformedStreamError:
+        """The error for a reply that does not follow the provider's protocol."""
+        return MalformedStreamError(
+            f"Provider '{self.name}' sent a reply that could not be read. Is base_url "
+            f'({self.display_url}) a server of kind "{self.settings.kind}"?',
+            detail=self.redact(detail),
+        )
+
+    def interrupted(self) -> StreamInterruptedError:
+        """The error for a stream that ended without its protocol's finish marker."""
+        return StreamInterruptedError(
+            f"The reply from provider '{self.name}' ended before it was complete.",
+            detail=f"the stream from {self.display_url} closed without its end marker",
+        )
+
+
+class HttpChatProvider(ABC):
+    """What the three HTTP providers share; subclasses speak their protocol."""
+
+    def __init__(
+        self, name: str, settings: ProviderSettings, *, sleep: Sleep = asyncio.sleep
+    ) -> None:
+        self.name = name
+        self.default_model = settings.default_model
+        self.context_window = settings.context_window
+        self.settings = settings
+        self.http = ProviderHttp(name, settings, sleep=sleep)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, base_url={self.http.display_url!r})"
+
+    def stream(self, request: CompletionRequest) -> AsyncGenerator[StreamItem, None]:
+        """Stream the reply: TextDelta items, then one StreamFinished."""
+        return self.http.retrying(lambda: self._stream_once(request, self.model_for(request)))
+
+    async def complete(self, request: CompletionRequest) -> str:
+        """The whole reply text, collected from the stream."""
+        parts: list[str] = []
+        async with aclosing(self.stream(request)) as items:
+            async for item in items:
+                if isinstance(item, TextDelta):
+                    parts.append(item.text)
+        return "".join(parts)
+
+    async def list_models(self) -> list[str]:
+        """Models the provider offers; the configured ones when it cannot say."""
+        try:
+            return await self._fetch_models()
+        except ProviderError as error:
+            fallback = list(self.settings.models)
+            if not fallback and self.default_model:
+                fallback = [self.default_model]
+            if not fallback:
+                raise
+            logger.info("%s Offering the configured models instead.", error.message)
+            return fallback
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    def model_for(self, request: CompletionRequest) -> str:
+        """The request's model, else the provider's default_model."""
+        model = request.model or self.default_model
+        if not model:
+            raise ProviderNotConfiguredError(
+                f"No model was chosen for provider '{self.name}'. Pick one in the chat "
+                f"settings, or set default_model in [providers.{self.name}] of the config file."
+            )
+        return model
+
+    def bearer_headers(self) -> dict[str, str]:
+        """`Authorization: Bearer …` when a key is configured, else nothing."""
+        return {"Authorization": f"Bearer {self.http.api_key}"} if self.http.api_key else {}
+
+    @abstractmethod
+    def _stream_once(
+        self, request: CompletionRequest, model: str
+    ) -> AsyncGenerator[StreamItem, None]:
+        """One attempt at streaming the reply."""
+
+    @abstractmethod
+    async def _fetch_models(self) -> list[str]:
+        """Ask the provider which models it has."""

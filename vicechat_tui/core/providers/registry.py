@@ -1,0 +1,90 @@
+"""The configured model providers by name, created on first use.
+
+Importing this module is cheap: the HTTP stack (httpx) loads only when a provider is
+first created.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from vicechat_tui.core import locations
+from vicechat_tui.core.errors import ProviderNotConfiguredError
+
+if TYPE_CHECKING:
+    from vicechat_tui.core.providers.base import ChatProvider
+    from vicechat_tui.core.settings import ProviderSettings, Settings
+
+
+def create_provider(name: str, settings: ProviderSettings) -> ChatProvider:
+    """A provider speaking the protocol of `settings.kind`."""
+    if settings.kind == "openai":
+        from vicechat_tui.core.providers.openai import OpenAIProvider
+
+        return OpenAIProvider(name, settings)
+    if settings.kind == "anthropic":
+        from vicechat_tui.core.providers.anthropic import AnthropicProvider
+
+        return AnthropicProvider(name, settings)
+    if settings.kind == "ollama":
+        from vicechat_tui.core.providers.ollama import OllamaProvider
+
+        return OllamaProvider(name, settings)
+    raise ProviderNotConfiguredError(
+        f"Provider '{name}' has an unknown kind {settings.kind!r}; use openai, anthropic or ollama."
+    )
+
+
+def how_to_configure() -> str:
+    """One sentence telling a person how to set up a provider."""
+    return (
+        "Add a [providers.NAME] section with kind (openai, anthropic or ollama), base_url "
+        f"and default_model to {locations.config_file()}, or set OPENAI_API_KEY, "
+        "ANTHROPIC_API_KEY or OLLAMA_HOST."
+    )
+
+
+class ProviderRegistry:
+    """Providers from `Settings.effective_providers()`, one cached instance per name."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._configs = settings.effective_providers()
+        self._default = settings.effective_default_provider()
+        self._instances: dict[str, ChatProvider] = {}
+
+    def names(self) -> list[str]:
+        """Configured provider names, in configuration order."""
+        return list(self._configs)
+
+    def default_name(self) -> str | None:
+        return self._default
+
+    def settings_for(self, name: str) -> ProviderSettings:
+        """The settings of a configured provider; ProviderNotConfiguredError otherwise."""
+        try:
+            return self._configs[name]
+        except KeyError:
+            configured = ", ".join(self._configs) or "none"
+            raise ProviderNotConfiguredError(
+                f"No model provider named '{name}' is configured (configured: {configured}). "
+                + how_to_configure()
+            ) from None
+
+    def get(self, name: str | None = None) -> ChatProvider:
+        """The provider called `name`, or the default one when `name` is None."""
+        chosen = name or self._default
+        if chosen is None:
+            raise ProviderNotConfiguredError(
+                "No model provider is configured. " + how_to_configure()
+            )
+        provider = self._instances.get(chosen)
+        if provider is None:
+            provider = create_provider(chosen, self.settings_for(chosen))
+            self._instances[chosen] = provider
+        return provider
+
+    async def aclose(self) -> None:
+        """Close every provider created so far (their HTTP connections)."""
+        providers, self._instances = list(self._instances.values()), {}
+        for provider in providers:
+            await provider.aclose()
