@@ -35,7 +35,8 @@ from vicechat_tui.core.errors import (
 )
 from vicechat_tui.core.providers.anthropic import AnthropicProvider
 from vicechat_tui.core.providers.base import CompletionRequest, PromptMessage, TextDelta
-from vicechat_tui.core.providers.http import HttpChatProvider, parse_retry_after
+from vicechat_tui.core.providers.chat_provider import HttpChatProvider
+from vicechat_tui.core.providers.faults import parse_retry_after
 from vicechat_tui.core.providers.ollama import OllamaProvider
 from vicechat_tui.core.providers.openai import OpenAIProvider
 from vicechat_tui.core.settings import ProviderSettings

@@ -13,7 +13,8 @@ from vicechat_tui.core.providers.base import (
     TextDelta,
     TokenUsage,
 )
-from vicechat_tui.core.providers.http import HttpChatProvider, Sleep
+from vicechat_tui.core.providers.chat_provider import HttpChatProvider
+from vicechat_tui.core.providers.http import Sleep
 from vicechat_tui.core.providers.sse import iter_lines, iter_sse
 from vicechat_tui.core.settings import ProviderSettings
 

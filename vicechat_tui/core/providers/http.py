@@ -9,20 +9,14 @@ Every error leaving this layer has the API key scrubbed from its message and det
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import functools
 import itertools
 import json
 import logging
-import math
-import re
 import socket
 import ssl
-import time
-from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import aclosing, asynccontextmanager
-from datetime import UTC
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -42,99 +36,27 @@ from vicechat_tui.core.errors import (
     RateLimitedError,
     StreamInterruptedError,
 )
-from vicechat_tui.core.providers.base import CompletionRequest, StreamItem, TextDelta
+from vicechat_tui.core.providers.base import StreamItem, TextDelta
+from vicechat_tui.core.providers.faults import (
+    CONTEXT_WORDING,
+    ERROR_TYPE_STATUS,
+    RETRIED_ERRORS,
+    has_cause,
+    parse_retry_after,
+    server_message,
+    wait_wording,
+)
 from vicechat_tui.core.settings import ProviderSettings
 
 logger = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[object]]
 
-#: Failures worth another try. Timeouts are not retried: the wait was long already.
-RETRIED_ERRORS = (RateLimitedError, ProviderServerError, ProviderUnreachableError)
-
-#: Error `type`/`code` values found in error payloads, as the HTTP status they stand for.
-ERROR_TYPE_STATUS = {
-    "invalid_request_error": 400,
-    "context_length_exceeded": 400,
-    "authentication_error": 401,
-    "invalid_api_key": 401,
-    "permission_error": 403,
-    "not_found_error": 404,
-    "model_not_found": 404,
-    "request_too_large": 413,
-    "rate_limit_error": 429,
-    "rate_limit_exceeded": 429,
-    "api_error": 500,
-    "server_error": 500,
-    "overloaded_error": 529,
-}
-
-_CONTEXT_WORDING = re.compile(
-    r"context[ _-]?(length|window|size)|maximum context|prompt is too long|too many tokens"
-    r"|input is too long|request too large|reduce the length",
-    re.IGNORECASE,
-)
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delay-seconds or an HTTP date."""
-    if not value or not value.strip():
-        return None
-    try:
-        seconds = float(value.strip())
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value.strip())
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = when.timestamp() - (time.time() if now is None else now)
-    return max(0.0, seconds) if math.isfinite(seconds) else None
-
-
-def server_message(body: bytes | str | object) -> str:
-    """The human part of an error body or payload (OpenAI, Anthropic and Ollama shapes)."""
-    data: object = body
-    if isinstance(body, bytes | str):
-        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-        try:
-            data = json.loads(text)
-        except ValueError:  # plain text, or an HTML error page from a proxy
-            return " ".join(re.sub(r"<[^>]*>", " ", text).split())[:300]
-    if isinstance(data, dict):
-        inner = data.get("error", data)
-        if isinstance(inner, str):
-            return inner[:300]
-        if isinstance(inner, dict):
-            for key in ("message", "detail", "error"):
-                if isinstance(inner.get(key), str):
-                    return str(inner[key])[:300]
-    return "" if data is None else json.dumps(data)[:300]
-
-
-def _wait_wording(seconds: float | None) -> str:
-    if seconds is None:
-        return "in a moment"
-    if seconds < 90:
-        return f"in {max(1, math.ceil(seconds))} s"
-    at = time.strftime("%H:%M", time.localtime(time.time() + seconds))
-    return f"in {math.ceil(seconds / 60)} min (after {at})"
-
 
 @functools.cache
 def _tls_context() -> ssl.SSLContext:
     """One verified TLS context per process: loading the CA bundle takes ~0.1 s a client."""
     return httpx.create_ssl_context()
-
-
-def _has_cause(error: BaseException, kind: type[BaseException]) -> bool:
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, kind):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
 
 
 class ProviderHttp:
@@ -309,7 +231,7 @@ class ProviderHttp:
             return StreamInterruptedError(
                 f"The connection to {who} broke in the middle of the reply.", detail=detail
             )
-        if isinstance(error, httpx.ConnectError) and _has_cause(error, socket.gaierror):
+        if isinstance(error, httpx.ConnectError) and has_cause(error, socket.gaierror):
             return ProviderUnreachableError(
                 f"Could not find the host '{self.host}' of {who} ({url}) — check base_url "
                 "and your network connection.",
@@ -376,9 +298,9 @@ class ProviderHttp:
             text = f"{who} has no such endpoint (HTTP 404) — check base_url ({self.display_url})."
             return ProviderError(text, detail=detail)
         if status == 429:
-            text = f"{who} is limiting requests (HTTP 429); try again {_wait_wording(retry_after)}."
+            text = f"{who} is limiting requests (HTTP 429); try again {wait_wording(retry_after)}."
             return RateLimitedError(text, retry_after=retry_after, detail=detail)
-        if _CONTEXT_WORDING.search(raw) or status == 413:
+        if CONTEXT_WORDING.search(raw) or status == 413:
             text = (
                 f"The conversation is too long for model '{model or '?'}' at provider "
                 f"'{self.name}'{said}. Reset the chat, send less context, or lower "
@@ -416,72 +338,3 @@ class ProviderHttp:
             f"The reply from provider '{self.name}' ended before it was complete.",
             detail=f"the stream from {self.display_url} closed without its end marker",
         )
-
-
-class HttpChatProvider(ABC):
-    """What the three HTTP providers share; subclasses speak their protocol."""
-
-    def __init__(
-        self, name: str, settings: ProviderSettings, *, sleep: Sleep = asyncio.sleep
-    ) -> None:
-        self.name = name
-        self.default_model = settings.default_model
-        self.context_window = settings.context_window
-        self.settings = settings
-        self.http = ProviderHttp(name, settings, sleep=sleep)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(name={self.name!r}, base_url={self.http.display_url!r})"
-
-    def stream(self, request: CompletionRequest) -> AsyncGenerator[StreamItem, None]:
-        """Stream the reply: TextDelta items, then one StreamFinished."""
-        return self.http.retrying(lambda: self._stream_once(request, self.model_for(request)))
-
-    async def complete(self, request: CompletionRequest) -> str:
-        """The whole reply text, collected from the stream."""
-        parts: list[str] = []
-        async with aclosing(self.stream(request)) as items:
-            async for item in items:
-                if isinstance(item, TextDelta):
-                    parts.append(item.text)
-        return "".join(parts)
-
-    async def list_models(self) -> list[str]:
-        """Models the provider offers; the configured ones when it cannot say."""
-        try:
-            return await self._fetch_models()
-        except ProviderError as error:
-            fallback = list(self.settings.models)
-            if not fallback and self.default_model:
-                fallback = [self.default_model]
-            if not fallback:
-                raise
-            logger.info("%s Offering the configured models instead.", error.message)
-            return fallback
-
-    async def aclose(self) -> None:
-        await self.http.aclose()
-
-    def model_for(self, request: CompletionRequest) -> str:
-        """The request's model, else the provider's default_model."""
-        model = request.model or self.default_model
-        if not model:
-            raise ProviderNotConfiguredError(
-                f"No model was chosen for provider '{self.name}'. Pick one in the chat "
-                f"settings, or set default_model in [providers.{self.name}] of the config file."
-            )
-        return model
-
-    def bearer_headers(self) -> dict[str, str]:
-        """`Authorization: Bearer …` when a key is configured, else nothing."""
-        return {"Authorization": f"Bearer {self.http.api_key}"} if self.http.api_key else {}
-
-    @abstractmethod
-    def _stream_once(
-        self, request: CompletionRequest, model: str
-    ) -> AsyncGenerator[StreamItem, None]:
-        """One attempt at streaming the reply."""
-
-    @abstractmethod
-    async def _fetch_models(self) -> list[str]:
-        """Ask the provider which models it has."""

@@ -12,7 +12,7 @@ from vicechat_tui.core.providers.base import (
     TextDelta,
     TokenUsage,
 )
-from vicechat_tui.core.providers.http import HttpChatProvider
+from vicechat_tui.core.providers.chat_provider import HttpChatProvider
 from vicechat_tui.core.providers.sse import iter_lines, iter_sse
 
 
