@@ -1,0 +1,138 @@
+"""Fixtures for UI tests: a real app on a fresh SQLite file, a fixed clock, seeding helpers.
+
+Build an app with `build_app()` (same factory as the CLI), run it with
+`async with app.run_test(size=SIZE) as pilot`, then `await wait_ready(pilot)` before pressing
+keys: it waits (without blind sleeps) until the core is open and the tree's first page shows.
+Seed data before starting the app through the `store` fixture: a second core on the same
+database file, the same way another process would change it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from textual.screen import ModalScreen
+
+from tests.conftest import make_settings
+from vicechat_tui.app import VicechatApp, make_app
+from vicechat_tui.core.runtime import VicechatCore, open_core
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from vicechat_tui.screens.workspace import WorkspaceScreen
+
+SIZE = (100, 32)
+SMALL = (80, 24)
+FIXED_NOW = datetime(2025, 3, 14, 9, 26, tzinfo=UTC)
+"""What the app's clock says in every UI test (ages shown as "3 min ago" depend on it)."""
+LONG_RUNNING_GROUPS = frozenset({"job-feed"})
+"""Worker groups that run for the app's lifetime; `settle` does not wait for them."""
+DIALOG_GROUPS = frozenset({"tree-edit"})
+"""Worker groups that await a dialog; `settle` skips them while a dialog is open."""
+
+
+def fixed_clock() -> datetime:
+    return FIXED_NOW
+
+
+@pytest.fixture
+def ui_database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'v.db'}"
+
+
+@pytest.fixture
+def build_app(ui_database_url: str) -> Callable[..., VicechatApp]:
+    """`build_app(**settings)`: the app on the test database, with a short autosave pause."""
+
+    def build(**values: Any) -> VicechatApp:
+        ui = dict(values.pop("ui", {}))
+        ui.setdefault("autosave_seconds", 0.2)
+        settings = make_settings(ui=ui, **values)
+        return make_app(settings, database_url=ui_database_url, clock=fixed_clock)
+
+    return build
+
+
+@pytest.fixture
+async def store(ui_database_url: str) -> AsyncIterator[VicechatCore]:
+    """A core of its own on the test database, for seeding and for checking what was saved."""
+    core = await open_core(make_settings(), database_url=ui_database_url)
+    yield core
+    await core.aclose()
+
+
+async def wait_for(
+    pilot: Pilot[Any], predicate: Callable[[], object], *, timeout: float = 5.0, what: str = ""
+) -> None:
+    """Let the app run until `predicate()` is true; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what or predicate}")
+        await pilot.pause(0.02)
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Wait for every short-lived worker (saves, loads) to finish, then for the screen."""
+    app = pilot.app
+    for _ in range(50):
+        skip = LONG_RUNNING_GROUPS
+        if isinstance(app.screen, ModalScreen):
+            skip = skip | DIALOG_GROUPS
+        busy = [
+            worker for worker in app.workers if worker.group not in skip and not worker.is_finished
+        ]
+        if not busy:
+            break
+        await asyncio.wait_for(app.workers.wait_for_complete(busy), timeout=10)
+        await pilot.pause()
+    await pilot.pause()
+
+
+def workspace(app: VicechatApp) -> WorkspaceScreen:
+    from vicechat_tui.screens.workspace import WorkspaceScreen
+
+    for screen in app.screen_stack:
+        if isinstance(screen, WorkspaceScreen):
+            return screen
+    raise AssertionError("the workspace screen is not open")
+
+
+async def wait_ready(pilot: Pilot[Any]) -> WorkspaceScreen:
+    """Wait until the core is open and the document tree shows its first page."""
+    app = pilot.app
+    assert isinstance(app, VicechatApp)
+    await wait_for(pilot, lambda: app.core is not None, what="the core to open")
+    screen = workspace(app)
+    await wait_for(pilot, lambda: screen.document_tree.loaded, what="the tree to load")
+    await settle(pilot)
+    return screen
+
+
+async def seed_document(
+    core: VicechatCore, title: str, sections: list[str] | None = None
+) -> tuple[int, list[int]]:
+    """Create a document with top-level sections; returns (document id, section ids)."""
+    document = await core.documents.create(title)
+    assert document.id is not None
+    ids: list[int] = []
+    for section_title in sections or []:
+        section = await core.sections.create(document.id, section_title)
+        assert section.id is not None
+        ids.append(section.id)
+    return document.id, ids
+
+
+KEY_NAMES = {" ": "space", "\n": "enter", ">": "greater_than_sign", "<": "less_than_sign"}
+
+
+async def type_text(pilot: Pilot[Any], text: str) -> None:
+    """Type `text` key by key, as a person would."""
+    await pilot.press(*(KEY_NAMES.get(char, char) for char in text))

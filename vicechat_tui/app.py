@@ -1,0 +1,210 @@
+"""The vicechat application: wiring only — settings, core, themes, keys and error handling.
+
+`make_app` is the one factory (the CLI and the tests use it). The workspace is composed at
+once; the core (SQLAlchemy and friends) opens in a worker after the first frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from vicechat_tui.commands import WorkspaceCommands
+from vicechat_tui.screens.workspace import CoreOpened, WorkspaceScreen
+from vicechat_tui.ui_state import remember_theme, remembered_theme
+
+if TYPE_CHECKING:
+    from vicechat_tui.core.runtime import VicechatCore
+    from vicechat_tui.core.settings import Settings
+
+DEFAULT_THEME = "textual-dark"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class VicechatApp(App[int]):
+    """Write documents section by section, with an AI chat per section."""
+
+    CSS_PATH = "vicechat.tcss"
+    TITLE = "vicechat"
+    COMMANDS = App.COMMANDS | {WorkspaceCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit", priority=True),
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding(
+            "f6",
+            "screen.focus_next_pane",
+            "Next pane",
+            tooltip="Move the focus to the next pane: tree → editor → chat",
+            id="app.focus_next_pane",
+            priority=True,
+        ),
+        Binding(
+            "shift+f6",
+            "screen.focus_previous_pane",
+            "Previous pane",
+            show=False,
+            id="app.focus_previous_pane",
+            priority=True,
+        ),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        database_url: str | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        startup_error: Exception | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.database_url = database_url
+        self.clock: Callable[[], datetime] = clock or _utc_now
+        self.core: VicechatCore | None = None
+        self.core_error: Exception | None = None
+        self.keymap: dict[str, str] = dict(settings.ui.keys)
+        self._startup_error = startup_error
+        self._theme_restored = False
+
+    # -- start-up ----------------------------------------------------------------------------
+
+    def get_default_screen(self) -> WorkspaceScreen:
+        return WorkspaceScreen()
+
+    def on_mount(self) -> None:
+        self._restore_theme()
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        if self._startup_error is not None:
+            self.report_error(self._startup_error)
+        self.call_after_refresh(self._start_core)
+
+    def _start_core(self) -> None:
+        self.run_worker(
+            self._open_core(),
+            name="open-core",
+            group="core",
+            description="Open the database and services",
+            exit_on_error=False,
+        )
+
+    async def _open_core(self) -> None:
+        from vicechat_tui.core.runtime import open_core
+
+        try:
+            core = await open_core(self.settings, database_url=self.database_url)
+        except Exception as error:
+            self.core_error = error
+            self.report_error(error)
+            self.screen_stack[0].post_message(CoreOpened())
+            return
+        self.core = core
+        for screen in self.screen_stack:
+            screen.post_message(CoreOpened())
+        try:
+            await core.jobs.recover_interrupted()
+        except ImportError:
+            pass  # the job engine is optional until it is installed
+        except Exception as error:
+            self.report_error(error)
+
+    async def on_unmount(self) -> None:
+        if self.core is not None:
+            core, self.core = self.core, None
+            await core.aclose()
+
+    # -- themes ------------------------------------------------------------------------------
+
+    def _restore_theme(self) -> None:
+        for name in (remembered_theme(), self.settings.ui.theme, DEFAULT_THEME):
+            if name and name in self.available_themes:
+                self.theme = name
+                break
+        self._theme_restored = True
+
+    def watch_theme(self, theme: str) -> None:
+        if self._theme_restored:
+            remember_theme(theme)
+
+    # -- errors ------------------------------------------------------------------------------
+
+    def report_error(self, error: BaseException) -> None:
+        """The one place failures become a readable notification; never raises."""
+        from vicechat_tui.core.errors import VicechatError
+
+        if isinstance(error, VicechatError):
+            title, message = error.title, error.message
+        else:
+            title = "Unexpected error"
+            message = f"{type(error).__name__}: {error}"
+        self.log.error(title, message)
+        self.notify(message, title=title, severity="error", timeout=8, markup=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.report_error(event.worker.error)
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from vicechat_tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        """Save what is being edited (awaited), then leave; stay if the save failed."""
+        for screen in self.screen_stack:
+            if (
+                isinstance(screen, WorkspaceScreen)
+                and not screen.discard_on_quit
+                and not await screen.flush()
+            ):
+                self.notify(
+                    "The section could not be saved; resolve it or quit again to discard.",
+                    title="Unsaved changes",
+                    severity="warning",
+                )
+                screen.discard_on_quit = True
+                return
+        self.exit(0)
+
+
+def make_app(
+    settings: Settings,
+    database_url: str | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    startup_error: Exception | None = None,
+) -> VicechatApp:
+    """Build the app (the CLI and the tests both use this)."""
+    return VicechatApp(settings, database_url, clock=clock, startup_error=startup_error)
+
+
+def run_app(settings: Settings | None, database_url: str | None = None) -> int:
+    """Run the UI until it quits; returns the exit code.
+
+    With `settings` None the settings are loaded here; a bad config file opens the app on
+    the defaults and shows the error instead of failing.
+    """
+    startup_error: Exception | None = None
+    if settings is None:
+        from vicechat_tui.core.errors import SettingsError
+        from vicechat_tui.core.settings import Settings as SettingsModel
+        from vicechat_tui.core.settings import load_settings
+
+        try:
+            settings = load_settings()
+        except SettingsError as error:
+            settings, startup_error = SettingsModel(), error
+    app = make_app(settings, database_url, startup_error=startup_error)
+    result = app.run()
+    return app.return_code if app.return_code is not None else int(result or 0)

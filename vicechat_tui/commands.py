@@ -1,0 +1,97 @@
+"""The command palette provider: grouped commands ("document: new", "chat: reset", …).
+
+Commands run actions by name on the workspace screen, the chat pane or the app, so the
+palette and the keys always do the same thing; a command shows only when it can run now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
+
+# (command name, help, target, action); target: "screen", "chat", "editor" or "app".
+COMMANDS: list[tuple[str, str, str, str]] = [
+    ("document: new", "Create a document", "screen", "new_document"),
+    ("document: rename", "Rename the selected document", "screen", "rename"),
+    ("document: delete", "Delete the selected document", "screen", "delete"),
+    ("section: new", "Add a section inside the selection", "screen", "new_section"),
+    ("section: new sibling", "Add a section after the selected one", "screen", "new_sibling"),
+    ("section: rename", "Rename the selected section", "screen", "rename"),
+    ("section: delete", "Delete the selected section", "screen", "delete"),
+    ("section: status", "Cycle draft → review → final", "screen", "cycle_status"),
+    ("section: move up", "Move the section up among its siblings", "screen", "move_up"),
+    ("section: move down", "Move the section down among its siblings", "screen", "move_down"),
+    ("section: indent", "Nest the section under the one above", "screen", "indent"),
+    ("section: outdent", "Move the section out of its parent", "screen", "outdent"),
+    ("section: save", "Save the section now", "editor", "save"),
+    ("section: versions", "Show versions, preview and restore one", "editor", "versions"),
+    ("view: toggle tree", "Show or hide the document tree", "screen", "toggle_tree"),
+    ("view: toggle chat", "Show or hide the chat pane", "screen", "toggle_chat"),
+    ("view: next pane", "Focus the next pane", "screen", "focus_next_pane"),
+    ("view: narrow tree", "Make the tree narrower", "screen", "resize_tree(-4)"),
+    ("view: widen tree", "Make the tree wider", "screen", "resize_tree(4)"),
+    ("chat: configure", "Model, temperature, web search … for this chat", "chat", "chat_configure"),
+    ("chat: reset", "Delete this chat's messages", "chat", "chat_reset"),
+    ("chat: cancel", "Stop the reply being written", "chat", "chat_cancel"),
+    ("chat: jobs", "All running and recent jobs", "chat", "show_jobs"),
+    ("help: keys", "Every key, grouped", "app", "help"),
+]
+
+
+class WorkspaceCommands(Provider):
+    """Workspace, section, view, chat and theme commands."""
+
+    def _target(self, kind: str) -> DOMNode | None:
+        screen = self.screen
+        if kind == "app":
+            return self.app
+        if kind == "screen":
+            return screen
+        selector = {"chat": "#chat-pane", "editor": "#editor"}[kind]
+        try:
+            return screen.query_one(selector)
+        except Exception:
+            return None
+
+    def _available(self) -> list[tuple[str, str, Callable[[], object]]]:
+        found: list[tuple[str, str, Callable[[], object]]] = []
+        for name, help_text, kind, action in COMMANDS:
+            target = self._target(kind)
+            if target is None and kind == "chat":
+                target = self.app  # the chat side may implement it on the app
+            if target is None:
+                continue
+            action_name = action.split("(")[0]
+            if not hasattr(target, f"action_{action_name}"):
+                if kind != "chat" or not hasattr(self.app, f"action_{action_name}"):
+                    continue
+                target = self.app
+            if target.check_action(action_name, ()) is False:
+                continue
+            found.append((name, help_text, partial(self._run, action, target)))
+        for theme in sorted(self.app.available_themes):
+            found.append(
+                (f"theme: {theme}", "Switch to this theme", partial(self._set_theme, theme))
+            )
+        return found
+
+    async def _run(self, action: str, target: DOMNode) -> None:
+        await self.app.run_action(action, target)
+
+    def _set_theme(self, theme: str) -> None:
+        self.app.theme = theme
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._available():
+            if not name.startswith("theme: "):
+                yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._available():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

@@ -1,0 +1,129 @@
+"""Every key, grouped by area, built from the live bindings so it stays true after remapping."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.dom import DOMNode
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+GROUPS = {
+    "app": "Anywhere",
+    "view": "View",
+    "tree": "Document tree",
+    "editor": "Section editor",
+    "chat": "Chat",
+    "jobs": "Jobs",
+}
+DIALOG_GROUP = "Dialogs"
+
+
+def class_bindings(node_types: Iterable[type[DOMNode]]) -> list[Binding]:
+    """Bindings with an id declared on these classes and their bases (each id once)."""
+    found: dict[str, Binding] = {}
+    for node_type in node_types:
+        for cls in reversed(node_type.__mro__):
+            declared: list[BindingType] = list(cls.__dict__.get("BINDINGS", []))
+            for binding in Binding.make_bindings(declared):
+                if binding.id:
+                    found.setdefault(binding.id, binding)
+    return list(found.values())
+
+
+def current_key(app: App[object], binding: Binding) -> str:
+    """The key shown for `binding` now: the remapped one when the keymap has its id."""
+    keymap: dict[str, str] = getattr(app, "keymap", {})
+    keys = keymap.get(binding.id or "", binding.key)
+    return app.get_key_display(replace(binding, key=keys.split(",")[0].strip()))
+
+
+KeyRow = tuple[str, str, str]
+"""(key as shown, what it does, binding id)."""
+
+
+def key_groups(
+    app: App[object], extra_types: Iterable[type[DOMNode]] = ()
+) -> dict[str, list[KeyRow]]:
+    """Every key of the running app, grouped by area, in display order."""
+    types: dict[type[DOMNode], None] = {type(app): None}
+    for screen in app.screen_stack[:1]:
+        for node in screen.walk_children(with_self=True):
+            types[type(node)] = None
+    for extra in extra_types:
+        types[extra] = None
+    groups: dict[str, list[tuple[str, str, str]]] = {}
+    for binding in class_bindings(types):
+        assert binding.id is not None
+        prefix = binding.id.split(".")[0]
+        group = GROUPS.get(prefix, DIALOG_GROUP)
+        description = binding.tooltip or binding.description or binding.action
+        groups.setdefault(group, []).append((current_key(app, binding), description, binding.id))
+    groups.setdefault("Anywhere", []).append(("ctrl+p", "Command palette", "(Textual)"))
+    order = [*GROUPS.values(), DIALOG_GROUP]
+    names = sorted(groups, key=lambda name: order.index(name) if name in order else 99)
+    return {name: groups[name] for name in names}
+
+
+def key_table(groups: dict[str, list[KeyRow]]) -> Table:
+    """The groups as a three-column table: key, description, binding id."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(min_width=12)
+    table.add_column(min_width=24)
+    table.add_column(style="dim")
+    for group in groups:
+        table.add_row(Text(group, style="bold underline"), "", "")
+        for key, description, binding_id in groups[group]:
+            table.add_row(Text(key, style="bold"), Text(description), Text(binding_id))
+        table.add_row("", "", "")
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    """All keys; Escape or F1 closes it."""
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+        #dialog {
+            width: 84; max-width: 95%; height: 90%;
+            border: thick $primary; background: $surface; padding: 0 1;
+        }
+        #dialog-title { text-style: bold; padding: 0 1; }
+        #intro { color: $text-muted; padding: 0 1 1 1; }
+        #keys { height: 1fr; }
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f1,q", "close", "Close", id="help.close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        from vicechat_tui.screens.confirm import ConfirmScreen
+        from vicechat_tui.screens.conflict import ConflictScreen
+        from vicechat_tui.screens.versions import VersionsScreen
+
+        with Vertical(id="dialog"):
+            yield Label("Keys", id="dialog-title")
+            yield Static(
+                "F6 moves between the tree, the editor and the chat (shift+F6 goes back). "
+                'Remap any key in the config file: [ui] keys = { "tree.rename" = "f2" }.',
+                id="intro",
+                markup=False,
+            )
+            with VerticalScroll(id="keys"):
+                self.groups = key_groups(self.app, [ConfirmScreen, ConflictScreen, VersionsScreen])
+                yield Static(key_table(self.groups), id="key-table")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

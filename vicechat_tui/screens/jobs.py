@@ -1,0 +1,232 @@
+"""All running and recent chat jobs across sections, with live progress; jump or cancel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, Static
+
+from vicechat_tui.core.errors import VicechatError
+from vicechat_tui.core.events import JobFinished, JobSnapshot, JobStarted
+from vicechat_tui.widgets.chat_text import visible_controls
+from vicechat_tui.widgets.job_events import JobEventReceived, JobProgressed, follow_all_jobs
+
+if TYPE_CHECKING:
+    from vicechat_tui.core.runtime import VicechatCore
+
+LIVE = ("pending", "running")
+COLUMNS = ("job", "section", "kind", "status", "progress", "step")
+
+
+@dataclass(frozen=True)
+class JobJump:
+    """Where the chosen job's chat lives."""
+
+    document_id: int
+    section_id: int
+
+
+@dataclass
+class JobRow:
+    """What the table shows for one job."""
+
+    job_id: int
+    section_id: int
+    kind: str
+    status: str
+    fraction: float = 0.0
+    label: str = ""
+    tokens: int = 0
+
+    def cells(self, section_title: str) -> tuple[str | Text, ...]:
+        return (
+            f"#{self.job_id}",
+            Text(visible_controls(section_title), no_wrap=True, overflow="ellipsis"),
+            "research" if self.kind == "web_research" else "chat",
+            self.status,
+            progress_cell(self),
+            Text(visible_controls(self.label), no_wrap=True, overflow="ellipsis"),
+        )
+
+
+def progress_cell(row: JobRow) -> str:
+    """A 10-cell bar with a percentage, or the token count for a plain streaming chat."""
+    if row.status == "completed":
+        return "██████████ 100%"
+    if row.fraction <= 0 and row.tokens:
+        return f"{row.tokens} token{'s' if row.tokens != 1 else ''}"
+    filled = round(max(0.0, min(1.0, row.fraction)) * 10)
+    return "█" * filled + "░" * (10 - filled) + f" {round(row.fraction * 100):>3}%"
+
+
+class JobsScreen(ModalScreen[JobJump | None]):
+    """Every live and recent job; enter jumps to its section, c cancels a running one."""
+
+    DEFAULT_CSS = """
+    JobsScreen { align: center middle; }
+    JobsScreen > #dialog {
+        width: 96; max-width: 100%; height: 80%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    JobsScreen #dialog-title { text-style: bold; padding: 0 1; }
+    JobsScreen DataTable { height: 1fr; }
+    JobsScreen #jobs-hint { color: $text-muted; height: 1; }
+    JobsScreen #jobs-empty { color: $text-muted; padding: 1; }
+    JobsScreen .-hidden { display: none; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="jobs.close"),
+        Binding("c", "cancel_job", "Cancel job", id="jobs.cancel"),
+    ]
+
+    def __init__(self, core: VicechatCore) -> None:
+        super().__init__()
+        self.core = core
+        self.rows: dict[int, JobRow] = {}
+        self.sections: dict[int, tuple[int, str] | None] = {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("Jobs — running and recent, across all sections", id="dialog-title")
+            yield Static("No chat jobs yet.", id="jobs-empty", classes="-hidden")
+            yield DataTable(id="jobs-table", cursor_type="row", zebra_stripes=True)
+            yield Static("enter: open its chat · c: cancel the job · esc: close", id="jobs-hint")
+
+    @property
+    def table(self) -> DataTable[str | Text]:
+        return self.query_one("#jobs-table", DataTable)
+
+    async def on_mount(self) -> None:
+        for column in COLUMNS:
+            self.table.add_column(column, key=column)
+        for state in self.core.jobs.jobs():
+            self.rows[state.job_id] = JobRow(
+                state.job_id,
+                state.section_id,
+                state.kind,
+                state.status,
+                state.fraction,
+                state.label,
+                state.tokens,
+            )
+            self.sections[state.section_id] = (state.document_id, "")
+        try:
+            recent = await self.core.jobs.recent_jobs()
+        except VicechatError as error:
+            self.notify(error.message, title=error.title, severity="error")
+            recent = []
+        for job in recent:
+            if job.id is not None and job.id not in self.rows:
+                self.rows[job.id] = JobRow(
+                    job.id, job.section_id, job.kind, job.status, job.progress, job.step_label
+                )
+        await self._load_sections()
+        self._render_rows()
+        self.table.focus()
+        follow_all_jobs(self, self.core, group="jobs-screen")
+
+    async def _load_sections(self) -> None:
+        """Titles (and documents) of the sections the jobs belong to."""
+        for row in self.rows.values():
+            known = self.sections.get(row.section_id)
+            if known is not None and known[1]:
+                continue
+            try:
+                section = await self.core.sections.get(row.section_id)
+            except VicechatError:
+                self.sections[row.section_id] = None
+                continue
+            self.sections[row.section_id] = (section.document_id, section.title)
+
+    def _title(self, section_id: int) -> str:
+        known = self.sections.get(section_id)
+        return known[1] if known else "(section deleted)"
+
+    def _render_rows(self) -> None:
+        table = self.table
+        selected = self._selected_job()
+        table.clear()
+        for job_id in sorted(self.rows, reverse=True):
+            row = self.rows[job_id]
+            table.add_row(*row.cells(self._title(row.section_id)), key=str(job_id))
+        self.query_one("#jobs-empty").set_class(bool(self.rows), "-hidden")
+        table.set_class(not self.rows, "-hidden")
+        if selected is not None and selected in self.rows:
+            table.move_cursor(row=table.get_row_index(str(selected)))
+
+    def _update_row(self, row: JobRow) -> None:
+        if not self.is_attached:
+            return  # an event that arrived while the screen was closing
+        cells = row.cells(self._title(row.section_id))
+        for column, value in zip(COLUMNS[3:], cells[3:], strict=True):
+            self.table.update_cell(str(row.job_id), column, value)
+
+    def _selected_job(self) -> int | None:
+        table = self.table
+        if not self.rows or table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    # -- live updates --------------------------------------------------------------------
+
+    async def on_job_event_received(self, message: JobEventReceived) -> None:
+        message.stop()
+        event = message.event
+        row = self.rows.get(event.job_id)
+        if isinstance(event, JobSnapshot | JobStarted) and row is None:
+            self.rows[event.job_id] = JobRow(event.job_id, event.section_id, event.kind, "running")
+            await self._load_sections()
+            self._render_rows()
+        elif isinstance(event, JobFinished) and row is not None:
+            row.status = event.status
+            row.label = event.error_title or row.label
+            self._update_row(row)
+        elif isinstance(event, JobStarted) and row is not None:
+            row.status = "running"
+            self._update_row(row)
+        self.refresh_bindings()
+
+    def on_job_progressed(self, message: JobProgressed) -> None:
+        message.stop()
+        row = self.rows.get(message.job_id)
+        if row is not None:
+            row.fraction, row.label, row.tokens = message.fraction, message.label, message.tokens
+            self._update_row(row)
+
+    # -- actions -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_job":
+            job_id = self._selected_job()
+            return True if job_id is not None and self.rows[job_id].status in LIVE else None
+        return True
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.refresh_bindings()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        row = self.rows.get(int(event.row_key.value or 0))
+        known = self.sections.get(row.section_id) if row is not None else None
+        if row is None or known is None:
+            self.notify("That section no longer exists.", severity="warning")
+            return
+        self.dismiss(JobJump(known[0], row.section_id))
+
+    async def action_cancel_job(self) -> None:
+        job_id = self._selected_job()
+        if job_id is None or self.rows[job_id].status not in LIVE:
+            return
+        try:
+            await self.core.jobs.cancel(job_id)
+        except VicechatError as error:
+            self.notify(error.message, title=error.title, severity="warning")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,128 @@
+"""The scrolling list of a chat's messages, one page of history at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.events import Click
+from textual.message import Message
+from textual.widgets import Static
+
+from vicechat_tui.core.models import ChatMessage
+from vicechat_tui.widgets.chat_message import ChatMessageView
+
+
+class ChatLog(VerticalScroll):
+    """Message views, oldest first; asks for older ones when scrolled to the top."""
+
+    DEFAULT_CSS = """
+    ChatLog {
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+    }
+    ChatLog > #chat-more {
+        color: $text-muted;
+        text-align: center;
+        width: 1fr;
+    }
+    ChatLog > #chat-more.-hidden {
+        display: none;
+    }
+    """
+
+    @dataclass
+    class OlderWanted(Message):
+        """Scrolled to the top with older messages not yet shown."""
+
+        before_id: int
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.remaining = 0
+        self.selected: ChatMessageView | None = None
+        self._asked = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="chat-more", classes="-hidden")
+
+    def on_mount(self) -> None:
+        self.watch(self, "scroll_y", self._scrolled, init=False)
+
+    def views(self) -> list[ChatMessageView]:
+        return list(self.query_children(ChatMessageView))
+
+    def view_for(self, message_id: int | None) -> ChatMessageView | None:
+        if message_id is None:
+            return None
+        return next((v for v in self.views() if v.message_id == message_id), None)
+
+    def last(self, role: str) -> ChatMessageView | None:
+        return next((v for v in reversed(self.views()) if v.role == role), None)
+
+    def target_reply(self) -> ChatMessageView | None:
+        """The clicked message, else the latest assistant reply with text, not streaming."""
+        if self.selected is not None and self.selected.is_attached and self.selected.content:
+            return self.selected
+        for view in reversed(self.views()):
+            if view.role == "assistant" and view.content and view.state != "streaming":
+                return view
+        return None
+
+    async def show(self, messages: Sequence[ChatMessage], remaining: int) -> None:
+        """Replace everything with `messages` (the latest page) and stick to the bottom."""
+        await self.end_streams()
+        self.selected = None
+        await self.query_children(ChatMessageView).remove()
+        await self.mount_all([ChatMessageView.from_message(m) for m in messages])
+        self._set_remaining(remaining)
+        self.scroll_end(animate=False, immediate=True)
+        self.anchor()
+
+    async def prepend(self, messages: Sequence[ChatMessage], remaining: int) -> None:
+        """Mount an older page above the oldest shown message, keeping the view still."""
+        views = self.views()
+        first = views[0] if views else None
+        if messages:
+            await self.mount_all([ChatMessageView.from_message(m) for m in messages], before=first)
+        self._set_remaining(remaining)
+        self._asked = False
+        if first is not None:
+            self.call_after_refresh(self.scroll_to_widget, first, top=True, animate=False)
+
+    async def add(self, view: ChatMessageView) -> ChatMessageView:
+        """Append a message at the end (and follow it if we were at the bottom)."""
+        await self.mount(view)
+        if self.is_vertical_scroll_end or self.max_scroll_y <= 0:
+            self.anchor()
+        return view
+
+    async def end_streams(self) -> None:
+        for view in self.views():
+            await view.end_stream()
+
+    def _set_remaining(self, remaining: int) -> None:
+        self.remaining = max(0, remaining)
+        hint = self.query_one("#chat-more", Static)
+        hint.update(f"↑ {self.remaining} earlier messages — scroll up to load them")
+        hint.set_class(self.remaining <= 0, "-hidden")
+
+    def _scrolled(self, old: float, new: float) -> None:
+        views = self.views()
+        if new <= 0 < old and self.remaining > 0 and views and not self._asked:
+            oldest = views[0].message_id
+            if oldest is not None:
+                self._asked = True
+                self.post_message(self.OlderWanted(oldest))
+
+    def on_click(self, event: Click) -> None:
+        widget = event.widget
+        while widget is not None and not isinstance(widget, ChatMessageView):
+            widget = widget.parent if widget.parent is not self else None  # type: ignore[assignment]
+        if self.selected is not None:
+            self.selected.remove_class("-selected")
+        self.selected = widget if isinstance(widget, ChatMessageView) else None
+        if self.selected is not None:
+            self.selected.add_class("-selected")

@@ -1,0 +1,247 @@
+"""The document tree: documents, then their nested sections, loaded lazily.
+
+Documents come in pages (a "more" row loads the next one); a node's sections are read with
+`sections.children` the first time it is expanded, so thousands of documents open at once.
+The tree only reads; the workspace screen makes changes and asks the tree to reload a node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from vicechat_tui.widgets.safe_text import plain
+
+if TYPE_CHECKING:
+    from vicechat_tui.core.runtime import VicechatCore
+
+ItemKind = Literal["document", "section", "more"]
+STATUS_MARKERS = {"draft": "○", "review": "◐", "final": "●"}
+RUNNING_MARKER = " ⟳"
+
+
+@dataclass
+class TreeItem:
+    """What a tree row stands for."""
+
+    kind: ItemKind
+    document_id: int
+    section_id: int | None = None
+    title: str = ""
+    status: str = "draft"
+    child_count: int = 0
+    loaded: bool = False
+    offset: int = 0
+
+
+Node = TreeNode[TreeItem]
+
+
+class DocumentTree(Tree[TreeItem]):
+    """Documents and sections; Enter/space expand, the screen's keys edit."""
+
+    PAGE_SIZE = 200
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "document-tree--draft",
+        "document-tree--review",
+        "document-tree--final",
+        "document-tree--running",
+        "document-tree--more",
+    }
+    DEFAULT_CSS = """
+    DocumentTree {
+        & > .document-tree--draft { color: $text-muted; }
+        & > .document-tree--review { color: $warning; }
+        & > .document-tree--final { color: $success; }
+        & > .document-tree--running { color: $accent; text-style: bold; }
+        & > .document-tree--more { color: $text-muted; text-style: italic; }
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "screen.new_section", "New section", id="tree.new_section"),
+        Binding("N", "screen.new_sibling", "New sibling", show=False, id="tree.new_sibling"),
+        Binding("r", "screen.rename", "Rename", id="tree.rename"),
+        Binding("delete", "screen.delete", "Delete", id="tree.delete"),
+        Binding("s", "screen.cycle_status", "Status", id="tree.cycle_status"),
+        Binding("alt+up,K", "screen.move_up", "Move up", show=False, id="tree.move_up"),
+        Binding("alt+down,J", "screen.move_down", "Move down", show=False, id="tree.move_down"),
+        Binding("greater_than_sign", "screen.indent", "Indent", show=False, id="tree.indent"),
+        Binding("less_than_sign", "screen.outdent", "Outdent", show=False, id="tree.outdent"),
+    ]
+
+    running_sections: reactive[frozenset[int]] = reactive(frozenset, init=False)
+    """Sections whose chat has a job running: marked with ⟳."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("Documents", id=id)
+        self.show_root = False
+        self.guide_depth = 2
+        self.loaded = False
+        self.document_total = 0
+
+    @property
+    def core(self) -> VicechatCore:
+        core = self.app.core  # type: ignore[attr-defined]
+        assert core is not None, "the core is not open yet"
+        return core
+
+    # -- loading -----------------------------------------------------------------------------
+
+    async def load_documents(self) -> None:
+        """(Re)load the first page of documents."""
+        self.document_total = await self.core.documents.count()
+        documents = await self.core.documents.list(limit=self.PAGE_SIZE)
+        self.clear()
+        for document in documents:
+            assert document.id is not None
+            self._add_document(document.id, document.title)
+        self._add_more_row(len(documents))
+        self.loaded = True
+        if self.root.children:
+            self.move_to(self.root.children[0])
+
+    async def load_more(self, more: Node) -> None:
+        """Replace the "more" row with the next page of documents."""
+        assert more.data is not None
+        offset = more.data.offset
+        more.remove()
+        documents = await self.core.documents.list(offset=offset, limit=self.PAGE_SIZE)
+        for document in documents:
+            assert document.id is not None
+            self._add_document(document.id, document.title)
+        self._add_more_row(offset + len(documents))
+
+    def _add_document(self, document_id: int, title: str, *, before: int | None = None) -> Node:
+        item = TreeItem("document", document_id, title=title)
+        return self.root.add(plain(title), data=item, allow_expand=True, before=before)
+
+    def _add_more_row(self, shown: int) -> None:
+        remaining = self.document_total - shown
+        if remaining > 0:
+            label = Text(f"… {remaining:,} more documents (Enter)")
+            self.root.add_leaf(label, data=TreeItem("more", 0, offset=shown))
+
+    async def load_children(self, node: Node) -> None:
+        """(Re)read one node's sections, keeping the expanded ones expanded."""
+        item = node.data
+        if item is None or item.kind == "more":
+            return
+        expanded = {
+            child.data.section_id
+            for child in self._descendants(node)
+            if child.data is not None and child.is_expanded
+        }
+        rows = await self.core.sections.children(item.document_id, item.section_id)
+        node.remove_children()
+        item.loaded = True
+        item.child_count = len(rows)
+        for row in rows:
+            child = node.add(
+                plain(row.title),
+                data=TreeItem(
+                    "section",
+                    row.document_id,
+                    row.id,
+                    title=row.title,
+                    status=row.status,
+                    child_count=row.child_count,
+                ),
+                allow_expand=row.child_count > 0,
+            )
+            if row.id in expanded and row.child_count:
+                await self.load_children(child)
+                child.expand()
+        if item.kind == "section":
+            node.allow_expand = bool(rows)
+
+    def _descendants(self, node: Node) -> list[Node]:
+        found: list[Node] = []
+        for child in node.children:
+            found.append(child)
+            found.extend(self._descendants(child))
+        return found
+
+    async def on_tree_node_expanded(self, event: Tree.NodeExpanded[TreeItem]) -> None:
+        item = event.node.data
+        if item is not None and not item.loaded:
+            try:
+                await self.load_children(event.node)
+            except Exception as error:
+                self.app.report_error(error)  # type: ignore[attr-defined]
+
+    async def on_tree_node_selected(self, event: Tree.NodeSelected[TreeItem]) -> None:
+        item = event.node.data
+        if item is not None and item.kind == "more":
+            event.stop()
+            try:
+                await self.load_more(event.node)
+            except Exception as error:
+                self.app.report_error(error)  # type: ignore[attr-defined]
+
+    # -- finding and moving ------------------------------------------------------------------
+
+    def find_document(self, document_id: int) -> Node | None:
+        for node in self.root.children:
+            if node.data and node.data.kind == "document" and node.data.document_id == document_id:
+                return node
+        return None
+
+    def find_section(self, section_id: int) -> Node | None:
+        for node in self._descendants(self.root):
+            if node.data and node.data.section_id == section_id:
+                return node
+        return None
+
+    def add_document_on_top(self, document_id: int, title: str) -> Node:
+        """Show a new document first (the list is most recently updated first)."""
+        self.document_total += 1
+        before = 0 if self.root.children else None
+        return self._add_document(document_id, title, before=before)
+
+    def move_to(self, node: Node) -> None:
+        """Put the cursor on `node` (its line is computed first)."""
+        self.get_node_at_line(0)  # rebuilds the line cache so node.line is current
+        self.move_cursor(node)
+
+    @property
+    def selected_item(self) -> TreeItem | None:
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    # -- looks -------------------------------------------------------------------------------
+
+    def watch_running_sections(self) -> None:
+        self.refresh()
+
+    def render_label(self, node: Node, base_style: Style, style: Style) -> Text:
+        item = node.data
+        label = node._label.copy()
+        label.stylize(style)
+        if node._allow_expand:
+            icon = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
+            prefix = Text(icon, style=base_style + Style(bold=True))
+        else:
+            prefix = Text("  " if item and item.kind == "section" else "", style=base_style)
+        if item is None or item.kind != "section":
+            if item is not None and item.kind == "more":
+                label.stylize(self.get_component_rich_style("document-tree--more", partial=True))
+            elif item is not None:
+                label.stylize(Style(bold=True))
+            return Text.assemble(prefix, label)
+        marker_style = self.get_component_rich_style(f"document-tree--{item.status}", partial=True)
+        parts = [
+            prefix,
+            Text(STATUS_MARKERS.get(item.status, "?") + " ", style=marker_style),
+            label,
+        ]
+        if item.section_id in self.running_sections:
+            running = self.get_component_rich_style("document-tree--running", partial=True)
+            parts.append(Text(RUNNING_MARKER, style=running))
+        return Text.assemble(*parts)

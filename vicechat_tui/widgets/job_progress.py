@@ -1,0 +1,103 @@
+"""A one-line live progress display for a running chat job.
+
+The owner sets the reactives (from coalesced `JobProgressed` messages); a timer only
+advances the spinner and the elapsed time. Set `JobProgress.animated = False` (tests,
+snapshots) to freeze both.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import ClassVar
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widget import Widget
+
+from vicechat_tui.widgets.chat_text import visible_controls
+
+SPINNER_FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+def format_elapsed(seconds: float) -> str:
+    """`42s`, `3m05s`, `1h02m`."""
+    whole = max(0, int(seconds))
+    if whole < 60:
+        return f"{whole}s"
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+class JobProgress(Widget):
+    """Spinner · step label · cycle i/n · tokens · elapsed."""
+
+    DEFAULT_CSS = """
+    JobProgress {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+        background: $boost;
+    }
+    JobProgress.-idle {
+        display: none;
+    }
+    """
+
+    animated: ClassVar[bool] = True
+    """False freezes the spinner and the elapsed time (deterministic screenshots)."""
+
+    active: reactive[bool] = reactive(False)
+    label: reactive[str] = reactive("")
+    cycle: reactive[int] = reactive(0)
+    cycles: reactive[int] = reactive(0)
+    tokens: reactive[int] = reactive(0)
+    fraction: reactive[float] = reactive(0.0)
+    elapsed: reactive[float] = reactive(0.0)
+    frame: reactive[int] = reactive(0)
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.started_at: float | None = None
+        self._timer: Timer | None = None
+
+    def on_mount(self) -> None:
+        self.set_class(not self.active, "-idle")
+        if self.animated:
+            self._timer = self.set_interval(1 / 8, self._tick, pause=not self.active)
+
+    def start(self, started_at: float | None) -> None:
+        """Show the line for a job that started at `started_at` (time.monotonic)."""
+        self.started_at = started_at
+        self.active = True
+
+    def stop(self) -> None:
+        """Hide the line and reset it."""
+        self.active = False
+        self.label = ""
+        self.cycle = self.cycles = self.tokens = 0
+        self.fraction = self.elapsed = 0.0
+
+    def watch_active(self, active: bool) -> None:
+        self.set_class(not active, "-idle")
+        if self._timer is not None:
+            self._timer.resume() if active else self._timer.pause()
+
+    def _tick(self) -> None:
+        self.frame = (self.frame + 1) % len(SPINNER_FRAMES)
+        if self.started_at is not None:
+            self.elapsed = time.monotonic() - self.started_at
+
+    def render(self) -> Text:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(SPINNER_FRAMES[self.frame % len(SPINNER_FRAMES)] + " ", style="bold")
+        line.append(visible_controls(self.label) or "waiting for the model…")
+        if self.cycles > 1:
+            line.append(f" · cycle {self.cycle}/{self.cycles}")
+        if self.tokens:
+            line.append(f" · {self.tokens} token{'s' if self.tokens != 1 else ''}")
+        line.append(f" · {format_elapsed(self.elapsed)}")
+        return line
