@@ -153,7 +153,7 @@ async def open_section(pilot: Pilot[Any], document_id: int, section_id: int) -> 
     app = pilot.app
     await wait_for(pilot, lambda: getattr(app, "core", None) is not None, what="the core")
     screen = workspace(app)  # type: ignore[arg-type]
-    await wait_for(pilot, lambda: screen.tree.loaded, what="the tree to load")
+    await wait_for(pilot, lambda: screen.document_tree.loaded, what="the tree to load")
     await settle(pilot)
     await screen.select_section(document_id, section_id)
     pane = screen.chat_pane

@@ -56,8 +56,11 @@ async def test_provider_down_shows_a_readable_error_and_retry_works_once_it_is_u
         assert reply is not None and (reply.state, reply.content) == ("complete", "back again")
         assert gated.sent == 2
         users = [v.content for v in pane.chat_log.views() if v.role == "user"]
-        assert users == ["are you there", "are you there"]
+        assert users == ["are you there"], "a retry does not store the question twice"
         assert pane.check_action("chat_retry", ()) is False
+    session = await store.chats.open_session(document_id, section_id)
+    stored = [(m.role, m.state) for m in await store.chats.history(session.id)]
+    assert stored == [("user", "complete"), ("assistant", "failed"), ("assistant", "complete")]
 
 
 async def test_no_provider_configured_says_how_to_configure_one(

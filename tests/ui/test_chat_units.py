@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from vicechat_tui.core.events import ProgressChanged, TokenDelta
 from vicechat_tui.widgets.chat_message import last_code_block
-from vicechat_tui.widgets.chat_text import visible_controls
 from vicechat_tui.widgets.job_events import JobProgressed, JobTextAppended, message_for
+from vicechat_tui.widgets.safe_text import visible_controls
 
 
 def test_control_characters_become_visible_but_newlines_and_tabs_stay() -> None:

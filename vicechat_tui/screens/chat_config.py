@@ -17,7 +17,7 @@ from textual.widgets import Button, Input, Label, Select, Static, Switch, TextAr
 
 from vicechat_tui.core.chat_config import CHAT_CONFIG_FIELDS, ChatConfig
 from vicechat_tui.core.errors import InvalidConfigError, VicechatError
-from vicechat_tui.widgets.chat_text import literal
+from vicechat_tui.widgets.safe_text import literal
 
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore

@@ -14,8 +14,8 @@ from textual.widgets import DataTable, Label, Static
 
 from vicechat_tui.core.errors import VicechatError
 from vicechat_tui.core.events import JobFinished, JobSnapshot, JobStarted
-from vicechat_tui.widgets.chat_text import visible_controls
 from vicechat_tui.widgets.job_events import JobEventReceived, JobProgressed, follow_all_jobs
+from vicechat_tui.widgets.safe_text import visible_controls
 
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore

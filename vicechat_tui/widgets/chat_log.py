@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -11,8 +12,10 @@ from textual.events import Click
 from textual.message import Message
 from textual.widgets import Static
 
-from vicechat_tui.core.models import ChatMessage
 from vicechat_tui.widgets.chat_message import ChatMessageView
+
+if TYPE_CHECKING:
+    from vicechat_tui.core.models import ChatMessage
 
 
 class ChatLog(VerticalScroll):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,9 +18,11 @@ from textual.widgets import Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
 from vicechat_tui.core.events import Source
-from vicechat_tui.core.models import ChatMessage
-from vicechat_tui.widgets.chat_text import visible_controls
+from vicechat_tui.widgets.safe_text import visible_controls
 from vicechat_tui.widgets.sources_list import SourcesList
+
+if TYPE_CHECKING:
+    from vicechat_tui.core.models import ChatMessage
 
 STATE_BADGES = {
     "streaming": "streaming…",

@@ -23,9 +23,9 @@ from vicechat_tui.widgets.chat_input import ChatInput
 from vicechat_tui.widgets.chat_log import ChatLog
 from vicechat_tui.widgets.chat_message import last_code_block
 from vicechat_tui.widgets.chat_replies import ReplyFollower
-from vicechat_tui.widgets.chat_text import literal, visible_controls
 from vicechat_tui.widgets.job_events import JobEventReceived, JobProgressed, JobTextAppended
 from vicechat_tui.widgets.job_progress import JobProgress
+from vicechat_tui.widgets.safe_text import literal, visible_controls
 
 if TYPE_CHECKING:
     from vicechat_tui.core.chat_config import ChatConfig

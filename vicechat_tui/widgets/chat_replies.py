@@ -76,14 +76,20 @@ class ReplyFollower:
         follow_job(self.pane, core, job_id, group=FOLLOW_GROUP)
         self.pane.refresh_bindings()
 
-    async def send(self, text: str) -> int | None:
-        """Start a job for `text`; None (with a note, the draft untouched) when refused."""
+    async def send(self, text: str, *, retry_of: int | None = None) -> int | None:
+        """Start a job for `text` (or answer stored message `retry_of` again).
+
+        None, with a note and the draft untouched, when the core refuses.
+        """
         pane, core = self.pane, self.pane.core
         if core is None or pane.document_id is None or pane.section_id is None:
             return None
         generation = pane.generation
         try:
-            job_id = await core.jobs.send(pane.document_id, pane.section_id, text)
+            if retry_of is None:
+                job_id = await core.jobs.send(pane.document_id, pane.section_id, text)
+            else:
+                job_id = await core.jobs.retry(pane.document_id, pane.section_id, retry_of)
         except ProviderNotConfiguredError as error:
             pane.set_notice(error.message)
             pane.set_note(f"{error.title}: {error.message}")
@@ -98,20 +104,24 @@ class ReplyFollower:
             return job_id
         state = core.jobs.get(job_id)
         pane.set_note(None)
-        await pane.chat_log.add(
-            ChatMessageView(message_id=state.user_message_id, role="user", content=text)
-        )
+        if retry_of is None:
+            await pane.chat_log.add(
+                ChatMessageView(message_id=state.user_message_id, role="user", content=text)
+            )
         pane.chat_log.scroll_end(animate=False)
         pane.chat_log.anchor()
         self.follow(job_id, state.started_at)
         return job_id
 
     async def retry(self) -> None:
-        """Resend the last user message."""
+        """Answer the last user message again (it is not stored a second time)."""
         last = self.pane.chat_log.last("user")
         if last is None or self.running:
             return
-        await self.send(last.content)
+        if last.message_id is None:
+            await self.send(last.content)
+        else:
+            await self.send(last.content, retry_of=last.message_id)
 
     async def cancel(self) -> None:
         core = self.pane.core

@@ -15,7 +15,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
 
-from vicechat_tui.widgets.chat_text import visible_controls
+from vicechat_tui.widgets.safe_text import visible_controls
 
 SPINNER_FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 

@@ -1,19 +1,23 @@
-"""Show text from the database or a model as text: no Rich markup, no terminal controls."""
+"""Show text from the database, a model or the web as text: no Rich markup, no controls.
+
+Callers build `rich.text.Text` through these helpers (never markup strings), and control
+characters become visible symbols (see `vicechat_tui.core.text_safety`).
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
 
-_CONTROL_PICTURES = {code: chr(0x2400 + code) for code in range(0x20)}
-_CONTROL_PICTURES[0x7F] = "\u2421"
-_CONTROL_PICTURES.update({code: f"\\x{code:02x}" for code in range(0x80, 0xA0)})
+from vicechat_tui.core.text_safety import make_visible, make_visible_line
 
-
-def visible(value: str) -> str:
-    """`value` with control characters replaced by visible stand-ins (ESC shows as ␛)."""
-    return value.translate(_CONTROL_PICTURES)
+visible_controls = make_visible
 
 
 def plain(value: str, style: str = "", *, wrap: bool = False) -> Text:
-    """A Rich Text that displays `value` literally ("[bold]" stays "[bold]")."""
-    return Text(visible(value), style=style, no_wrap=not wrap, end="")
+    """A one-line label showing `value` literally ("[bold]" stays "[bold]")."""
+    return Text(make_visible_line(value), style=style, no_wrap=not wrap, end="")
+
+
+def literal(text: str, style: str = "") -> Text:
+    """A multi-line Rich Text showing `text` as is: no markup, controls made visible."""
+    return Text(make_visible(text), style=style)

@@ -10,7 +10,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from vicechat_tui.core.events import Source
-from vicechat_tui.widgets.chat_text import visible_controls
+from vicechat_tui.widgets.safe_text import visible_controls
 
 
 def as_source(raw: Source | Mapping[str, Any], index: int) -> Source:

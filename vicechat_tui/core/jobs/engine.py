@@ -103,11 +103,43 @@ class JobEngine:
             config = merge_chat_config(
                 config, overrides, known_providers=self.core.providers.names()
             )
+        self.core.providers.get(config.provider)  # refuse before storing when none is set up
+        user_message = await chats.add_message(session.id, MessageRole.USER.value, text)
+        return await self._start(document_id, section_id, session.id, config, user_message)
+
+    async def retry(self, document_id: int, section_id: int, user_message_id: int) -> int:
+        """Answer an already stored user message again (after a failure), as a new job."""
+        chats = self.core.chats
+        session = await chats.open_session(document_id, section_id)
+        assert session.id is not None
+        message = await chats.get_message(user_message_id)
+        if (
+            message is None
+            or message.session_id != session.id
+            or message.role != MessageRole.USER.value
+        ):
+            from vicechat_tui.core.errors import InvalidInputError
+
+            raise InvalidInputError("That message is not a question in this section's chat.")
+        config = parse_stored_config(session.config)
+        self.core.providers.get(config.provider)  # refuse early when none is configured
+        return await self._start(document_id, section_id, session.id, config, message)
+
+    async def _start(
+        self,
+        document_id: int,
+        section_id: int,
+        session_id: int,
+        config: ChatConfig,
+        user_message: ChatMessage,
+    ) -> int:
+        """Create the reply's message and job rows and start the job's task."""
+        chats = self.core.chats
         provider = self.core.providers.get(config.provider)
         model = config.model or provider.default_model or ""
-        user_message = await chats.add_message(session.id, MessageRole.USER.value, text)
+        text = user_message.content
         assistant = await chats.add_message(
-            session.id,
+            session_id,
             MessageRole.ASSISTANT.value,
             "",
             state=MessageState.STREAMING,
@@ -115,7 +147,7 @@ class JobEngine:
         )
         kind = JobKind.WEB_RESEARCH if config.web_search else JobKind.CHAT
         job = ChatJob(
-            session_id=session.id,
+            session_id=session_id,
             section_id=section_id,
             kind=kind.value,
             cycles=config.search_cycles if config.web_search else 0,
@@ -130,7 +162,7 @@ class JobEngine:
         assert job.id is not None and user_message.id is not None
         state = JobState(
             job_id=job.id,
-            session_id=session.id,
+            session_id=session_id,
             document_id=document_id,
             section_id=section_id,
             kind=kind.value,
