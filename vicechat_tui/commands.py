@@ -36,7 +36,12 @@ COMMANDS: list[tuple[str, str, str, str]] = [
     ("chat: configure", "Model, temperature, web search … for this chat", "chat", "chat_configure"),
     ("chat: reset", "Delete this chat's messages", "chat", "chat_reset"),
     ("chat: cancel", "Stop the reply being written", "chat", "chat_cancel"),
-    ("chat: jobs", "All running and recent jobs", "chat", "show_jobs"),
+    ("chat: retry", "Answer the last question again", "chat", "chat_retry"),
+    ("chat: insert reply", "Insert the reply at the editor's cursor", "chat", "chat_apply_insert"),
+    ("chat: replace section", "Replace the section with the reply", "chat", "chat_apply_replace"),
+    ("chat: copy reply", "Copy the reply to the clipboard", "chat", "chat_copy"),
+    ("chat: copy code", "Copy the reply's last code block", "chat", "chat_copy_code"),
+    ("chat: jobs", "All running and recent jobs", "screen", "show_jobs"),
     ("help: keys", "Every key, grouped", "app", "help"),
 ]
 

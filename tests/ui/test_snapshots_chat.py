@@ -172,11 +172,16 @@ def test_jobs_screen(snap_compare: Any, ui_database_url: str, gated: GatedServer
             if text == "first":
                 await wait_for(pilot, lambda: reply_finished(pane), what="the first job")
         await wait_for(pilot, lambda: pane.progress.tokens >= 1, what="the second job streams")
-        await pilot.press("ctrl+t")
+        # This app shows the pane alone; in the workspace ctrl+t runs the same action.
+        pane.action_show_jobs()
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, JobsScreen))
         screen = pilot.app.screen
         assert isinstance(screen, JobsScreen)
-        await wait_for(pilot, lambda: screen.table.row_count == 2, what="both jobs")
+        await wait_for(
+            pilot,
+            lambda: bool(screen.query("#jobs-table")) and screen.table.row_count == 2,
+            what="both jobs",
+        )
 
     app = chat_pane_app(ui_database_url, one_section, **provider_config(gated))
     assert snap_compare(app, terminal_size=MODAL, run_before=ready(two_jobs))

@@ -47,6 +47,7 @@ class WorkspaceScreen(TreeActions, Screen[None]):
         Binding(
             "ctrl+g", "toggle_chat", "Chat", tooltip="Show or hide the chat", id="view.toggle_chat"
         ),
+        Binding("ctrl+t", "show_jobs", "Jobs", tooltip="Running and recent jobs", id="view.jobs"),
         Binding("alt+left", "resize_tree(-4)", "Narrow tree", show=False, id="view.narrow_tree"),
         Binding("alt+right", "resize_tree(4)", "Widen tree", show=False, id="view.widen_tree"),
     ]
@@ -236,6 +237,10 @@ class WorkspaceScreen(TreeActions, Screen[None]):
         pane.display = not pane.display
         if had_focus:
             self._focus_pane(1)
+
+    def action_show_jobs(self) -> None:
+        """The jobs screen, from anywhere in the workspace (the chat pane owns it)."""
+        self.chat_pane.action_show_jobs()
 
     def action_toggle_tree(self) -> None:
         self._toggle(self.document_tree)

@@ -49,7 +49,6 @@ class ChatPane(Widget):
             "ctrl+r", "chat_retry", "Retry", tooltip="Resend the last message", id="chat.retry"
         ),
         Binding("ctrl+o", "chat_configure", "Chat settings", id="chat.configure"),
-        Binding("ctrl+t", "show_jobs", "Jobs", show=False, id="chat.jobs"),
         Binding("ctrl+l", "chat_reset", "Reset chat", show=False, id="chat.reset"),
         Binding("alt+i", "chat_apply_insert", "Insert reply", show=False, id="chat.apply_insert"),
         Binding(
