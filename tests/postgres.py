@@ -16,7 +16,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 
@@ -43,7 +43,7 @@ def _free_port() -> int:
 class PostgresServer:
     port: int
     admin_user: str
-    _counter: count = count(1)  # type: ignore[type-arg]
+    _counter: count[int] = field(default_factory=lambda: count(1))
 
     def admin_dsn(self, database: str = "postgres") -> str:
         return f"host=127.0.0.1 port={self.port} user={self.admin_user} dbname={database}"
@@ -77,20 +77,40 @@ def running_postgres() -> Iterator[PostgresServer]:
     port = _free_port()
     subprocess.run(
         _as_server_user(
-            [str(bin_dir / "initdb"), "-D", str(data), "-U", admin, "--auth=trust", "-E", "UTF8",
-             "--no-sync"],
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                admin,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
             run_as,
         ),
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     options = f"-c listen_addresses=127.0.0.1 -p {port} -k {base} -c fsync=off"
     subprocess.run(
         _as_server_user(
-            [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"),
-             "-w", "start"],
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(base / "log"),
+                "-w",
+                "start",
+            ],
             run_as,
         ),
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
     server = PostgresServer(port=port, admin_user=admin)
     try:
@@ -111,7 +131,9 @@ def running_postgres() -> Iterator[PostgresServer]:
         yield server
     finally:
         subprocess.run(
-            _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], run_as),
+            _as_server_user(
+                [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], run_as
+            ),
             capture_output=True,
         )
         shutil.rmtree(base, ignore_errors=True)

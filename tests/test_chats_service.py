@@ -67,13 +67,27 @@ async def test_config_reports_every_bad_field_and_keeps_the_stored_one(
         with pytest.raises(InvalidConfigError) as caught:
             await core.chats.update_config(
                 session.id,
-                {"temperature": 3, "top_p": 0, "max_tokens": 0, "search_cycles": 9,
-                 "max_sources": 21, "model": " ", "provider": "nope", "colour": "red"},
+                {
+                    "temperature": 3,
+                    "top_p": 0,
+                    "max_tokens": 0,
+                    "search_cycles": 9,
+                    "max_sources": 21,
+                    "model": " ",
+                    "provider": "nope",
+                    "colour": "red",
+                },
             )
         errors = caught.value.field_errors
         assert set(errors) == {
-            "temperature", "top_p", "max_tokens", "search_cycles", "max_sources", "model",
-            "provider", "colour",
+            "temperature",
+            "top_p",
+            "max_tokens",
+            "search_cycles",
+            "max_sources",
+            "model",
+            "provider",
+            "colour",
         }
         assert errors["colour"] == "unknown setting"
         assert "local" in errors["provider"]

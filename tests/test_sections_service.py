@@ -29,7 +29,10 @@ async def test_sections_nest_and_keep_their_order(core: VicechatCore) -> None:
     assert [row.child_count for row in rows] == [0, 1, 0]
     assert await titles(core, document.id, one.id) == ["One.a"]
     assert [(d, t) for d, t in await core.sections.outline(document.id)] == [
-        (0, "Zero"), (0, "One"), (1, "One.a"), (0, "Two"),
+        (0, "Zero"),
+        (0, "One"),
+        (1, "One.a"),
+        (0, "Two"),
     ]
     assert first.position == 0 and child.parent_id == one.id and two.id
 
@@ -79,7 +82,9 @@ async def test_every_save_records_a_version_and_restore_makes_a_new_one(
     saved = await core.sections.save_content(section.id, "v3", based_on_version=saved.version)
     versions = await core.sections.versions(section.id)
     assert [(v.version, v.content, v.source) for v in versions] == [
-        (3, "v3", "edit"), (2, "v2", "edit"), (1, "v1", "create"),
+        (3, "v3", "edit"),
+        (2, "v2", "edit"),
+        (1, "v1", "create"),
     ]
     first = versions[-1]
     restored = await core.sections.restore(section.id, first.id, based_on_version=3)
@@ -114,8 +119,10 @@ async def test_concurrent_saves_from_the_same_version_let_exactly_one_win(
         document = await cores[0].documents.create("Race")
         section = await cores[0].sections.create(document.id, "S")
         results = await asyncio.gather(
-            *(c.sections.save_content(section.id, f"writer {i}", based_on_version=1)
-              for i, c in enumerate(cores)),
+            *(
+                c.sections.save_content(section.id, f"writer {i}", based_on_version=1)
+                for i, c in enumerate(cores)
+            ),
             return_exceptions=True,
         )
         conflicts = [r for r in results if isinstance(r, EditConflictError)]
