@@ -10,6 +10,7 @@ per page so a single page cannot crowd out the others in a prompt.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -25,6 +26,8 @@ _BLOCK_TAGS = frozenset(
         "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "dd", "dt", "hr",
     }
 )  # fmt: skip
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +106,11 @@ def simple_html_text(html: str) -> str:
 
 
 def _trafilatura_text(html: str, url: str | None) -> str:
-    import trafilatura  # heavy: imported on first use only
-
+    try:
+        import trafilatura  # heavy: imported on first use only
+    except ImportError:  # a broken install: keep working with the simple extractor
+        logger.warning("trafilatura cannot be imported; using plain HTML-to-text")
+        return ""
     try:
         text = trafilatura.extract(
             html,
