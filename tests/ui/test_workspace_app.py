@@ -39,12 +39,13 @@ async def test_keyboard_only_navigation_between_panes(
         await pilot.press("f6")
         assert screen.editor.text_area.has_focus
         await pilot.press("f6")
-        focused = app.focused
-        assert focused is not None and screen.chat_pane in focused.ancestors_with_self
+        assert screen.chat_pane.chat_input.has_focus, "F6 lands in the message input"
+        await pilot.press("h", "i")
+        assert screen.chat_pane.chat_input.text == "hi"
         await pilot.press("f6")
         assert screen.document_tree.has_focus
         await pilot.press("shift+f6")
-        assert app.focused is not None and screen.chat_pane in app.focused.ancestors_with_self
+        assert screen.chat_pane.chat_input.has_focus
 
         await pilot.press("ctrl+g")  # hide the chat: focus moves on
         assert not screen.chat_pane.display

@@ -200,6 +200,10 @@ class WorkspaceScreen(TreeActions, Screen[None]):
         return [pane for pane in (self.document_tree, self.editor, self.chat_pane) if pane.display]
 
     def _first_focusable(self, pane: Widget) -> Widget | None:
+        """Where focus lands in a pane: its `primary_focus` (e.g. the chat input) if any."""
+        primary = getattr(pane, "primary_focus", None)
+        if isinstance(primary, Widget) and primary.focusable:
+            return primary
         for widget in self.focus_chain:
             if widget is pane or pane in widget.ancestors:
                 return widget

@@ -133,6 +133,11 @@ class ChatPane(Widget):
         return self.query_one("#chat-input", ChatInput)
 
     @property
+    def primary_focus(self) -> ChatInput:
+        """Where the pane-cycling key puts focus: the message input."""
+        return self.chat_input
+
+    @property
     def progress(self) -> JobProgress:
         return self.query_one("#chat-progress", JobProgress)
 
