@@ -32,17 +32,29 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ProviderSettings(_Section):
+class _KeyedSection(_Section):
+    """A service reached with an API key, from an environment variable or the file."""
+
+    api_key_env: str | None = None
+    """Name of the environment variable that holds the API key."""
+    api_key: SecretStr | None = None
+    """The API key itself (prefer api_key_env)."""
+
+    def resolved_api_key(self) -> str | None:
+        if self.api_key_env:
+            value = os.environ.get(self.api_key_env)
+            if value:
+                return value
+        return self.api_key.get_secret_value() if self.api_key else None
+
+
+class ProviderSettings(_KeyedSection):
     """One model provider, under `[providers.NAME]`."""
 
     kind: ProviderKind
     """Protocol: openai (Chat Completions), anthropic (Messages API) or ollama (/api/chat)."""
     base_url: str | None = None
     """Endpoint root, e.g. http://127.0.0.1:8080/v1; the kind's public default when unset."""
-    api_key_env: str | None = None
-    """Name of the environment variable that holds the API key."""
-    api_key: SecretStr | None = None
-    """The API key itself (prefer api_key_env)."""
     default_model: str | None = None
     """Model used when a chat names none."""
     models: list[str] = Field(default_factory=list)
@@ -62,30 +74,14 @@ class ProviderSettings(_Section):
     def resolved_base_url(self) -> str:
         return (self.base_url or DEFAULT_BASE_URLS[self.kind]).rstrip("/")
 
-    def resolved_api_key(self) -> str | None:
-        if self.api_key_env:
-            value = os.environ.get(self.api_key_env)
-            if value:
-                return value
-        return self.api_key.get_secret_value() if self.api_key else None
 
-
-class WebSearchSettings(_Section):
+class WebSearchSettings(_KeyedSection):
     """The web search provider, under `[web_search]`."""
 
     kind: Literal["searxng", "brave", "tavily"]
     base_url: str | None = None
-    api_key_env: str | None = None
-    api_key: SecretStr | None = None
     timeout: float = Field(default=15.0, gt=0)
     results_per_query: int = Field(default=6, ge=1, le=20)
-
-    def resolved_api_key(self) -> str | None:
-        if self.api_key_env:
-            value = os.environ.get(self.api_key_env)
-            if value:
-                return value
-        return self.api_key.get_secret_value() if self.api_key else None
 
 
 class WebFetchSettings(_Section):
