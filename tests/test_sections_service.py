@@ -142,3 +142,36 @@ async def test_status_and_rename(core: VicechatCore) -> None:
     assert (await core.sections.rename(section.id, "New")).title == "New"
     with pytest.raises(InvalidInputError):
         await core.sections.rename(section.id, " ")
+
+
+async def test_create_tree_appends_a_whole_tree_in_order(core: VicechatCore) -> None:
+    from dataclasses import dataclass, field
+
+    @dataclass
+    class Draft:
+        title: str
+        content: str = ""
+        children: list[Draft] = field(default_factory=list)
+
+    document = await core.documents.create("Book")
+    existing = await core.sections.create(document.id, "Existing")
+    drafts = [Draft("A", "a", [Draft("A.1", "a1", [Draft("A.1.x")]), Draft("A.2")]), Draft("B")]
+    assert await core.sections.create_tree(document.id, drafts) == 5
+    assert await titles(core, document.id) == ["Existing", "A", "B"]
+    assert [(d, t) for d, t in await core.sections.outline(document.id)] == [
+        (0, "Existing"),
+        (0, "A"),
+        (1, "A.1"),
+        (2, "A.1.x"),
+        (1, "A.2"),
+        (0, "B"),
+    ]
+    rows = await core.sections.children(document.id)
+    assert [row.position for row in rows] == [0, 1, 2]
+    a = rows[1]
+    assert (await core.sections.get(a.id)).content == "a"
+    assert [v.source for v in await core.sections.versions(a.id)] == ["create"]
+    assert (
+        await core.sections.create_tree(document.id, [Draft("Under")], parent_id=existing.id) == 1
+    )
+    assert await titles(core, document.id, existing.id) == ["Under"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -46,6 +48,17 @@ def _parent_clause(parent_id: int | None) -> ColumnElement[bool]:
         if parent_id is None
         else col(Section.parent_id) == parent_id
     )
+
+
+class SectionDraft(Protocol):
+    """A section to create with its subsections (e.g. a parsed Markdown heading)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def content(self) -> str: ...
+    @property
+    def children(self) -> Sequence[SectionDraft]: ...
 
 
 class SectionService:
@@ -163,6 +176,61 @@ class SectionService:
             await db.commit()
             await db.refresh(section)
             return section
+
+    async def create_tree(
+        self, document_id: int, drafts: Sequence[SectionDraft], *, parent_id: int | None = None
+    ) -> int:
+        """Append a whole tree of sections in one transaction; returns how many were made.
+
+        Inserts level by level with one batched INSERT … RETURNING per level (plus one for
+        the versions), so importing thousands of headings costs a handful of statements.
+        """
+        now = utc_now()
+        async with self._database.session() as db:
+            await visible_document(db, self.user, document_id)
+            if parent_id is not None:
+                await visible_section(db, self.user, parent_id, document_id)
+            start = len(await self._sibling_ids(db, document_id, parent_id))
+            level = [(draft, parent_id, start + index) for index, draft in enumerate(drafts)]
+            versions: list[dict[str, object]] = []
+            while level:
+                rows = [
+                    {
+                        "document_id": document_id,
+                        "parent_id": parent,
+                        "position": position,
+                        "title": clean_title(draft.title),
+                        "content": draft.content,
+                        "status": SectionStatus.DRAFT.value,
+                        "version": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for draft, parent, position in level
+                ]
+                statement = insert(Section).returning(col(Section.id), sort_by_parameter_order=True)
+                ids = list((await db.execute(statement, rows)).scalars())
+                versions.extend(
+                    {
+                        "section_id": section_id,
+                        "version": 1,
+                        "title": row["title"],
+                        "content": row["content"],
+                        "source": VersionSource.CREATE.value,
+                        "created_by": self.user,
+                        "created_at": now,
+                    }
+                    for section_id, row in zip(ids, rows, strict=True)
+                )
+                level = [
+                    (child, section_id, index)
+                    for (draft, _, _), section_id in zip(level, ids, strict=True)
+                    for index, child in enumerate(draft.children)
+                ]
+            if versions:
+                await db.execute(insert(SectionVersion), versions)
+            await db.commit()
+            return len(versions)
 
     async def rename(self, section_id: int, title: str) -> Section:
         async with self._database.session() as db:

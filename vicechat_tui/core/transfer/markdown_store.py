@@ -53,17 +53,8 @@ async def import_markdown(
     assert document.id is not None
     document_id = document.id
 
-    async def create_all(children: list[MarkdownSection], parent_id: int | None) -> int:
-        created = 0
-        for child in children:
-            section = await core.sections.create(
-                document_id, child.title, parent_id=parent_id, content=child.content
-            )
-            created += 1 + await create_all(child.children, section.id)
-        return created
-
     try:
-        count = await create_all(sections, None)
+        count = await core.sections.create_tree(document_id, sections)
     except BaseException:
         with suppress(Exception):
             await core.documents.delete(document_id)
