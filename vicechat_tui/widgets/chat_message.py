@@ -14,10 +14,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import reactive
-from textual.widgets import Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Static
 
 from vicechat_tui.core.events import Source
+from vicechat_tui.widgets.message_body import MessageBody
 from vicechat_tui.widgets.safe_text import visible_controls
 from vicechat_tui.widgets.sources_list import SourcesList
 
@@ -57,15 +57,7 @@ class ChatMessageView(Vertical):
     ChatMessageView.-user > .message-header {
         color: $text-primary;
     }
-    ChatMessageView > Markdown {
-        margin: 0;
-        padding: 0 1;
-        background: transparent;
-    }
-    ChatMessageView > Markdown > *:last-child {
-        margin-bottom: 0;
-    }
-    ChatMessageView.-user > Markdown {
+    ChatMessageView.-user > MessageBody {
         border-left: outer $primary;
     }
     ChatMessageView > .message-error {
@@ -98,7 +90,6 @@ class ChatMessageView(Vertical):
         self.content = content
         self.model = model
         self._initial_sources = list(sources)
-        self._stream: MarkdownStream | None = None
         self.set_reactive(ChatMessageView.state, state)
         self.set_reactive(ChatMessageView.error, error or "")
 
@@ -116,7 +107,7 @@ class ChatMessageView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes="message-header")
-        yield Markdown(visible_controls(self.content), open_links=False)
+        yield MessageBody(visible_controls(self.content))
         # the error line and the sources exist only when needed: long histories mount faster
         if self.error:
             yield Static(self._error_text(), classes="message-error")
@@ -126,8 +117,8 @@ class ChatMessageView(Vertical):
             yield sources
 
     @property
-    def body(self) -> Markdown:
-        return self.query_one(Markdown)
+    def body(self) -> MessageBody:
+        return self.query_one(MessageBody)
 
     @property
     def error_label(self) -> Static | None:
@@ -152,7 +143,7 @@ class ChatMessageView(Vertical):
 
     @property
     def is_streaming(self) -> bool:
-        return self._stream is not None
+        return self.body.is_streaming
 
     def _header(self) -> Text:
         header = Text(ROLE_NAMES.get(self.role, self.role))
@@ -188,24 +179,18 @@ class ChatMessageView(Vertical):
 
     async def begin_stream(self, text_so_far: str) -> None:
         """Show `text_so_far` (a job snapshot) and open a stream for the deltas to come."""
-        await self.end_stream()
         self.content = text_so_far
         self.state = "streaming"
-        await self.body.update(visible_controls(text_so_far))
-        self._stream = Markdown.get_stream(self.body)
+        await self.body.begin_stream(visible_controls(text_so_far))
 
     async def append(self, text: str) -> None:
         """Add a piece of the reply (queued on the stream; rendered as fast as it can be)."""
         self.content += text
-        if self._stream is None:
-            self._stream = Markdown.get_stream(self.body)
-        await self._stream.write(visible_controls(text))
+        await self.body.append(visible_controls(text))
 
     async def end_stream(self) -> None:
         """Stop streaming (the job may go on; we just stop drawing it)."""
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            await stream.stop()
+        await self.body.stop_stream()
 
     async def finish(
         self,
@@ -217,11 +202,10 @@ class ChatMessageView(Vertical):
         model: str | None = None,
     ) -> None:
         """The job ended: one full render of the final text (fences and all)."""
-        await self.end_stream()
         self.content = content
         if model:
             self.model = model
         self.state = state
         self.error = error or ""
         self.set_sources(sources)
-        await self.body.update(visible_controls(content))
+        await self.body.finish(visible_controls(content))
