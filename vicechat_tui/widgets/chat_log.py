@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from vicechat_tui.core.models import ChatMessage
 
 
+FIRST_BATCH = 12
+"""Messages mounted before the first frame of a newly shown chat."""
+
+
 class ChatLog(VerticalScroll):
     """Message views, oldest first; asks for older ones when scrolled to the top."""
 
@@ -47,6 +51,7 @@ class ChatLog(VerticalScroll):
         self.remaining = 0
         self.selected: ChatMessageView | None = None
         self._asked = False
+        self._generation = 0
 
     def compose(self) -> ComposeResult:
         yield Static("", id="chat-more", classes="-hidden")
@@ -75,14 +80,36 @@ class ChatLog(VerticalScroll):
         return None
 
     async def show(self, messages: Sequence[ChatMessage], remaining: int) -> None:
-        """Replace everything with `messages` (the latest page) and stick to the bottom."""
+        """Replace everything with `messages` (the latest page) and stick to the bottom.
+
+        The newest `FIRST_BATCH` messages are mounted at once; the rest of the page goes in
+        above them after that frame, so the latest messages show as soon as possible.
+        """
         await self.end_streams()
         self.selected = None
+        self._generation += 1
+        self._asked = False
         await self.query_children(ChatMessageView).remove()
-        await self.mount_all([ChatMessageView.from_message(m) for m in messages])
-        self._set_remaining(remaining)
+        newest, older = messages[-FIRST_BATCH:], messages[: max(0, len(messages) - FIRST_BATCH)]
+        await self.mount_all([ChatMessageView.from_message(m) for m in newest])
+        self._set_remaining(remaining + len(older))
         self.scroll_end(animate=False, immediate=True)
         self.anchor()
+        if older:
+            self._asked = True  # no "load older" until this page is complete
+            self.call_after_refresh(self._mount_rest, older, remaining, self._generation)
+
+    async def _mount_rest(
+        self, older: Sequence[ChatMessage], remaining: int, generation: int
+    ) -> None:
+        if generation != self._generation:
+            return  # another section was shown meanwhile
+        views = self.views()
+        await self.mount_all(
+            [ChatMessageView.from_message(m) for m in older], before=views[0] if views else None
+        )
+        self._set_remaining(remaining)
+        self._asked = False
 
     async def prepend(self, messages: Sequence[ChatMessage], remaining: int) -> None:
         """Mount an older page above the oldest shown message, keeping the view still."""
