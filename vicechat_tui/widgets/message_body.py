@@ -1,12 +1,13 @@
 """A chat message's Markdown body, cheap to show however long the message grows.
 
-Textual's `Markdown` widget makes a widget per block and styles each one; a long reply or a
-page of fifty messages costs seconds that way. So finished text is drawn by Rich's Markdown
-renderer into one `Static` per chunk, and only the tail of a streaming reply lives in a
-Textual `Markdown` fed through `Markdown.get_stream()`. Whenever the tail grows past
-`SEAL_AT` characters, its completed blocks (up to a blank line outside any code fence) are
-sealed into a `Static`, so the live part — and the cost of every append — stays small. When
-the stream ends, the tail gets its one final full render.
+Textual's `Markdown` widget makes a widget per block and restyles them as it grows; fed
+through `Markdown.get_stream()`, a 20,000-token reply rendered at ~370 tokens/s here with
+event-loop stalls near a second (benchmarks/RESULTS.md, figure 4). So message text is drawn
+by Rich's Markdown renderer into one `Static` per chunk. A streaming reply keeps a live tail
+that is redrawn at most once a frame; whenever the tail grows past `SEAL_AT` characters its
+completed blocks (up to a blank line outside any code fence) are sealed into their own
+chunk, so each redraw renders a few KB, not the whole reply. When the stream ends, the tail
+gets its final full render.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ import re
 from rich.markdown import Markdown as RichMarkdown
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Static
 
 SEAL_AT = 3_000
 """Characters of live tail after which completed blocks are sealed."""
+REDRAW_EVERY = 1 / 30
+"""Seconds between redraws of the live tail: a fast stream costs one render a frame."""
 
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
@@ -72,21 +74,18 @@ class MarkdownChunk(Static):
         super().__init__(rendered(text))
         self.text = text
 
+    def show(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.update(rendered(text))
+
 
 class MessageBody(Vertical):
-    """Sealed chunks, then (while streaming) a live `Markdown` tail."""
+    """Sealed chunks, then (while streaming) a live tail redrawn at most every frame."""
 
     DEFAULT_CSS = """
     MessageBody {
         height: auto;
-    }
-    MessageBody > Markdown {
-        margin: 0;
-        padding: 0 1;
-        background: transparent;
-    }
-    MessageBody > Markdown > *:last-child {
-        margin-bottom: 0;
     }
     """
 
@@ -94,8 +93,8 @@ class MessageBody(Vertical):
         super().__init__()
         self._sealed = ""
         self._tail = text
-        self._live: Markdown | None = None
-        self._stream: MarkdownStream | None = None
+        self._live: MarkdownChunk | None = None
+        self._redraw_pending = False
 
     @property
     def source(self) -> str:
@@ -104,7 +103,7 @@ class MessageBody(Vertical):
 
     @property
     def is_streaming(self) -> bool:
-        return self._stream is not None
+        return self._live is not None
 
     def compose(self) -> ComposeResult:
         if self._tail:
@@ -114,7 +113,7 @@ class MessageBody(Vertical):
         """Replace everything with `text`, rendered once."""
         await self.stop_stream()
         await self.remove_children()
-        self._sealed, self._tail, self._live = "", text, None
+        self._sealed, self._tail = "", text
         if text:
             await self.mount(MarkdownChunk(text))
 
@@ -126,44 +125,45 @@ class MessageBody(Vertical):
         self._sealed, self._tail = text_so_far[:cut], text_so_far[cut:]
         if self._sealed:
             await self.mount(MarkdownChunk(self._sealed))
-        self._live = Markdown(self._tail, open_links=False)
+        self._live = MarkdownChunk(self._tail)
+        self._live.add_class("-live")
         await self.mount(self._live)
-        self._stream = Markdown.get_stream(self._live)
 
     async def append(self, text: str) -> None:
-        if self._stream is None or self._live is None:
+        if self._live is None:
             await self.begin_stream(self.source)
-        assert self._stream is not None
         self._tail += text
-        await self._stream.write(text)
         if len(self._tail) > SEAL_AT:
             await self._seal()
+        if not self._redraw_pending:
+            self._redraw_pending = True
+            self.set_timer(REDRAW_EVERY, self._redraw)
+
+    def _redraw(self) -> None:
+        self._redraw_pending = False
+        if self._live is not None:
+            self._live.show(self._tail)
 
     async def _seal(self) -> None:
         cut = sealable_prefix(self._tail)
-        if cut == 0 or self._live is None or self._stream is None:
+        if cut == 0 or self._live is None:
             return
-        await self._stream.stop()
         finished, self._tail = self._tail[:cut], self._tail[cut:]
         self._sealed += finished
         await self.mount(MarkdownChunk(finished), before=self._live)
-        await self._live.update(self._tail)
-        self._stream = Markdown.get_stream(self._live)
+        self._live.show(self._tail)
 
     async def stop_stream(self) -> None:
         """Stop drawing deltas (the job may go on)."""
-        stream, self._stream = self._stream, None
-        if stream is not None:
-            await stream.stop()
+        if self._live is not None:
+            self._live.show(self._tail)
 
     async def finish(self, text: str) -> None:
-        """The final text: sealed chunks stay, the tail gets its one full render."""
-        await self.stop_stream()
+        """The final text: sealed chunks stay, the tail gets its final full render."""
         if self._live is None or not text.startswith(self._sealed):
             await self.show(text)
             return
         self._tail = text[len(self._sealed) :]
         live, self._live = self._live, None
-        if self._tail:
-            await self.mount(MarkdownChunk(self._tail), before=live)
-        await live.remove()
+        live.remove_class("-live")
+        live.show(self._tail)
