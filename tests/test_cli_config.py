@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import types
@@ -148,13 +149,13 @@ def test_no_command_launches_the_tui(
     monkeypatch.setitem(sys.modules, "vicechat_tui.app", fake)
     (tmp_path / "config.toml").write_text('user = "carol"\n', encoding="utf-8")
     assert run(capsys, "--db", str(tmp_path / "x.db")) == (0, "", "")
-    settings, database_url = calls[0]
-    assert settings.user == "carol"
-    assert database_url == str(tmp_path / "x.db")
-
-    (tmp_path / "config.toml").write_text("bogus = 1\n", encoding="utf-8")
-    assert run(capsys)[0] == 0
-    assert calls[1] == (None, None)  # the app shows the config error itself
+    # the app loads (and validates) the settings itself, after its first frame
+    assert calls[0] == (None, str(tmp_path / "x.db"))
+    custom = tmp_path / "custom.toml"
+    custom.write_text('user = "dave"\n', encoding="utf-8")
+    assert run(capsys, "--config", str(custom))[0] == 0
+    assert calls[1] == (None, None)
+    assert os.environ["VICECHAT_CONFIG"] == str(custom)  # the app reads the same file
 
 
 def test_no_command_without_the_tui_says_so(

@@ -16,7 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from vicechat_tui.commands import WorkspaceCommands
 from vicechat_tui.screens.workspace import CoreOpened, WorkspaceScreen
-from vicechat_tui.ui_state import remember_theme, remembered_theme
+from vicechat_tui.ui_state import UiPreview, read_ui_preview, remember_theme, remembered_theme
 
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
@@ -58,19 +58,26 @@ class VicechatApp(App[int]):
 
     def __init__(
         self,
-        settings: Settings,
+        settings: Settings | None,
         database_url: str | None = None,
         *,
         clock: Callable[[], datetime] | None = None,
         startup_error: Exception | None = None,
     ) -> None:
+        """`settings` None: read them (and report a bad file) after the first frame."""
         super().__init__()
         self.settings = settings
         self.database_url = database_url
         self.clock: Callable[[], datetime] = clock or _utc_now
         self.core: VicechatCore | None = None
         self.core_error: Exception | None = None
-        self.keymap: dict[str, str] = dict(settings.ui.keys)
+        preview = (
+            read_ui_preview()
+            if settings is None
+            else UiPreview(settings.ui.theme, dict(settings.ui.keys))
+        )
+        self._configured_theme = preview.theme
+        self.keymap: dict[str, str] = dict(preview.keys)
         self._startup_error = startup_error
         self._theme_restored = False
 
@@ -96,9 +103,29 @@ class VicechatApp(App[int]):
             exit_on_error=False,
         )
 
+    async def _load_settings(self) -> Settings:
+        """The full, validated settings (pydantic), loaded off the event loop."""
+        import asyncio
+
+        def load() -> tuple[Settings, Exception | None]:
+            from vicechat_tui.core.errors import SettingsError
+            from vicechat_tui.core.settings import Settings, load_settings
+
+            try:
+                return load_settings(), None
+            except SettingsError as error:
+                return Settings(), error
+
+        settings, error = await asyncio.to_thread(load)
+        if error is not None:
+            self.report_error(error)
+        return settings
+
     async def _open_core(self) -> None:
         from vicechat_tui.core.runtime import open_core
 
+        if self.settings is None:
+            self.settings = await self._load_settings()
         try:
             core = await open_core(self.settings, database_url=self.database_url)
         except Exception as error:
@@ -124,7 +151,7 @@ class VicechatApp(App[int]):
     # -- themes ------------------------------------------------------------------------------
 
     def _restore_theme(self) -> None:
-        for name in (remembered_theme(), self.settings.ui.theme, DEFAULT_THEME):
+        for name in (remembered_theme(), self._configured_theme, DEFAULT_THEME):
             if name and name in self.available_themes:
                 self.theme = name
                 break
@@ -179,7 +206,7 @@ class VicechatApp(App[int]):
 
 
 def make_app(
-    settings: Settings,
+    settings: Settings | None,
     database_url: str | None = None,
     *,
     clock: Callable[[], datetime] | None = None,
@@ -192,19 +219,10 @@ def make_app(
 def run_app(settings: Settings | None, database_url: str | None = None) -> int:
     """Run the UI until it quits; returns the exit code.
 
-    With `settings` None the settings are loaded here; a bad config file opens the app on
-    the defaults and shows the error instead of failing.
+    With `settings` None (what the CLI passes) the first frame is drawn from a quick read of
+    `[ui]`, and the full settings are loaded right after it; a bad config file opens the app
+    on the defaults and shows the error instead of failing.
     """
-    startup_error: Exception | None = None
-    if settings is None:
-        from vicechat_tui.core.errors import SettingsError
-        from vicechat_tui.core.settings import Settings as SettingsModel
-        from vicechat_tui.core.settings import load_settings
-
-        try:
-            settings = load_settings()
-        except SettingsError as error:
-            settings, startup_error = SettingsModel(), error
-    app = make_app(settings, database_url, startup_error=startup_error)
+    app = make_app(settings, database_url)
     result = app.run()
     return app.return_code if app.return_code is not None else int(result or 0)

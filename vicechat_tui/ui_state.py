@@ -1,9 +1,16 @@
-"""Small UI state remembered between runs (the chosen theme), kept in a JSON file."""
+"""Small UI state: the theme remembered between runs, and a fast preview of `[ui]`.
+
+The preview reads the theme and key remapping straight from the TOML file (tomllib only),
+so the first frame does not wait for pydantic to validate the whole configuration; the
+full settings are loaded, and any error reported, right after that frame.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,3 +47,28 @@ def remember_theme(theme: str) -> None:
         os.replace(temporary, path)
     except OSError:
         pass  # remembering the theme is a nicety; never fail the app over it
+
+
+@dataclass(frozen=True)
+class UiPreview:
+    """What the first frame needs from the config file."""
+
+    theme: str | None = None
+    keys: dict[str, str] = field(default_factory=dict)
+
+
+def read_ui_preview(path: Path | None = None) -> UiPreview:
+    """`[ui] theme` and `[ui] keys` from the config file; empty if it is missing or bad."""
+    try:
+        data = tomllib.loads((path or locations.config_file()).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return UiPreview()
+    ui = data.get("ui")
+    if not isinstance(ui, dict):
+        return UiPreview()
+    theme = ui.get("theme")
+    keys = ui.get("keys")
+    return UiPreview(
+        theme if isinstance(theme, str) else None,
+        {str(k): str(v) for k, v in keys.items()} if isinstance(keys, dict) else {},
+    )

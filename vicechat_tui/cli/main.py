@@ -67,17 +67,11 @@ def launch_tui(context: CliContext) -> int:
             "the commands still work (see 'vicechat --help')"
         )
         return 1
-    from vicechat_tui.core.errors import SettingsError
-    from vicechat_tui.core.settings import Settings
-
     if context.config_path is not None:
         os.environ["VICECHAT_CONFIG"] = str(context.config_path)  # the app reads the same file
-    settings: Settings | None
-    try:
-        settings = context.settings()
-    except SettingsError:
-        settings = None  # the app opens on the defaults and shows the error itself
-    result: Any = run_app(settings, context.database_override)
+    # The app reads and validates the settings itself, after its first frame: pydantic
+    # costs ~0.3 s to import, and a bad file is shown in the UI rather than refused here.
+    result: Any = run_app(None, context.database_override)
     return result if isinstance(result, int) else 0
 
 
