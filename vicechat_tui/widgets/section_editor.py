@@ -93,7 +93,7 @@ class SectionEditor(Vertical):
         yield TextArea(
             "",
             id="editor-text",
-            language=markdown_language(),
+            language=None,  # set on the first section: tree-sitter stays out of the first frame
             soft_wrap=True,
             tab_behavior="indent",
             disabled=True,
@@ -124,6 +124,8 @@ class SectionEditor(Vertical):
         assert section.id is not None
         self.section_id = section.id
         self.version = section.version
+        if self.text_area.language is None and (language := markdown_language()):
+            self.text_area.language = language
         self._set_text(section.content)
         self.text_area.disabled = False
         self.retitle(document_title, section.title)
