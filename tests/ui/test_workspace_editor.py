@@ -73,6 +73,10 @@ async def test_edit_conflict_offers_each_choice(
         await pilot.press("v")
         assert app.screen.has_class("-both")
         await pilot.press(choice)
+        if choice == "m":
+            await wait_for(pilot, lambda: screen.editor.save_state == "saved", what="the save")
+        elif choice == "t":
+            await wait_for(pilot, lambda: screen.editor.text_area.text == "theirs")
         await settle(pilot)
         stored = await store.sections.get(section_id)
         if choice == "m":
