@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import re
 
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.markdown import CodeBlock
 from rich.markdown import Markdown as RichMarkdown
+from rich.padding import Padding
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-SEAL_AT = 3_000
+SEAL_AT = 800
 """Characters of live tail after which completed blocks are sealed."""
-REDRAW_EVERY = 1 / 30
+REDRAW_EVERY = 1 / 15
 """Seconds between redraws of the live tail: a fast stream costs one render a frame."""
 
 _FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -60,6 +64,23 @@ def rendered(text: str) -> RichMarkdown:
     return RichMarkdown(text, code_theme="monokai", hyperlinks=False)
 
 
+class _PlainCodeBlock(CodeBlock):
+    """A code block without syntax highlighting (pygments is too slow to run every frame)."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Padding(Text(str(self.text).rstrip(), style="markdown.code_block"), 1)
+
+
+class _LiveMarkdown(RichMarkdown):
+    """Markdown for the live tail: code is highlighted once the block is sealed."""
+
+    elements = {**RichMarkdown.elements, "fence": _PlainCodeBlock, "code_block": _PlainCodeBlock}
+
+
+def rendered_live(text: str) -> RichMarkdown:
+    return _LiveMarkdown(text, hyperlinks=False)
+
+
 class MarkdownChunk(Static):
     """Finished Markdown, rendered once by Rich."""
 
@@ -74,10 +95,10 @@ class MarkdownChunk(Static):
         super().__init__(rendered(text))
         self.text = text
 
-    def show(self, text: str) -> None:
-        if text != self.text:
+    def show(self, text: str, *, live: bool = False) -> None:
+        if text != self.text or not live:
             self.text = text
-            self.update(rendered(text))
+            self.update(rendered_live(text) if live else rendered(text))
 
 
 class MessageBody(Vertical):
@@ -142,7 +163,7 @@ class MessageBody(Vertical):
     def _redraw(self) -> None:
         self._redraw_pending = False
         if self._live is not None:
-            self._live.show(self._tail)
+            self._live.show(self._tail, live=True)
 
     async def _seal(self) -> None:
         cut = sealable_prefix(self._tail)
@@ -151,12 +172,12 @@ class MessageBody(Vertical):
         finished, self._tail = self._tail[:cut], self._tail[cut:]
         self._sealed += finished
         await self.mount(MarkdownChunk(finished), before=self._live)
-        self._live.show(self._tail)
+        self._live.show(self._tail, live=True)
 
     async def stop_stream(self) -> None:
         """Stop drawing deltas (the job may go on)."""
         if self._live is not None:
-            self._live.show(self._tail)
+            self._live.show(self._tail, live=True)
 
     async def finish(self, text: str) -> None:
         """The final text: sealed chunks stay, the tail gets its final full render."""
