@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
-from vicechat_tui.widgets.message_body import SEAL_AT, MarkdownChunk, MessageBody, sealable_prefix
+from vicechat_tui.widgets.message_body import (
+    SEAL_AT,
+    LiveTail,
+    MarkdownChunk,
+    MessageBody,
+    sealable_prefix,
+)
 
 
 def test_blocks_end_at_blank_lines_outside_fences() -> None:
@@ -49,5 +55,5 @@ async def test_a_long_stream_keeps_its_live_tail_small_and_loses_nothing() -> No
         assert all(chunk.text.count("```") % 2 == 0 for chunk in chunks), "no fence is cut"
         await body.finish(text)
         await pilot.pause()
-        assert not body.is_streaming and not body.query_children(".-live")
+        assert not body.is_streaming and not body.query_children(LiveTail)
         assert "".join(chunk.text for chunk in body.query_children(MarkdownChunk)) == text

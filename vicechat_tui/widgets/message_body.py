@@ -21,6 +21,9 @@ from rich.padding import Padding
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Static
 
 SEAL_AT = 800
@@ -95,10 +98,46 @@ class MarkdownChunk(Static):
         super().__init__(rendered(text))
         self.text = text
 
-    def show(self, text: str, *, live: bool = False) -> None:
-        if text != self.text or not live:
+
+class LiveTail(Widget):
+    """The streaming tail: rendered once per redraw, its lines kept for layout and paint.
+
+    A `Static` would render the Markdown twice a frame (once to measure its height, once to
+    paint it); this widget renders it to strips once per text and width.
+    """
+
+    DEFAULT_CSS = """
+    LiveTail {
+        height: auto;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+        self._cache: tuple[str, int, list[Strip]] | None = None
+
+    def show(self, text: str) -> None:
+        if text != self.text:
             self.text = text
-            self.update(rendered_live(text) if live else rendered(text))
+            self.refresh(layout=True)
+
+    def _strips(self, width: int) -> list[Strip]:
+        if self._cache is None or self._cache[:2] != (self.text, width):
+            console = self.app.console
+            options = console.options.update_width(max(1, width))
+            lines = console.render_lines(rendered_live(self.text), options, pad=False)
+            self._cache = (self.text, width, [Strip(line) for line in lines])
+        return self._cache[2]
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._strips(width)) if self.text else 0
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_region.width
+        strips = self._strips(width)
+        return strips[y] if y < len(strips) else Strip.blank(width)
 
 
 class MessageBody(Vertical):
@@ -114,7 +153,7 @@ class MessageBody(Vertical):
         super().__init__()
         self._sealed = ""
         self._tail = text
-        self._live: MarkdownChunk | None = None
+        self._live: LiveTail | None = None
         self._redraw_pending = False
 
     @property
@@ -146,8 +185,7 @@ class MessageBody(Vertical):
         self._sealed, self._tail = text_so_far[:cut], text_so_far[cut:]
         if self._sealed:
             await self.mount(MarkdownChunk(self._sealed))
-        self._live = MarkdownChunk(self._tail)
-        self._live.add_class("-live")
+        self._live = LiveTail(self._tail)
         await self.mount(self._live)
 
     async def append(self, text: str) -> None:
@@ -163,7 +201,7 @@ class MessageBody(Vertical):
     def _redraw(self) -> None:
         self._redraw_pending = False
         if self._live is not None:
-            self._live.show(self._tail, live=True)
+            self._live.show(self._tail)
 
     async def _seal(self) -> None:
         cut = sealable_prefix(self._tail)
@@ -172,12 +210,12 @@ class MessageBody(Vertical):
         finished, self._tail = self._tail[:cut], self._tail[cut:]
         self._sealed += finished
         await self.mount(MarkdownChunk(finished), before=self._live)
-        self._live.show(self._tail, live=True)
+        self._live.show(self._tail)
 
     async def stop_stream(self) -> None:
         """Stop drawing deltas (the job may go on)."""
         if self._live is not None:
-            self._live.show(self._tail, live=True)
+            self._live.show(self._tail)
 
     async def finish(self, text: str) -> None:
         """The final text: sealed chunks stay, the tail gets its final full render."""
@@ -186,5 +224,6 @@ class MessageBody(Vertical):
             return
         self._tail = text[len(self._sealed) :]
         live, self._live = self._live, None
-        live.remove_class("-live")
-        live.show(self._tail)
+        if self._tail:
+            await self.mount(MarkdownChunk(self._tail), before=live)
+        await live.remove()
