@@ -17,12 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.servers.providers import OpenAIServer, Reply  # noqa: E402
-from vicechat_tui.core.events import TokenDelta  # noqa: E402
-from vicechat_tui.core.providers.base import CompletionRequest, PromptMessage  # noqa: E402
-from vicechat_tui.core.providers.registry import create_provider  # noqa: E402
-from vicechat_tui.core.runtime import open_core  # noqa: E402
-from vicechat_tui.core.settings import Settings  # noqa: E402
+from tests.servers.providers import OpenAIServer, Reply
+from vicechat_tui.core.events import TokenDelta
+from vicechat_tui.core.providers.base import CompletionRequest, PromptMessage
+from vicechat_tui.core.providers.registry import create_provider
+from vicechat_tui.core.runtime import open_core
+from vicechat_tui.core.settings import Settings
 
 TOKENS = 20_000
 ROUNDS = 3
@@ -68,14 +68,18 @@ async def main() -> None:
             results["direct"].append(await direct(server))
             results["engine"].append(await through_engine(server, Path(folder)))
     best_direct, best_engine = min(results["direct"]), min(results["engine"])
-    print(json.dumps({
-        "figure": "job engine overhead per token",
-        "tokens": TOKENS,
-        "direct_seconds": round(best_direct, 3),
-        "engine_seconds": round(best_engine, 3),
-        "overhead_us_per_token": round((best_engine - best_direct) / TOKENS * 1e6, 1),
-        "engine_tokens_per_second": round(TOKENS / best_engine),
-    }))
+    print(
+        json.dumps(
+            {
+                "figure": "job engine overhead per token",
+                "tokens": TOKENS,
+                "direct_seconds": round(best_direct, 3),
+                "engine_seconds": round(best_engine, 3),
+                "overhead_us_per_token": round((best_engine - best_direct) / TOKENS * 1e6, 1),
+                "engine_tokens_per_second": round(TOKENS / best_engine),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from harness import (
-    PYTHON,
     BENCH_DIR,
+    PYTHON,
     Figure,
     emit,
     empty_database,
@@ -47,6 +47,8 @@ def start(variant: str, databases: dict[str, Path], profile: Path | None = None)
         "first_frame": result["first_frame"] - run.spawned_at,
         "interpreter": result["started"] - run.spawned_at,
         "first_frame_rss_kb": result["first_frame_rss_kb"],
+        "modules": result["first_frame_modules"],
+        "heavy": result["first_frame_heavy"],
     }
     if "tree_frame" in result:
         times["tree_frame"] = result["tree_frame"] - run.spawned_at
@@ -80,18 +82,26 @@ def measure(rounds: int, profile: bool = False) -> list[Figure]:
     first = ratio(empty, bare)
     time_ratio = ratio(big, empty)
     memory_ratio = ratio(large_rss, empty_rss)
-    spread = {
-        v: [ms(s["first_frame"]) for s in samples[v]] for v in VARIANTS
-    }
+    spread = {v: [ms(s["first_frame"]) for s in samples[v]] for v in VARIANTS}
     return [
         Figure(
             "1",
             "start to first workspace frame, empty database, vs a bare Textual app",
-            {"vicechat_first_frame_ms": ms(empty), "rounds_ms": spread["empty"],
-             "interpreter_start_ms": ms(med("empty", "interpreter")),
-             "first_frame_rss_mb": round(med("empty", "first_frame_rss_kb") / 1024, 1)},
-            {"bare_first_frame_ms": ms(bare), "rounds_ms": spread["bare"],
-             "first_frame_rss_mb": round(med("bare", "first_frame_rss_kb") / 1024, 1)},
+            {
+                "vicechat_first_frame_ms": ms(empty),
+                "rounds_ms": spread["empty"],
+                "interpreter_start_ms": ms(med("empty", "interpreter")),
+                "modules_loaded_at_first_frame": samples["empty"][0]["modules"],
+                "heavy_packages_at_first_frame": samples["empty"][0]["heavy"],
+                "first_frame_rss_mb": round(med("empty", "first_frame_rss_kb") / 1024, 1),
+            },
+            {
+                "bare_first_frame_ms": ms(bare),
+                "rounds_ms": spread["bare"],
+                "modules_loaded_at_first_frame": samples["bare"][0]["modules"],
+                "heavy_packages_at_first_frame": samples["bare"][0]["heavy"],
+                "first_frame_rss_mb": round(med("bare", "first_frame_rss_kb") / 1024, 1),
+            },
             first,
             "≤ 1.3×",
             first <= 1.3,
@@ -100,9 +110,13 @@ def measure(rounds: int, profile: bool = False) -> list[Figure]:
         Figure(
             "2-time",
             "start to first workspace frame, large database vs empty",
-            {"large_first_frame_ms": ms(big), "rounds_ms": spread["large"],
-             "large_tree_first_page_ms": ms(large_tree), "documents_in_first_page": documents,
-             "database": {k: info[k] for k in ("documents", "sections", "messages_total")}},
+            {
+                "large_first_frame_ms": ms(big),
+                "rounds_ms": spread["large"],
+                "large_tree_first_page_ms": ms(large_tree),
+                "documents_in_first_page": documents,
+                "database": {k: info[k] for k in ("documents", "sections", "messages_total")},
+            },
             {"empty_first_frame_ms": ms(empty), "empty_tree_shown_ms": ms(empty_tree)},
             time_ratio,
             "≤ 1.2× (first frame)",
@@ -113,8 +127,10 @@ def measure(rounds: int, profile: bool = False) -> list[Figure]:
         Figure(
             "2-memory",
             "peak RSS when the tree shows its first page, large database vs empty",
-            {"large_peak_rss_mb": round(large_rss / 1024, 1),
-             "large_first_frame_rss_mb": round(med("large", "first_frame_rss_kb") / 1024, 1)},
+            {
+                "large_peak_rss_mb": round(large_rss / 1024, 1),
+                "large_first_frame_rss_mb": round(med("large", "first_frame_rss_kb") / 1024, 1),
+            },
             {"empty_peak_rss_mb": round(empty_rss / 1024, 1)},
             memory_ratio,
             "≤ 1.5×",

@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 BIG_CHAT_MESSAGES = 5_000
+CODE = "\n\n```python\nprint(1)\n```"
 USER = "bench"
 
 
@@ -35,7 +36,9 @@ async def create_schema(url: str) -> None:
     await database.dispose()
 
 
-def fill(url: str, documents: int, sections_per_doc: int, messages_per_section: int) -> dict[str, int]:
+def fill(
+    url: str, documents: int, sections_per_doc: int, messages_per_section: int
+) -> dict[str, int]:
     from sqlalchemy import create_engine, insert
 
     from vicechat_tui.core.database import sync_url
@@ -49,8 +52,15 @@ def fill(url: str, documents: int, sections_per_doc: int, messages_per_section: 
         connection.execute(
             insert(Document),
             [
-                {"id": d + 1, "title": f"Document {d + 1:04d}", "description": "", "owner": USER,
-                 "tags": [], "created_at": now, "updated_at": now}
+                {
+                    "id": d + 1,
+                    "title": f"Document {d + 1:04d}",
+                    "description": "",
+                    "owner": USER,
+                    "tags": [],
+                    "created_at": now,
+                    "updated_at": now,
+                }
                 for d in range(documents)
             ],
         )
@@ -61,21 +71,42 @@ def fill(url: str, documents: int, sections_per_doc: int, messages_per_section: 
                 section_id += 1
                 parent = None if s % 4 == 0 else section_id - (s % 4)
                 sections.append(
-                    {"id": section_id, "document_id": d + 1, "parent_id": parent,
-                     "position": s, "title": f"Section {s + 1}", "content": lorem(s, 80),
-                     "status": "draft", "version": 1, "created_at": now, "updated_at": now}
+                    {
+                        "id": section_id,
+                        "document_id": d + 1,
+                        "parent_id": parent,
+                        "position": s,
+                        "title": f"Section {s + 1}",
+                        "content": lorem(s, 80),
+                        "status": "draft",
+                        "version": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
                 )
                 if messages_per_section:
                     session_id += 1
                     sessions.append(
-                        {"id": session_id, "section_id": section_id, "config": {},
-                         "created_at": now, "updated_at": now}
+                        {
+                            "id": session_id,
+                            "section_id": section_id,
+                            "config": {},
+                            "created_at": now,
+                            "updated_at": now,
+                        }
                     )
                     for m in range(messages_per_section):
                         messages.append(
-                            {"session_id": session_id, "role": "user" if m % 2 == 0 else "assistant",
-                             "content": lorem(m, 40), "state": "complete", "sources": [],
-                             "steps": [], "created_at": now, "updated_at": now}
+                            {
+                                "session_id": session_id,
+                                "role": "user" if m % 2 == 0 else "assistant",
+                                "content": lorem(m, 40),
+                                "state": "complete",
+                                "sources": [],
+                                "steps": [],
+                                "created_at": now,
+                                "updated_at": now,
+                            }
                         )
             connection.execute(insert(Section), sections)
             if sessions:
@@ -98,37 +129,70 @@ def add_big_chat(url: str, messages: int) -> dict[str, int]:
     engine = create_engine(sync_url(url))
     with engine.begin() as connection:
         document_id = connection.execute(
-            insert(Document).values(title="Big chat", description="", owner=USER, tags=[],
-                                    created_at=now, updated_at=now)
+            insert(Document).values(
+                title="Big chat",
+                description="",
+                owner=USER,
+                tags=[],
+                created_at=now,
+                updated_at=now,
+            )
         ).inserted_primary_key[0]
         ids = []
         for position, title in enumerate(("Busy section", "Quiet section")):
-            ids.append(connection.execute(
-                insert(Section).values(document_id=document_id, parent_id=None,
-                                       position=position, title=title, content="text",
-                                       status="draft", version=1, created_at=now, updated_at=now)
-            ).inserted_primary_key[0])
+            ids.append(
+                connection.execute(
+                    insert(Section).values(
+                        document_id=document_id,
+                        parent_id=None,
+                        position=position,
+                        title=title,
+                        content="text",
+                        status="draft",
+                        version=1,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                ).inserted_primary_key[0]
+            )
         session_id = connection.execute(
             insert(ChatSession).values(section_id=ids[0], config={}, created_at=now, updated_at=now)
         ).inserted_primary_key[0]
         connection.execute(
             insert(ChatMessage),
             [
-                {"session_id": session_id, "role": "user" if m % 2 == 0 else "assistant",
-                 "content": f"Message {m}: " + lorem(m, 30) + ("\n\n```python\nprint(1)\n```" if m % 7 == 0 else ""),
-                 "state": "complete", "sources": [], "steps": [], "created_at": now,
-                 "updated_at": now}
+                {
+                    "session_id": session_id,
+                    "role": "user" if m % 2 == 0 else "assistant",
+                    "content": f"Message {m}: "
+                    + lorem(m, 30)
+                    + ("\n\n```python\nprint(1)\n```" if m % 7 == 0 else ""),
+                    "state": "complete",
+                    "sources": [],
+                    "steps": [],
+                    "created_at": now,
+                    "updated_at": now,
+                }
                 for m in range(messages)
             ],
         )
         count = connection.execute(select(func.count()).select_from(ChatMessage)).scalar_one()
     engine.dispose()
-    return {"big_document_id": int(document_id), "busy_section_id": int(ids[0]),
-            "quiet_section_id": int(ids[1]), "messages_total": int(count)}
+    return {
+        "big_document_id": int(document_id),
+        "busy_section_id": int(ids[0]),
+        "quiet_section_id": int(ids[1]),
+        "messages_total": int(count),
+    }
 
 
-def generate(path: Path, documents: int = 1000, sections_per_doc: int = 20,
-             messages_per_section: int = 10, big_chat: int = BIG_CHAT_MESSAGES) -> dict[str, int]:
+def generate(
+    path: Path,
+    documents: int = 1000,
+    sections_per_doc: int = 20,
+    messages_per_section: int = 10,
+    big_chat: int = BIG_CHAT_MESSAGES,
+) -> dict[str, int]:
     path.unlink(missing_ok=True)
     url = f"sqlite:///{path}"
     asyncio.run(create_schema(url))

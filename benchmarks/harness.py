@@ -8,6 +8,7 @@ writes every frame (the parent drains the output and counts the bytes).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import platform
@@ -18,6 +19,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -26,9 +28,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import fcntl
-import termios
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
@@ -58,9 +57,20 @@ class Figure:
     notes: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = _rounded(asdict(self))
         data["pass"] = data.pop("passed")
         return data
+
+
+def _rounded(value: Any) -> Any:
+    """Floats to 3 decimals, recursively (medians of rounded values are not rounded)."""
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rounded(item) for item in value]
+    return value
 
 
 def ratio(value: float, baseline: float) -> float:
@@ -97,7 +107,7 @@ def summary_ms(values: Sequence[float]) -> dict[str, float]:
 
 def emit(figures: Sequence[Figure]) -> None:
     for figure in figures:
-        print(json.dumps(figure.as_json()), flush=True)
+        print(json.dumps(figure.as_json(), ensure_ascii=False), flush=True)
 
 
 # -- the machine -----------------------------------------------------------------------------
@@ -105,8 +115,9 @@ def emit(figures: Sequence[Figure]) -> None:
 
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
-    import textual.app  # noqa: F401  (the version comes from the installed package)
     from importlib.metadata import version
+
+    import textual.app  # noqa: F401  (the version comes from the installed package)
 
     model = ""
     try:
@@ -212,15 +223,25 @@ def run_in_pty(
             reader.start()
             spawned_at = time.monotonic()
             process = subprocess.Popen(
-                list(argv), stdin=slave, stdout=slave, stderr=slave, env=child_env, close_fds=True,
-                start_new_session=True, cwd=REPO,
+                list(argv),
+                stdin=slave,
+                stdout=slave,
+                stderr=slave,
+                env=child_env,
+                close_fds=True,
+                start_new_session=True,
+                cwd=REPO,
             )
             os.close(slave)
         else:
             spawned_at = time.monotonic()
             process = subprocess.Popen(
-                list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT, env=child_env, cwd=REPO,
+                list(argv),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                env=child_env,
+                cwd=REPO,
             )
         try:
             if pty_mode:
@@ -231,7 +252,8 @@ def run_in_pty(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-            raise ChildFailed(f"{argv[1:3]} timed out after {timeout}s") from None
+            tail = output[-3000:].decode(errors="replace")
+            raise ChildFailed(f"{argv[1:3]} timed out after {timeout}s:\n{tail}") from None
         finally:
             if pty_mode:
                 reader.join(5)
@@ -282,7 +304,10 @@ def large_database(*, fresh: bool = False) -> tuple[Path, dict[str, int]]:
             return path, info
     done = subprocess.run(
         [PYTHON, str(BENCH_DIR / "generate_db.py"), str(path)],
-        check=True, capture_output=True, text=True, cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
     )
     info = json.loads(done.stdout.strip().splitlines()[-1])
     info["stamp"] = stamp

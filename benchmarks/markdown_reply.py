@@ -9,11 +9,52 @@ from __future__ import annotations
 
 import re
 
-WORDS = (
-    "the moon keeps one face toward earth because tidal forces slowed its spin until the "
-    "rotation matched the orbit and that lock shapes every crater map we draw today while "
-    "dust settles into dark maria and bright highlands catch the low sunlight at dawn"
-).split()
+WORDS = [
+    "the",
+    "moon",
+    "keeps",
+    "one",
+    "face",
+    "toward",
+    "earth",
+    "because",
+    "tidal",
+    "forces",
+    "slowed",
+    "its",
+    "spin",
+    "until",
+    "the",
+    "rotation",
+    "matched",
+    "the",
+    "orbit",
+    "and",
+    "that",
+    "lock",
+    "shapes",
+    "every",
+    "crater",
+    "map",
+    "we",
+    "draw",
+    "today",
+    "while",
+    "dust",
+    "settles",
+    "into",
+    "dark",
+    "maria",
+    "and",
+    "bright",
+    "highlands",
+    "catch",
+    "the",
+    "low",
+    "sunlight",
+    "at",
+    "dawn",
+]
 
 _TOKEN = re.compile(r"\s*\S+|\s+")
 
@@ -40,7 +81,9 @@ def _block(index: int) -> str:
         body = "\n".join(
             f"    total_{i} = sum(sample[{i}] for sample in orbit_{index % 5})" for i in range(6)
         )
-        return f"```python\ndef measure_{index}(orbit_{index % 5}):\n{body}\n    return total_0\n```"
+        return (
+            f"```python\ndef measure_{index}(orbit_{index % 5}):\n{body}\n    return total_0\n```"
+        )
     if kind == 5:
         rows = "\n".join(
             f"| {WORDS[(index + i) % len(WORDS)]} | {i * 37 % 101} | {i * 1.5:.1f} km |"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ class PaintClock:
         self.app = app
         self.frames = 0
         self.last_frame = 0.0
+        self.errors: list[str] = []
         self._waiters: list[tuple[Condition, asyncio.Future[float]]] = []
         self._listeners: list[Callable[[float], None]] = []
         original = app._display
@@ -45,7 +46,10 @@ class PaintClock:
                 if not waiter[1].done():
                     waiter[1].set_result(now)
             for listener in self._listeners:
-                listener(now)
+                try:
+                    listener(now)
+                except Exception as error:  # an instrument must never break the app
+                    self.errors.append(repr(error))
 
         app._display = display  # type: ignore[method-assign]
 
@@ -53,16 +57,22 @@ class PaintClock:
         """Call `listener(time)` after every painted frame."""
         self._listeners.append(listener)
 
-    async def shows(self, condition: Condition, *, timeout: float = 30.0) -> float:
-        """The time the first frame composed while `condition()` held was written."""
+    def watch(self, condition: Condition) -> asyncio.Future[float]:
+        """A future for the time of the first frame composed while `condition()` held.
+
+        Register it before the change it waits for: a frame painted earlier does not count.
+        """
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        waiter = (condition, future)
-        self._waiters.append(waiter)
+        self._waiters.append((condition, future))
+        return future
+
+    async def shows(self, condition: Condition, *, timeout: float = 30.0) -> float:
+        """Wait for the first frame from now on composed while `condition()` held."""
+        future = self.watch(condition)
         try:
             return await asyncio.wait_for(future, timeout)
         finally:
-            if waiter in self._waiters:
-                self._waiters.remove(waiter)
+            self._waiters = [w for w in self._waiters if w[1] is not future]
 
 
 def _holds(condition: Condition) -> bool:
@@ -102,12 +112,49 @@ class LagProbe:
     async def stop(self) -> list[float]:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
             self._task = None
         return list(self.lags)
+
+
+class GcWatch:
+    """Notes every garbage collection (start, seconds, generation) while installed."""
+
+    def __init__(self) -> None:
+        self.collections: list[tuple[float, float, int]] = []
+        self._started = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            self._started = now
+        else:
+            self.collections.append((time.monotonic(), now - self._started, info["generation"]))
+
+    def __enter__(self) -> GcWatch:
+        import gc
+
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import gc
+
+        gc.callbacks.remove(self._callback)
+
+    def pauses_between(self, start: float, end: float) -> float:
+        """Seconds of collection that ended between `start` and `end`."""
+        return sum(took for at, took, _ in self.collections if start <= at <= end)
+
+    def summary(self) -> dict[str, float]:
+        full = [took for _, took, generation in self.collections if generation == 2]
+        return {
+            "collections": len(self.collections),
+            "gen2_collections": len(full),
+            "gen2_max_ms": round(max(full, default=0.0) * 1000, 1),
+            "total_ms": round(sum(took for _, took, _ in self.collections) * 1000, 1),
+        }
 
 
 async def until(condition: Condition, *, timeout: float = 30.0, poll: float = 0.005) -> None:
@@ -119,19 +166,58 @@ async def until(condition: Condition, *, timeout: float = 30.0, poll: float = 0.
         await asyncio.sleep(poll)
 
 
+SHOWN_PACKAGES = r".*/(vicechat_tui|textual|markdown_it|rich|sqlalchemy|sqlmodel|aiosqlite)/.*"
+
+
+class Sampler:
+    """pyinstrument over chosen stretches only (`with sampler:` again and again), then a
+    report: the call tree (vicechat's frames, libraries folded) and the flat self-time list
+    (libraries included), so the report says which function the time goes to."""
+
+    def __init__(self, path: Path | None, *, interval: float = 0.001) -> None:
+        self.path = path
+        self._profiler: Any = None
+        if path is not None:
+            from pyinstrument import Profiler
+
+            self._profiler = Profiler(interval=interval, async_mode="disabled")
+
+    def __enter__(self) -> Sampler:
+        if self._profiler is not None:
+            self._profiler.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._profiler is not None:
+            self._profiler.stop()
+
+    def write(self) -> None:
+        if self._profiler is None or self.path is None:
+            return
+        profiler = self._profiler
+        profiler.last_session.save(str(self.path.with_suffix(".pyisession")))
+        tree = profiler.output_text(
+            unicode=True,
+            color=False,
+            processor_options={"show_regex": SHOWN_PACKAGES, "filter_threshold": 0.01},
+        )
+        flat = profiler.output_text(unicode=True, color=False, flat=True, show_all=True)
+        flat_lines = flat.splitlines()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(
+            tree
+            + "\n\n=== flat: self time per function (top 60) ===\n"
+            + "\n".join(flat_lines[:70])
+            + "\n"
+        )
+
+
 @contextmanager
 def profiled(path: Path | None, *, interval: float = 0.001) -> Iterator[None]:
     """Sample the thread with pyinstrument while inside, and write the report to `path`."""
-    if path is None:
-        yield
-        return
-    from pyinstrument import Profiler
-
-    profiler = Profiler(interval=interval, async_mode="disabled")
-    profiler.start()
+    sampler = Sampler(path, interval=interval)
     try:
-        yield
+        with sampler:
+            yield
     finally:
-        profiler.stop()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
+        sampler.write()

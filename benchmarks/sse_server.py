@@ -55,7 +55,7 @@ async def _read_request(reader: asyncio.StreamReader) -> tuple[str, str]:
 async def serve(tokens: list[str], rate: float) -> None:
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            method, target = await _read_request(reader)
+            method, _target = await _read_request(reader)
             if method == "GET":
                 body = json.dumps({"object": "list", "data": [{"id": MODEL}]}).encode()
                 writer.write(
@@ -79,7 +79,10 @@ async def serve(tokens: list[str], rate: float) -> None:
                 writer.write(_chunked(_chunk({"content": token})))
                 await writer.drain()
             usage = {"prompt_tokens": 1, "completion_tokens": len(tokens), "total_tokens": 0}
-            closing = _chunk({}, "stop") + f"data: {json.dumps({'usage': usage, 'choices': []})}\n\n".encode()
+            closing = (
+                _chunk({}, "stop")
+                + f"data: {json.dumps({'usage': usage, 'choices': []})}\n\n".encode()
+            )
             writer.write(_chunked(closing + b"data: [DONE]\n\n") + b"0\r\n\r\n")
             await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
@@ -108,14 +111,19 @@ class SseServer:
         path.write_text(json.dumps(self.tokens))
         self._process = subprocess.Popen(
             [sys.executable, __file__, str(path), str(self.rate)],
-            stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+            stdout=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
         )
         assert self._process.stdout is not None
         self.port = int(self._process.stdout.readline())
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         if self._process is not None:
             self._process.terminate()
@@ -129,8 +137,11 @@ class SseServer:
     def settings_values(self) -> dict[str, Any]:
         """Settings values that make this server the default provider."""
         provider = {
-            "kind": "openai", "base_url": self.base_url, "default_model": MODEL,
-            "max_retries": 0, "read_timeout": 60.0,
+            "kind": "openai",
+            "base_url": self.base_url,
+            "default_model": MODEL,
+            "max_retries": 0,
+            "read_timeout": 60.0,
         }
         return {"providers": {"local": provider}, "default_provider": "local"}
 

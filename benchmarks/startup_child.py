@@ -24,6 +24,20 @@ import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
+HEAVY = (
+    "sqlalchemy",
+    "sqlmodel",
+    "pydantic",
+    "pydantic_settings",
+    "aiosqlite",
+    "httpx",
+    "markdown_it",
+    "tree_sitter",
+    "platformdirs",
+    "alembic",
+)
+
+
 def peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
@@ -75,10 +89,19 @@ class StartupProbe:
         return bool(tree.loaded) and not tree._repaint_required and not tree._layout_required
 
     def frame(self, now: float) -> None:
+        try:
+            self.note(now)
+        except Exception:
+            self.result["error"] = traceback.format_exc()
+            self.app.exit()
+
+    def note(self, now: float) -> None:
         result = self.result
         if "first_frame" not in result:
             result["first_frame"] = now
             result["first_frame_rss_kb"] = peak_rss_kb()
+            result["first_frame_modules"] = len(sys.modules)
+            result["first_frame_heavy"] = sorted(name for name in HEAVY if name in sys.modules)
             if self.until == "frame":
                 self.app.exit()
                 return
@@ -137,6 +160,9 @@ def main() -> None:
         write_result({"error": "the app exited without painting a frame"})
         return
     result = probes[0].result
+    if "error" in result:
+        write_result({"error": result["error"]})
+        return
     result["peak_rss_kb"] = peak_rss_kb()
     write_result(result)
 

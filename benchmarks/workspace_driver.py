@@ -7,6 +7,7 @@ uses Textual's real Linux driver: every frame is rendered to escape codes and wr
 from __future__ import annotations
 
 import asyncio
+import os
 import traceback
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from vicechat_tui.core.settings import Settings
     from vicechat_tui.screens.workspace import WorkspaceScreen
     from vicechat_tui.widgets.chat_pane import ChatPane
+    from vicechat_tui.widgets.document_tree import DocumentTree
+    from vicechat_tui.widgets.section_editor import SectionEditor
 
 USER = "bench"
 
@@ -66,23 +69,39 @@ def workspace(app: VicechatApp) -> WorkspaceScreen:
     return screen
 
 
+def document_tree(app: VicechatApp) -> DocumentTree:
+    from vicechat_tui.widgets.document_tree import DocumentTree
+
+    return workspace(app).query_one(DocumentTree)
+
+
+def chat_pane(app: VicechatApp) -> ChatPane:
+    from vicechat_tui.widgets.chat_pane import ChatPane
+
+    return workspace(app).query_one(ChatPane)
+
+
+def section_editor(app: VicechatApp) -> SectionEditor:
+    from vicechat_tui.widgets.section_editor import SectionEditor
+
+    return workspace(app).query_one(SectionEditor)
+
+
 async def ready(pilot: Pilot[Any]) -> WorkspaceScreen:
     """Wait until the core is open and the tree shows its first page."""
     app: VicechatApp = pilot.app  # type: ignore[assignment]
     await until(lambda: app.core is not None, timeout=60)
-    screen = workspace(app)
-    await until(lambda: screen.tree.loaded, timeout=60)
+    tree = document_tree(app)
+    await until(lambda: tree.loaded, timeout=60)
     await pilot.pause(0.2)
-    return screen
+    return workspace(app)
 
 
-async def show_section(
-    pilot: Pilot[Any], document_id: int, section_id: int
-) -> ChatPane:
+async def show_section(pilot: Pilot[Any], document_id: int, section_id: int) -> ChatPane:
     """Select a section through the tree and wait until its chat is on screen."""
     screen = workspace(pilot.app)  # type: ignore[arg-type]
     await screen.select_section(document_id, section_id)
-    pane = screen.chat_pane
+    pane = chat_pane(pilot.app)  # type: ignore[arg-type]
     await until(lambda: pane.section_id == section_id and pane.session_id is not None)
     await pilot.pause(0.2)
     return pane
@@ -106,6 +125,14 @@ def run_scenario(app: VicechatApp, scenario: Scenario) -> None:
             result["frames"] = clock.frames
             return result
 
+    dump = os.environ.get("VICECHAT_BENCH_DUMP")
+    if dump:  # debugging a hung child: every thread's stack after N seconds
+        import faulthandler
+
+        faulthandler.dump_traceback_later(
+            float(os.environ.get("VICECHAT_BENCH_DUMP_AFTER", "20")),
+            file=open(dump, "w"),  # noqa: SIM115
+        )
     try:
         result = asyncio.run(main())
     except BaseException:
