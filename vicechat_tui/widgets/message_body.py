@@ -119,9 +119,14 @@ class LiveTail(Widget):
         self._cache: tuple[str, int, list[Strip]] | None = None
 
     def show(self, text: str) -> None:
-        if text != self.text:
-            self.text = text
-            self.refresh(layout=True)
+        """Redraw with `text`; the chat is laid out again only when the height changed."""
+        if text == self.text:
+            return
+        before = len(self._cache[2]) if self._cache is not None else -1
+        self.text = text
+        width = self.content_region.width
+        same_height = width > 0 and len(self._strips(width)) == before
+        self.refresh(layout=not same_height)
 
     def _strips(self, width: int) -> list[Strip]:
         if self._cache is None or self._cache[:2] != (self.text, width):
