@@ -142,12 +142,6 @@ class VicechatApp(App[int]):
         for screen in self.screen_stack:
             screen.post_message(CoreOpened())
         self.call_after_refresh(self._freeze_startup_heap)
-        try:
-            await core.jobs.recover_interrupted()
-        except ImportError:
-            pass  # the job engine is optional until it is installed
-        except Exception as error:
-            self.report_error(error)
 
     def _freeze_startup_heap(self) -> None:
         """Move the objects made at start-up out of the garbage collector's reach.

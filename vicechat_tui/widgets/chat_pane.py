@@ -179,38 +179,41 @@ class ChatPane(Widget):
         A reply streaming for the previous section keeps running in the core; only our
         subscription stops. Coming back shows the job where it is.
         """
-        self.generation += 1
-        generation = self.generation
-        self.replies.stop()
-        self.document_id, self.section_id, self.session_id = document_id, section_id, None
-        self.set_note(None)
-        self.progress.stop()
-        await self.chat_log.show([], 0)
-        self.chat_input.set_text(self._drafts.get(section_id, "") if section_id else "")
-        core = self.core
-        self.chat_input.disabled = core is None or section_id is None
-        self.refresh_bindings()
-        if core is None or document_id is None or section_id is None:
-            self.set_notice("loading…" if core is None else SELECT_SECTION)
-            return
-        self.set_notice(None)
         try:
-            session = await core.chats.open_session(document_id, section_id)
-            assert session.id is not None
-            total = await core.chats.count_messages(session.id)
-            messages = await core.chats.history(session.id, limit=HISTORY_PAGE)
-            config = await core.chats.get_config(session.id)
-        except VicechatError as error:
-            if generation == self.generation:
-                self.set_notice(f"{error.title}: {error.message}")
-            return
-        if generation != self.generation:
-            return
-        self.session_id = session.id
-        await self.chat_log.show(messages, total - len(messages))
-        self.show_config(config)
-        self.replies.resume(section_id)
-        self.refresh_bindings()
+            self.generation += 1
+            generation = self.generation
+            self.replies.stop()
+            self.document_id, self.section_id, self.session_id = document_id, section_id, None
+            self.set_note(None)
+            self.progress.stop()
+            await self.chat_log.show([], 0)
+            self.chat_input.set_text(self._drafts.get(section_id, "") if section_id else "")
+            core = self.core
+            self.chat_input.disabled = core is None or section_id is None
+            if core is None or document_id is None or section_id is None:
+                self.set_notice("loading…" if core is None else SELECT_SECTION)
+                return
+            self.set_notice(None)
+            try:
+                session = await core.chats.open_session(document_id, section_id)
+                assert session.id is not None
+                total = await core.chats.count_messages(session.id)
+                messages = await core.chats.history(session.id, limit=HISTORY_PAGE)
+            except VicechatError as error:
+                if generation == self.generation:
+                    self.set_notice(f"{error.title}: {error.message}")
+                return
+            if generation != self.generation:
+                return
+            self.session_id = session.id
+            await self.chat_log.show(messages, total - len(messages))
+            from vicechat_tui.core.services.chats import parse_stored_config
+
+            self.show_config(parse_stored_config(session.config))
+            self.replies.resume(section_id)
+        finally:
+            # once per selection: each call rebuilds the footer
+            self.refresh_bindings()
 
     def show_config(self, config: ChatConfig) -> None:
         """Header line (provider · model · research) and the no-provider help if needed."""

@@ -408,6 +408,3 @@ class JobEngine:
             if not run.state.is_finished:  # cancelled before it ever ran
                 await self._finish(run, JobStatus.CANCELLED)
         self._hub.close()
-
-
-__all__ = ["ChatConfig", "JobEngine", "JobState"]
