@@ -10,6 +10,7 @@ from itertools import accumulate
 from typing import Any
 
 from harness import ms
+from textual.widgets import Markdown
 
 WINDOW = 2_000
 """Tokens in the first and in the last window of figure 4."""
@@ -23,8 +24,6 @@ def shown_characters(body: Any, reply: str) -> int | None:
     prefix of the reply: a frame that shows a chunk twice (a seal half done) or a Markdown
     half updated does not count.
     """
-    from textual.widgets import Markdown
-
     if body is None or not body.is_mounted:
         return None
     parts: list[str] = []

@@ -88,9 +88,12 @@ def section_editor(app: VicechatApp) -> SectionEditor:
 
 
 async def ready(pilot: Pilot[Any]) -> WorkspaceScreen:
-    """Wait until the core is open and the tree shows its first page."""
+    """Wait until start-up is over: the core open, the start-up heap frozen (the app's
+    last start-up step), the tree showing its first page."""
+    import gc
+
     app: VicechatApp = pilot.app  # type: ignore[assignment]
-    await until(lambda: app.core is not None, timeout=60)
+    await until(lambda: app.core is not None and gc.get_freeze_count() > 0, timeout=60)
     tree = document_tree(app)
     await until(lambda: tree.loaded, timeout=60)
     await pilot.pause(0.2)

@@ -142,3 +142,42 @@ def test_the_providers_never_import_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30
     )
     assert result.stdout.strip() == "False"
+
+
+PRELOADED = (
+    "vicechat_tui.core.providers.openai",
+    "vicechat_tui.core.providers.anthropic",
+    "vicechat_tui.core.providers.ollama",
+    "httpcore",
+    "anyio._backends._asyncio",
+)
+
+
+@pytest.mark.parametrize(
+    ("kinds", "expected"),
+    [
+        ("openai", {PRELOADED[0], *PRELOADED[3:]}),
+        ("openai anthropic", {*PRELOADED[:2], *PRELOADED[3:]}),
+        ("", set()),
+    ],
+    ids=["one kind", "two kinds", "nothing configured"],
+)
+def test_preloading_loads_what_the_first_request_would(kinds: str, expected: set[str]) -> None:
+    code = (
+        "import sys\n"
+        "from vicechat_tui.core.providers.registry import ProviderRegistry\n"
+        "from vicechat_tui.core.settings import ProviderSettings, Settings\n"
+        "providers = {kind: ProviderSettings(kind=kind, base_url='http://127.0.0.1:9/v1',\n"
+        "             default_model='m') for kind in sys.argv[1].split()}\n"
+        "ProviderRegistry(Settings(providers=providers)).preload()\n"
+        f"print(' '.join(m for m in {PRELOADED!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, kinds],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"},
+    )
+    assert set(result.stdout.split()) == expected

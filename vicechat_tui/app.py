@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from vicechat_tui.core.settings import Settings
 
 DEFAULT_THEME = "textual-dark"
+YOUNG_GC_THRESHOLD = 10_000
+"""Allocations between young garbage collections (CPython's default: 700)."""
 
 
 def _utc_now() -> datetime:
@@ -141,18 +143,31 @@ class VicechatApp(App[int]):
         self.core = core
         for screen in self.screen_stack:
             screen.post_message(CoreOpened())
-        self.call_after_refresh(self._freeze_startup_heap)
+        try:  # now rather than on the first message sent: ~0.2 s off the event loop
+            await asyncio.to_thread(core.providers.preload)
+        except Exception:  # the first request reports it, in its own words
+            self.log.warning("preloading the providers failed")
+        self.call_after_refresh(self._tune_garbage_collector)
 
-    def _freeze_startup_heap(self) -> None:
-        """Move the objects made at start-up out of the garbage collector's reach.
+    def _tune_garbage_collector(self) -> None:
+        """Keep garbage collection pauses short while text streams and keys arrive.
 
-        Otherwise every full collection walks them (~80 MB here) and stalls typing for
-        120–165 ms (benchmarks/RESULTS.md, figure 6).
+        Freezing moves the start-up heap out of the collector's reach: otherwise every full
+        collection walks it (~80 MB here) and stalls typing for 120–165 ms. The youngest
+        generation's threshold goes from 700 to 10,000 allocations: a streamed reply
+        allocates strips and segments that live for one redraw (1/15 s); at 700 a young
+        collection ran every ~9 ms, found them alive and promoted them, and the promotions
+        set off full collections of 40–60 ms seven times in eight seconds. At 10,000 most
+        are freed before a collection sees them, and full collections stop while streaming;
+        a young collection then takes ~5 ms (at 20,000 ~14 ms, for no fewer stalls).
+        (benchmarks/RESULTS.md, figures 5 and 6.)
         """
         import gc
 
         gc.collect()
         gc.freeze()
+        _, middle, oldest = gc.get_threshold()
+        gc.set_threshold(YOUNG_GC_THRESHOLD, middle, oldest)
 
     async def on_unmount(self) -> None:
         if self.core is not None:

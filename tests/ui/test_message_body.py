@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from textual.app import App, ComposeResult
+from textual.containers import Vertical
 
 from vicechat_tui.widgets.message_body import (
     SEAL_AT,
@@ -57,3 +61,67 @@ async def test_a_long_stream_keeps_its_live_tail_small_and_loses_nothing() -> No
         await pilot.pause()
         assert not body.is_streaming and not body.query_children(LiveTail)
         assert "".join(chunk.text for chunk in body.query_children(MarkdownChunk)) == text
+
+
+class SelectableApp(App[None]):
+    CSS = "Vertical.-selected { background: red; }"
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield MessageBody("Some *finished* text")
+
+
+@pytest.mark.parametrize("streaming", [False, True], ids=["finished", "live tail"])
+async def test_text_takes_the_background_of_what_contains_it(streaming: bool) -> None:
+    app = SelectableApp()
+    async with app.run_test(size=(60, 10)) as pilot:
+        body = app.query_one(MessageBody)
+        if streaming:
+            await body.begin_stream(body.source)
+            await pilot.pause()
+        lines = app.query_one(LiveTail if streaming else MarkdownChunk)
+
+        def backgrounds() -> set[str]:
+            return {
+                segment.style.bgcolor.name if segment.style and segment.style.bgcolor else "none"
+                for segment in lines.render_line(0)
+            }
+
+        assert "#ff0000" not in backgrounds()
+        app.query_one(Vertical).add_class("-selected")
+        await pilot.pause()
+        assert backgrounds() == {"#ff0000"}, "every cell of the line, text and blanks"
+
+
+async def test_sealed_chunks_are_rendered_at_the_live_tail_width_off_the_loop() -> None:
+    text = "First block with `code`.\n\n```python\nx = 1\n```\n\n" + "word " * 200 + "\n\nNext"
+    app = BodyApp()
+    async with app.run_test(size=(70, 30)) as pilot:
+        body = app.query_one(MessageBody)
+        await body.begin_stream("")
+        await body.append(text)
+        await pilot.pause()
+        (chunk,) = body.query_children(MarkdownChunk)
+        assert chunk.text == text[: text.index("Next")]
+        primed = chunk._cache
+        assert primed is not None and primed[1] == chunk.content_region.width
+        assert chunk._strips(primed[1], chunk.rich_style) is primed[3], "no second render"
+
+
+async def test_a_live_tail_repaints_the_lines_that_change() -> None:
+    app = BodyApp()
+    async with app.run_test(size=(60, 10)) as pilot:
+        body = app.query_one(MessageBody)
+        await body.begin_stream("")
+        await body.append("first line\n\nthe second one is *being written*")
+        await pilot.pause(0.2)
+        assert "being written" in screen_text(app)
+        await body.append(" and goes on")  # same height: only the changed line is repainted
+        await pilot.pause(0.2)
+        screen = screen_text(app)
+        assert "first line" in screen and "being written and goes on" in screen
+
+
+def screen_text(app: App[None]) -> str:
+    """What the screen shows, from its SVG screenshot (spaces kept, lines run together)."""
+    return re.sub(r"<[^>]+>|\n", "", app.export_screenshot()).replace("&#160;", " ")

@@ -3,28 +3,31 @@
 Textual's `Markdown` widget makes a widget per block and restyles them as it grows; fed
 through `Markdown.get_stream()`, a 20,000-token reply rendered at ~370 tokens/s here with
 event-loop stalls near a second (benchmarks/RESULTS.md, figure 4). So message text is drawn
-by Rich's Markdown renderer into one `Static` per chunk. A streaming reply keeps a live tail
-that is redrawn at most once a frame; whenever the tail grows past `SEAL_AT` characters its
-completed blocks (up to a blank line outside any code fence) are sealed into their own
-chunk, so each redraw renders a few KB, not the whole reply. When the stream ends, the tail
-gets its final full render.
+by Rich's Markdown renderer into strips, one widget per chunk. A streaming reply keeps a
+live tail that is redrawn at most once a frame; whenever the tail grows past `SEAL_AT`
+characters its completed blocks (up to a blank line outside any code fence) are sealed into
+their own chunk, so each redraw renders a few KB, not the whole reply. Sealed chunks and the
+tail's final render (with code highlighting, the slow part) are rendered in a worker thread,
+so the event loop keeps answering keys while they are made.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import re
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markdown import CodeBlock
 from rich.markdown import Markdown as RichMarkdown
 from rich.padding import Padding
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Static
 
 SEAL_AT = 800
 """Characters of live tail after which completed blocks are sealed."""
@@ -84,65 +87,128 @@ def rendered_live(text: str) -> RichMarkdown:
     return _LiveMarkdown(text, hyperlinks=False)
 
 
-class MarkdownChunk(Static):
-    """Finished Markdown, rendered once by Rich."""
+def markdown_strips(
+    console: Console, text: str, width: int, style: Style, *, live: bool = False
+) -> list[Strip]:
+    """`text` rendered by Rich at `width` cells over `style`, one strip a line.
+
+    Safe to call off the event loop with a console of its own (Rich holds a console's lock
+    while it renders).
+    """
+    renderable = rendered_live(text) if live else rendered(text)
+    options = console.options.update_width(max(1, width))
+    lines = console.render_lines(renderable, options, style=style)
+    return [Strip(line, width) for line in lines]
+
+
+@functools.cache
+def _worker_console() -> Console:
+    """A console for rendering in worker threads, so the app's console lock stays free."""
+    return Console(
+        force_terminal=True, markup=False, highlight=False, emoji=False, legacy_windows=False
+    )
+
+
+async def render_off_loop(text: str, width: int, style: Style) -> list[Strip]:
+    """`markdown_strips` in a worker thread: code highlighting takes ~0.1 s a block."""
+    return await asyncio.to_thread(markdown_strips, _worker_console(), text, width, style)
+
+
+class _MarkdownLines(Widget):
+    """Markdown rendered by Rich once per text, width and style, kept as strips.
+
+    A `Static` would render the Markdown twice per change (once to measure its height,
+    once to paint it); this renders it once, and the strips can come from a thread. The
+    widget's style (its background and colours, from its ancestors too) is looked up once
+    per paint: Textual computes it by walking the ancestors, and lines are painted one by
+    one.
+    """
 
     DEFAULT_CSS = """
-    MarkdownChunk {
+    _MarkdownLines {
         height: auto;
         padding: 0 1;
     }
     """
 
-    def __init__(self, text: str) -> None:
-        super().__init__(rendered(text))
-        self.text = text
-
-
-class LiveTail(Widget):
-    """The streaming tail: rendered once per redraw, its lines kept for layout and paint.
-
-    A `Static` would render the Markdown twice a frame (once to measure its height, once to
-    paint it); this widget renders it to strips once per text and width.
-    """
-
-    DEFAULT_CSS = """
-    LiveTail {
-        height: auto;
-        padding: 0 1;
-    }
-    """
+    LIVE = False
 
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
-        self._cache: tuple[str, int, list[Strip]] | None = None
+        self._cache: tuple[str, int, Style, list[Strip]] | None = None
+        self._paint_style: Style | None = None
 
-    def show(self, text: str) -> None:
-        """Redraw with `text`; the chat is laid out again only when the height changed."""
-        if text == self.text:
-            return
-        before = len(self._cache[2]) if self._cache is not None else -1
-        self.text = text
-        width = self.content_region.width
-        same_height = width > 0 and len(self._strips(width)) == before
-        self.refresh(layout=not same_height)
+    def prime(self, width: int, style: Style, strips: list[Strip]) -> None:
+        """Use `strips`, rendered elsewhere for this text at `width` over `style`."""
+        self._cache = (self.text, width, style, strips)
 
-    def _strips(self, width: int) -> list[Strip]:
-        if self._cache is None or self._cache[:2] != (self.text, width):
-            console = self.app.console
-            options = console.options.update_width(max(1, width))
-            lines = console.render_lines(rendered_live(self.text), options, pad=False)
-            self._cache = (self.text, width, [Strip(line) for line in lines])
-        return self._cache[2]
+    def _strips(self, width: int, style: Style) -> list[Strip]:
+        if self._cache is None or self._cache[:3] != (self.text, width, style):
+            strips = markdown_strips(self.app.console, self.text, width, style, live=self.LIVE)
+            self._cache = (self.text, width, style, strips)
+        return self._cache[3]
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._strips(width)) if self.text else 0
+        if not self.text:
+            return 0
+        if self._cache is not None and self._cache[:2] == (self.text, width):
+            return len(self._cache[3])  # the style never changes the height
+        return len(self._strips(width, self.rich_style))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._paint_style = self.rich_style
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         width = self.content_region.width
-        strips = self._strips(width)
-        return strips[y] if y < len(strips) else Strip.blank(width)
+        style = self._paint_style or self.rich_style
+        strips = self._strips(width, style)
+        return strips[y] if y < len(strips) else Strip.blank(width, style)
+
+
+class MarkdownChunk(_MarkdownLines):
+    """Finished Markdown, code highlighted."""
+
+
+class LiveTail(_MarkdownLines):
+    """The streaming tail: code not highlighted (pygments is too slow to run every frame).
+
+    Its height grows `GROW_BY` lines at a time: a change of height re-lays out and scrolls
+    the chat, which repaints everything visible in it (~30 ms here); a new line that fits
+    in the room left repaints that line only.
+    """
+
+    LIVE = True
+    GROW_BY = 4
+
+    def _height(self, lines: int) -> int:
+        return -(-lines // self.GROW_BY) * self.GROW_BY
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self._height(super().get_content_height(container, viewport, width))
+
+    def show(self, text: str) -> None:
+        """Redraw with `text`: only the lines that changed, unless the height changed."""
+        if text == self.text:
+            return
+        before = self._cache[3] if self._cache is not None else None
+        self.text = text
+        width = self.content_region.width
+        if before is None or width <= 0:
+            self.refresh(layout=True)
+            return
+        after = self._strips(width, self.rich_style) if text else []
+        if self._height(len(after)) != self._height(len(before)):
+            self.refresh(layout=True)
+            return
+        changed = [
+            Region(0, y, width, 1)
+            for y in range(max(len(after), len(before)))
+            if y >= len(after) or y >= len(before) or after[y] != before[y]
+        ]
+        if changed:
+            self.refresh(*changed)
 
 
 class MessageBody(Vertical):
@@ -160,6 +226,7 @@ class MessageBody(Vertical):
         self._tail = text
         self._live: LiveTail | None = None
         self._redraw_pending = False
+        self._sealing = False
 
     @property
     def source(self) -> str:
@@ -209,13 +276,33 @@ class MessageBody(Vertical):
             self._live.show(self._tail)
 
     async def _seal(self) -> None:
+        """Move the tail's completed blocks into a chunk rendered off the event loop."""
         cut = sealable_prefix(self._tail)
-        if cut == 0 or self._live is None:
+        if cut == 0 or self._live is None or self._sealing:
             return
-        finished, self._tail = self._tail[:cut], self._tail[cut:]
+        finished = self._tail[:cut]
+        self._sealing = True
+        try:
+            chunk = await self._finished_chunk(finished)
+        finally:
+            self._sealing = False
+        live = self._live
+        if live is None or not self._tail.startswith(finished):
+            return  # the stream ended or started over meanwhile
+        self._tail = self._tail[cut:]
         self._sealed += finished
-        await self.mount(MarkdownChunk(finished), before=self._live)
-        self._live.show(self._tail)
+        await self.mount(chunk, before=live)
+        live.show(self._tail)
+
+    async def _finished_chunk(self, text: str) -> MarkdownChunk:
+        """A chunk for `text`, its strips rendered in a thread at the live tail's width."""
+        chunk = MarkdownChunk(text)
+        live = self._live
+        width = live.content_region.width if live is not None else 0
+        if live is not None and width > 0:
+            style = live.rich_style
+            chunk.prime(width, style, await render_off_loop(text, width, style))
+        return chunk
 
     async def stop_stream(self) -> None:
         """Stop drawing deltas (the job may go on)."""
@@ -228,7 +315,10 @@ class MessageBody(Vertical):
             await self.show(text)
             return
         self._tail = text[len(self._sealed) :]
+        final = await self._finished_chunk(self._tail) if self._tail else None
         live, self._live = self._live, None
-        if self._tail:
-            await self.mount(MarkdownChunk(self._tail), before=live)
+        if live is None:
+            return  # finished or replaced meanwhile
+        if final is not None:
+            await self.mount(final, before=live)
         await live.remove()

@@ -59,6 +59,14 @@ def _tls_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+def load_transport() -> None:
+    """Load, ahead of the first request, what httpx loads lazily during it (blocking)."""
+    import anyio  # httpx's transport runs on anyio, which loads its asyncio backend lazily
+
+    httpx.AsyncHTTPTransport(verify=_tls_context())  # imports httpcore, h11
+    anyio.run(anyio.sleep, 0, backend="asyncio")
+
+
 class ProviderHttp:
     """The HTTP side of one configured provider."""
 

@@ -6,6 +6,7 @@ first created.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 from vicechat_tui.core import locations
@@ -82,6 +83,20 @@ class ProviderRegistry:
             provider = create_provider(chosen, self.settings_for(chosen))
             self._instances[chosen] = provider
         return provider
+
+    def preload(self) -> None:
+        """Import what the configured providers need and load the CA bundle.
+
+        Blocking (~0.2 s here: httpx, anyio's asyncio backend, certificates): meant for a
+        thread, so that the first message sent does not stall an interactive event loop.
+        """
+        if not self._configs:
+            return
+        for kind in {config.kind for config in self._configs.values()}:
+            importlib.import_module(f"vicechat_tui.core.providers.{kind}")
+        from vicechat_tui.core.providers.http import load_transport
+
+        load_transport()
 
     async def aclose(self) -> None:
         """Close every provider created so far (their HTTP connections)."""
