@@ -87,6 +87,7 @@ class SectionEditor(Vertical):
         self._lock = asyncio.Lock()
         self._autosave: Timer | None = None
         self._conflict_open = False
+        self._status = ""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="editor-title", markup=False)
@@ -171,11 +172,14 @@ class SectionEditor(Vertical):
         self._render_status()
 
     def _render_status(self) -> None:
-        if self.section_id is None:
-            self.status_bar.update("")
-            return
-        words = f"{self.word_count:,} word{'s' if self.word_count != 1 else ''}"
-        self.status_bar.update(f"v{self.version} · {words} · {STATE_LABELS[self.save_state]}")
+        """The status line, redrawn only when its text changes (it is checked every key)."""
+        status = ""
+        if self.section_id is not None:
+            words = f"{self.word_count:,} word{'s' if self.word_count != 1 else ''}"
+            status = f"v{self.version} · {words} · {STATE_LABELS[self.save_state]}"
+        if status != self._status:
+            self._status = status
+            self.status_bar.update(status, layout=False)  # one line high, whatever it says
 
     # -- saving ------------------------------------------------------------------------------
 
