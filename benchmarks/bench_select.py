@@ -95,7 +95,8 @@ async def scenario(pilot: Any, clock: Any, args: argparse.Namespace) -> dict[str
             started = time.monotonic()
             tree.move_to(nodes[which])
             at = await asyncio.wait_for(frame, 60)
-        if which == "busy":
+        if which == "busy":  # once the page is complete (the newest messages show first)
+            await pilot.pause(0.5)
             shown_views.append((len(pane.chat_log.views()), pane.chat_log.remaining))
         return at - started
 
