@@ -13,21 +13,17 @@ so the event loop keeps answering keys while they are made.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import re
+from typing import TYPE_CHECKING
 
-from rich.console import Console, ConsoleOptions, RenderResult
-from rich.markdown import CodeBlock
-from rich.markdown import Markdown as RichMarkdown
-from rich.padding import Padding
-from rich.style import Style
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from rich.style import Style
 
 SEAL_AT = 800
 """Characters of live tail after which completed blocks are sealed."""
@@ -66,54 +62,6 @@ def sealable_prefix(text: str) -> int:
     return boundary
 
 
-def rendered(text: str) -> RichMarkdown:
-    return RichMarkdown(text, code_theme="monokai", hyperlinks=False)
-
-
-class _PlainCodeBlock(CodeBlock):
-    """A code block without syntax highlighting (pygments is too slow to run every frame)."""
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield Padding(Text(str(self.text).rstrip(), style="markdown.code_block"), 1)
-
-
-class _LiveMarkdown(RichMarkdown):
-    """Markdown for the live tail: code is highlighted once the block is sealed."""
-
-    elements = {**RichMarkdown.elements, "fence": _PlainCodeBlock, "code_block": _PlainCodeBlock}
-
-
-def rendered_live(text: str) -> RichMarkdown:
-    return _LiveMarkdown(text, hyperlinks=False)
-
-
-def markdown_strips(
-    console: Console, text: str, width: int, style: Style, *, live: bool = False
-) -> list[Strip]:
-    """`text` rendered by Rich at `width` cells over `style`, one strip a line.
-
-    Safe to call off the event loop with a console of its own (Rich holds a console's lock
-    while it renders).
-    """
-    renderable = rendered_live(text) if live else rendered(text)
-    options = console.options.update_width(max(1, width))
-    lines = console.render_lines(renderable, options, style=style)
-    return [Strip(line, width) for line in lines]
-
-
-@functools.cache
-def _worker_console() -> Console:
-    """A console for rendering in worker threads, so the app's console lock stays free."""
-    return Console(
-        force_terminal=True, markup=False, highlight=False, emoji=False, legacy_windows=False
-    )
-
-
-async def render_off_loop(text: str, width: int, style: Style) -> list[Strip]:
-    """`markdown_strips` in a worker thread: code highlighting takes ~0.1 s a block."""
-    return await asyncio.to_thread(markdown_strips, _worker_console(), text, width, style)
-
-
 class _MarkdownLines(Widget):
     """Markdown rendered by Rich once per text, width and style, kept as strips.
 
@@ -145,6 +93,8 @@ class _MarkdownLines(Widget):
 
     def _strips(self, width: int, style: Style) -> list[Strip]:
         if self._cache is None or self._cache[:3] != (self.text, width, style):
+            from vicechat_tui.widgets.markdown_render import markdown_strips
+
             strips = markdown_strips(self.app.console, self.text, width, style, live=self.LIVE)
             self._cache = (self.text, width, style, strips)
         return self._cache[3]
@@ -300,6 +250,8 @@ class MessageBody(Vertical):
         live = self._live
         width = live.content_region.width if live is not None else 0
         if live is not None and width > 0:
+            from vicechat_tui.widgets.markdown_render import render_off_loop
+
             style = live.rich_style
             chunk.prime(width, style, await render_off_loop(text, width, style))
         return chunk
