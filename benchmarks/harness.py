@@ -148,11 +148,13 @@ def machine() -> dict[str, Any]:
 
 
 def child_environment(home: Path) -> dict[str, str]:
-    """The environment of a benchmark child: no user config, no provider keys, a real TERM."""
+    """The environment of a benchmark child: no user config, no provider keys, a real TERM
+    (the benchmarks' own VICECHAT_BENCH_* switches pass through)."""
     env = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("VICECHAT_", "TEXTUAL", "OPENAI_", "ANTHROPIC_", "OLLAMA_"))
+        if name.startswith("VICECHAT_BENCH_")
+        or not name.startswith(("VICECHAT_", "TEXTUAL", "OPENAI_", "ANTHROPIC_", "OLLAMA_"))
     }
     (home / "data").mkdir(parents=True, exist_ok=True)
     env.update(

@@ -157,6 +157,82 @@ class GcWatch:
         }
 
 
+class StallWatch:
+    """Where the event loop is stuck: its thread's stack, sampled while it is blocked.
+
+    A task beats every `interval`; a watchdog thread that sees no beat for `threshold`
+    takes the loop thread's stack every `interval` until the next beat, so each stall (a
+    callback, a frame, a collection running too long) gets the frames it was spent in.
+    `report()` lists the stalls, longest first, each with its most sampled frames.
+    """
+
+    SHOWN = ("vicechat_tui", "/textual/", "/rich/", "/sqlalchemy/", "/httpx/")
+
+    def __init__(self, *, threshold: float = 0.03, interval: float = 0.005) -> None:
+        self.threshold = threshold
+        self.interval = interval
+        self.stalls: dict[float, tuple[float, list[tuple[str, ...]]]] = {}
+        self._beat = time.monotonic()
+        self._running = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        import threading
+
+        loop_thread = threading.get_ident()
+        self._running = True
+        self._task = asyncio.create_task(self._beating(), name="stall watch beat")
+        threading.Thread(target=self._watch, args=(loop_thread,), daemon=True).start()
+
+    async def stop(self) -> None:
+        self._running = False
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _beating(self) -> None:
+        while True:
+            self._beat = time.monotonic()
+            await asyncio.sleep(self.interval)
+
+    def _watch(self, loop_thread: int) -> None:
+        import sys
+
+        while self._running:
+            time.sleep(self.interval)
+            beat = self._beat
+            blocked = time.monotonic() - beat
+            frame = sys._current_frames().get(loop_thread)
+            if blocked < self.threshold or frame is None:
+                continue
+            _, samples = self.stalls.get(beat, (0.0, []))
+            samples.append(self._where(frame))
+            self.stalls[beat] = (blocked, samples)
+
+    def _where(self, frame: Any) -> tuple[str, ...]:
+        frames: list[str] = []
+        while frame is not None:
+            code = frame.f_code
+            frames.append(f"{code.co_filename}:{frame.f_lineno}:{code.co_name}")
+            frame = frame.f_back
+        innermost = frames[0].rsplit("/", 1)[-1]
+        shown = [f for f in frames if any(part in f for part in self.SHOWN)]
+        ours = [f.rsplit("site-packages/", 1)[-1] for f in shown]
+        return (innermost, *ours[:6])
+
+    def report(self) -> str:
+        from collections import Counter
+
+        lines = []
+        for blocked, samples in sorted(self.stalls.values(), key=lambda stall: -stall[0]):
+            lines.append(f"stall of at least {blocked * 1000:.0f} ms, {len(samples)} samples:")
+            for where, count in Counter(samples).most_common(3):
+                lines.append(f"  {count} × {where[0]}")
+                lines.extend(f"        {frame}" for frame in where[1:])
+        return "\n".join(lines) + "\n"
+
+
 async def until(condition: Condition, *, timeout: float = 30.0, poll: float = 0.005) -> None:
     """Let the loop run until `condition()` holds."""
     deadline = time.monotonic() + timeout

@@ -10,10 +10,11 @@ import asyncio
 import os
 import traceback
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness import TERMINAL_SIZE, write_result
-from probes import PaintClock, until
+from probes import PaintClock, StallWatch, until
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
@@ -121,12 +122,20 @@ Scenario = Callable[["Pilot[Any]", PaintClock], Awaitable[dict[str, Any]]]
 def run_scenario(app: VicechatApp, scenario: Scenario) -> None:
     """Run `scenario(pilot, clock)` in the app under the real driver; report its result."""
 
+    stalls_file = os.environ.get("VICECHAT_BENCH_STALLS")
+
     async def main() -> dict[str, Any]:
         clock = PaintClock(app)
+        stalls = StallWatch()
         async with app.run_test(headless=False, size=TERMINAL_SIZE) as pilot:
+            if stalls_file:  # where the loop was stuck, for reading by hand
+                stalls.start()
             result = await scenario(pilot, clock)
             result["frames"] = clock.frames
-            return result
+            await stalls.stop()
+        if stalls_file:
+            Path(f"{stalls_file}.{os.getpid()}").write_text(stalls.report())
+        return result
 
     dump = os.environ.get("VICECHAT_BENCH_DUMP")
     if dump:  # debugging a hung child: every thread's stack after N seconds
