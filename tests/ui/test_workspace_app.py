@@ -47,12 +47,19 @@ async def test_keyboard_only_navigation_between_panes(
         await pilot.press("shift+f6")
         assert screen.chat_pane.chat_input.has_focus
 
-        await pilot.press("ctrl+g")  # hide the chat: focus moves on
+        await pilot.press("ctrl+g")  # the focus is in the chat: hide it, focus moves on
         assert not screen.chat_pane.display
         assert app.focused is not None and screen.chat_pane not in app.focused.ancestors
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+g")  # hidden: show it and go there
+        await wait_for(pilot, lambda: screen.chat_pane.chat_input.has_focus)
+        assert screen.chat_pane.display
+        await pilot.press("ctrl+b")  # visible, focus elsewhere: go to the tree
+        await wait_for(pilot, lambda: screen.document_tree.has_focus)
+        assert screen.document_tree.display and screen.chat_pane.display
+        await pilot.press("ctrl+b")  # again: hide it
         assert not screen.document_tree.display
-        await pilot.press("ctrl+b", "ctrl+g")
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: screen.document_tree.has_focus)
         assert screen.document_tree.display and screen.chat_pane.display
         width = screen.document_tree.outer_size.width
         await pilot.press("alt+right")

@@ -42,10 +42,18 @@ class WorkspaceScreen(TreeActions, Screen[None]):
             "ctrl+n", "new_document", "New doc", tooltip="Create a document", id="tree.new_document"
         ),
         Binding(
-            "ctrl+b", "toggle_tree", "Tree", tooltip="Show or hide the tree", id="view.toggle_tree"
+            "ctrl+b",
+            "toggle_tree",
+            "Tree",
+            tooltip="Go to the tree (again: hide it)",
+            id="view.toggle_tree",
         ),
         Binding(
-            "ctrl+g", "toggle_chat", "Chat", tooltip="Show or hide the chat", id="view.toggle_chat"
+            "ctrl+g",
+            "toggle_chat",
+            "Chat",
+            tooltip="Go to the chat (again: hide it)",
+            id="view.toggle_chat",
         ),
         Binding("ctrl+t", "show_jobs", "Jobs", tooltip="Running and recent jobs", id="view.jobs"),
         Binding("alt+left", "resize_tree(-4)", "Narrow tree", show=False, id="view.narrow_tree"),
@@ -234,23 +242,32 @@ class WorkspaceScreen(TreeActions, Screen[None]):
     def action_focus_previous_pane(self) -> None:
         self._focus_pane(-1)
 
-    def _toggle(self, pane: Widget) -> None:
-        had_focus = self.focused is not None and (
+    def _go_to_or_hide(self, pane: Widget) -> None:
+        """Show and focus `pane`; when the focus is already in it, hide it instead."""
+        has_focus = self.focused is not None and (
             self.focused is pane or pane in self.focused.ancestors
         )
-        pane.display = not pane.display
-        if had_focus:
+        if has_focus:
+            pane.display = False
             self._focus_pane(1)
+            return
+        pane.display = True
+        self.call_after_refresh(self._focus_in, pane)
+
+    def _focus_in(self, pane: Widget) -> None:
+        target = self._first_focusable(pane)
+        if target is not None:
+            target.focus()
 
     def action_show_jobs(self) -> None:
         """The jobs screen, from anywhere in the workspace (the chat pane owns it)."""
         self.chat_pane.action_show_jobs()
 
     def action_toggle_tree(self) -> None:
-        self._toggle(self.document_tree)
+        self._go_to_or_hide(self.document_tree)
 
     def action_toggle_chat(self) -> None:
-        self._toggle(self.chat_pane)
+        self._go_to_or_hide(self.chat_pane)
 
     def action_resize_tree(self, delta: int) -> None:
         if not self.document_tree.display:
