@@ -324,7 +324,7 @@ class JobEngine:
             user_message_id=job.user_message_id or 0,
             assistant_message_id=job.result_message_id,
             status=job.status,
-            text=message.content if message else "",
+            text_so_far=message.content if message else "",
             fraction=job.progress,
             cycle=job.cycle,
             cycles=job.cycles,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
 from vicechat_tui.core.events import JobSnapshot, Source, StepRecord
 from vicechat_tui.core.models import JobStatus
@@ -19,7 +19,7 @@ class JobState:
     user_message_id: int
     assistant_message_id: int | None
     status: str = JobStatus.PENDING.value
-    text: str = ""
+    text_so_far: InitVar[str] = ""
     steps: list[StepRecord] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     fraction: float = 0.0
@@ -34,6 +34,21 @@ class JobState:
     error: str | None = None
     error_title: str | None = None
     error_detail: str | None = None
+    _parts: list[str] = field(default_factory=list, init=False, repr=False)
+
+    def __post_init__(self, text_so_far: str) -> None:
+        if text_so_far:
+            self._parts.append(text_so_far)
+
+    @property
+    def text(self) -> str:
+        """The reply so far (joined on demand: `text += delta` would copy it every token)."""
+        if len(self._parts) > 1:
+            self._parts[:] = ["".join(self._parts)]
+        return self._parts[0] if self._parts else ""
+
+    def append_text(self, delta: str) -> None:
+        self._parts.append(delta)
 
     @property
     def is_finished(self) -> bool:
