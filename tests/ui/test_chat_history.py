@@ -31,7 +31,8 @@ async def test_a_long_chat_loads_earlier_pages_when_scrolled_to_the_top(
     async with app.run_test(size=(120, 36)) as pilot:
         pane = await open_section(pilot, document_id, section_id)
         log = pane.chat_log
-        assert len(log.views()) == HISTORY_PAGE
+        # the newest messages first, the rest of the page a batch per frame
+        await wait_for(pilot, lambda: len(log.views()) == HISTORY_PAGE, what="the first page")
         assert log.views()[0].content == "message 150"
         assert log.views()[-1].content == "message 199"
         hint = log.query_one("#chat-more", Static)
