@@ -37,6 +37,8 @@ async def scenario(pilot: Any, clock: Any, args: argparse.Namespace) -> dict[str
     from probes import Sampler, until
     from workspace_driver import chat_pane, document_tree, ready, rendered
 
+    from vicechat_tui.widgets.chat_pane import HISTORY_PAGE
+
     app = pilot.app
     screen = await ready(pilot)
     tree, pane = document_tree(app), chat_pane(app)
@@ -96,7 +98,8 @@ async def scenario(pilot: Any, clock: Any, args: argparse.Namespace) -> dict[str
             tree.move_to(nodes[which])
             at = await asyncio.wait_for(frame, 60)
         if which == "busy":  # once the page is complete (the newest messages show first)
-            await pilot.pause(0.5)
+            await until(lambda: len(pane.chat_log.views()) >= HISTORY_PAGE, timeout=30)
+            await pilot.pause(0.1)
             shown_views.append((len(pane.chat_log.views()), pane.chat_log.remaining))
         return at - started
 
