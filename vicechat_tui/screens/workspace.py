@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import ClassVar, Literal
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -28,6 +28,8 @@ from vicechat_tui.widgets.section_editor import SectionEditor
 
 MIN_TREE_WIDTH = 16
 MAX_TREE_WIDTH = 80
+COMPACT_FOOTER_BELOW = 130
+"""Terminal width under which the footer packs its keys."""
 
 
 class CoreOpened(Message):
@@ -80,6 +82,11 @@ class WorkspaceScreen(TreeActions, Screen[None]):
     def on_mount(self) -> None:
         self.editor.show_message("Opening the database…")
         self.document_tree.focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # the footer's keys need ~130 columns spaced out; packed, an 80-column terminal
+        # still shows help (f1) and the palette
+        self.query_one(Footer).compact = event.size.width < COMPACT_FOOTER_BELOW
 
     @property
     def core_is_open(self) -> bool:
