@@ -84,8 +84,7 @@ class WorkspaceScreen(TreeActions, Screen[None]):
         self.document_tree.focus()
 
     def on_resize(self, event: events.Resize) -> None:
-        # the footer's keys need ~130 columns spaced out; packed, an 80-column terminal
-        # still shows help (f1) and the palette
+        # the footer's keys need ~130 columns spaced out; packed, help and jobs fit in 100
         self.query_one(Footer).compact = event.size.width < COMPACT_FOOTER_BELOW
 
     @property

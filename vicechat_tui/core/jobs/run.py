@@ -26,9 +26,6 @@ if TYPE_CHECKING:
     from vicechat_tui.core.jobs.engine import JobEngine
 
 PROGRESS_EVERY_SECONDS = 0.1
-YIELD_EVERY_SECONDS = 0.01
-"""A stream read from a full socket buffer never waits: give the event loop (the UI, other
-jobs) a turn at least this often, or a fast server starves it for 0.2–0.4 s at a time."""
 RESEARCH_HISTORY_TURNS = 10
 
 
@@ -148,7 +145,6 @@ class JobRun:
             top_p=self.config.top_p,
             max_tokens=self.config.max_tokens,
         )
-        turn_given = time.monotonic()
         async for item in self.provider.stream(request):
             if isinstance(item, TextDelta):
                 self._on_delta(item.text)
@@ -157,9 +153,6 @@ class JobRun:
                     "prompt_tokens": item.usage.prompt_tokens,
                     "completion_tokens": item.usage.completion_tokens,
                 }
-            if time.monotonic() - turn_given >= YIELD_EVERY_SECONDS:
-                await asyncio.sleep(0)
-                turn_given = time.monotonic()
         self.state.fraction = 1.0
         self.step_finished(step, payload={"tokens": self.state.tokens})
 

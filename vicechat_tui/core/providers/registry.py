@@ -6,7 +6,6 @@ first created.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
 from vicechat_tui.core import locations
@@ -92,8 +91,8 @@ class ProviderRegistry:
         """
         if not self._configs:
             return
-        for kind in {config.kind for config in self._configs.values()}:
-            importlib.import_module(f"vicechat_tui.core.providers.{kind}")
+        for name in self._configs:
+            self.get(name)  # imports its protocol module; the HTTP client stays lazy
         from vicechat_tui.core.providers.http import load_transport
 
         load_transport()

@@ -7,12 +7,18 @@ text is always read as UTF-8 (what SSE and NDJSON mandate) whatever charset a se
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import re
+import time
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+YIELD_EVERY_SECONDS = 0.01
+"""Bytes already buffered are read without waiting, so a fast server would keep the reader
+(and whatever consumes its lines) running for 0.2–0.4 s at a time: give the event loop (the
+UI, other jobs) a turn at least this often."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +33,7 @@ async def iter_lines(chunks: AsyncIterable[bytes]) -> AsyncIterator[str]:
     """Yield the lines of a byte stream without their line breaks (\\n, \\r\\n or \\r)."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     pending = ""
+    turn_given = time.monotonic()
     async for chunk in chunks:
         pending += decoder.decode(chunk)
         # A trailing "\r" may be the first half of "\r\n": keep it for the next chunk.
@@ -35,6 +42,9 @@ async def iter_lines(chunks: AsyncIterable[bytes]) -> AsyncIterator[str]:
         pending = lines.pop() + pending[cut:]
         for line in lines:
             yield line
+            if time.monotonic() - turn_given >= YIELD_EVERY_SECONDS:
+                await asyncio.sleep(0)
+                turn_given = time.monotonic()
     pending += decoder.decode(b"", final=True)
     if pending:
         lines = _LINE_BREAK.split(pending)
