@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any, Protocol
 
 import pytest
 
@@ -45,9 +46,22 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return server.create_database()
 
 
-def make_settings(**values: object) -> Settings:
+def make_settings(**values: Any) -> Settings:
     values.setdefault("user", "alice")
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings(**values)
+
+
+class StoredRow(Protocol):
+    """A database row: its id is None only until it is saved."""
+
+    @property
+    def id(self) -> int | None: ...
+
+
+def saved_id(row: StoredRow) -> int:
+    """The id of a row the core has saved (the models type it optional for unsaved rows)."""
+    assert row.id is not None, f"{type(row).__name__} has no id: it was never saved"
+    return row.id
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from tests.conftest import make_settings
+from tests.conftest import make_settings, saved_id
 from vicechat_tui.core.errors import (
     DocumentNotFoundError,
     InvalidConfigError,
@@ -21,10 +21,10 @@ from vicechat_tui.core.settings import ProviderSettings
 async def test_twenty_concurrent_opens_yield_one_session(database_url: str) -> None:
     cores = [await open_core(make_settings(), database_url=database_url) for _ in range(4)]
     try:
-        document = await cores[0].documents.create("Race")
-        section = await cores[0].sections.create(document.id, "S")
+        document_id = saved_id(await cores[0].documents.create("Race"))
+        section_id = saved_id(await cores[0].sections.create(document_id, "S"))
         sessions = await asyncio.gather(
-            *(cores[i % 4].chats.open_session(document.id, section.id) for i in range(20))
+            *(cores[i % 4].chats.open_session(document_id, section_id) for i in range(20))
         )
         assert len({s.id for s in sessions}) == 1
         from sqlalchemy import func, select
@@ -40,15 +40,15 @@ async def test_twenty_concurrent_opens_yield_one_session(database_url: str) -> N
 
 
 async def test_open_session_errors(core: VicechatCore) -> None:
-    document = await core.documents.create("A")
-    other = await core.documents.create("B")
-    section = await core.sections.create(document.id, "S")
+    document_id = saved_id(await core.documents.create("A"))
+    other_id = saved_id(await core.documents.create("B"))
+    section_id = saved_id(await core.sections.create(document_id, "S"))
     with pytest.raises(DocumentNotFoundError):
-        await core.chats.open_session(424242, section.id)
+        await core.chats.open_session(424242, section_id)
     with pytest.raises(SectionNotFoundError):
-        await core.chats.open_session(document.id, 424242)
+        await core.chats.open_session(document_id, 424242)
     with pytest.raises(SectionNotInDocumentError, match="not in document"):
-        await core.chats.open_session(other.id, section.id)
+        await core.chats.open_session(other_id, section_id)
     with pytest.raises(SessionNotFoundError):
         await core.chats.get_session(424242)
 
@@ -59,14 +59,14 @@ async def test_config_reports_every_bad_field_and_keeps_the_stored_one(
     settings = make_settings(providers={"local": ProviderSettings(kind="openai")})
     core = await open_core(settings, database_url=database_url)
     try:
-        document = await core.documents.create("A")
-        section = await core.sections.create(document.id, "S")
-        session = await core.chats.open_session(document.id, section.id)
-        good = await core.chats.update_config(session.id, {"temperature": 0.2, "provider": "local"})
+        document_id = saved_id(await core.documents.create("A"))
+        section_id = saved_id(await core.sections.create(document_id, "S"))
+        session_id = saved_id(await core.chats.open_session(document_id, section_id))
+        good = await core.chats.update_config(session_id, {"temperature": 0.2, "provider": "local"})
         assert good.temperature == 0.2
         with pytest.raises(InvalidConfigError) as caught:
             await core.chats.update_config(
-                session.id,
+                session_id,
                 {
                     "temperature": 3,
                     "top_p": 0,
@@ -91,32 +91,34 @@ async def test_config_reports_every_bad_field_and_keeps_the_stored_one(
         }
         assert errors["colour"] == "unknown setting"
         assert "local" in errors["provider"]
-        stored = await core.chats.get_config(session.id)
+        stored = await core.chats.get_config(session_id)
         assert stored.temperature == 0.2 and stored.provider == "local"
     finally:
         await core.aclose()
 
 
 async def test_history_pages_and_reset_deletes_for_real(core: VicechatCore) -> None:
-    document = await core.documents.create("A")
-    section = await core.sections.create(document.id, "S")
-    session = await core.chats.open_session(document.id, section.id)
-    await core.chats.update_config(session.id, {"system_prompt": "Be brief."})
-    ids = [(await core.chats.add_message(session.id, "user", f"m{i}")).id for i in range(120)]
-    latest = await core.chats.history(session.id, limit=50)
+    document_id = saved_id(await core.documents.create("A"))
+    section_id = saved_id(await core.sections.create(document_id, "S"))
+    session_id = saved_id(await core.chats.open_session(document_id, section_id))
+    await core.chats.update_config(session_id, {"system_prompt": "Be brief."})
+    ids = [saved_id(await core.chats.add_message(session_id, "user", f"m{i}")) for i in range(120)]
+    latest = await core.chats.history(session_id, limit=50)
     assert [m.content for m in latest] == [f"m{i}" for i in range(70, 120)]
-    older = await core.chats.history(session.id, before_id=latest[0].id, limit=50)
+    older = await core.chats.history(session_id, before_id=saved_id(latest[0]), limit=50)
     assert [m.content for m in older] == [f"m{i}" for i in range(20, 70)]
-    assert await core.chats.count_messages(session.id) == 120
-    view = await core.chats.get_session(session.id, last=3)
+    assert await core.chats.count_messages(session_id) == 120
+    view = await core.chats.get_session(session_id, last=3)
     assert [m.content for m in view.messages] == ["m117", "m118", "m119"]
-    assert await core.chats.reset(session.id) == 120
-    assert await core.chats.history(session.id) == []
-    assert (await core.chats.get_config(session.id)).system_prompt == "Be brief."
+    assert await core.chats.reset(session_id) == 120
+    assert await core.chats.history(session_id) == []
+    assert (await core.chats.get_config(session_id)).system_prompt == "Be brief."
     from sqlalchemy import select
+    from sqlmodel import col
 
     from vicechat_tui.core.models import ChatMessage
 
+    message_id = col(ChatMessage.id)
     async with core.database.session() as db:
-        rows = (await db.execute(select(ChatMessage.id).where(ChatMessage.id.in_(ids)))).all()  # type: ignore[attr-defined]
+        rows = (await db.execute(select(message_id).where(message_id.in_(ids)))).all()
     assert rows == []

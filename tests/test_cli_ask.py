@@ -67,7 +67,8 @@ def configure(tmp_path: Path, server: FakeProviderServer) -> dict[str, str]:
 def history(env: dict[str, str]) -> list[dict[str, object]]:
     result = vicechat(env, "history", "--doc", "1", "--section", "1", "--json")
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    messages: list[dict[str, object]] = json.loads(result.stdout)
+    return messages
 
 
 @pytest.fixture

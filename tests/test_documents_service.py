@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import make_settings
+from tests.conftest import make_settings, saved_id
+from tests.postgres import PostgresServer
 from vicechat_tui.core.errors import DocumentNotFoundError, InvalidInputError
 from vicechat_tui.core.runtime import VicechatCore, open_core
 
 
 async def test_create_rename_list_delete(core: VicechatCore) -> None:
     first = await core.documents.create("  Field   notes ", description="d", tags=["a"])
-    second = await core.documents.create("Thesis")
+    second_id = saved_id(await core.documents.create("Thesis"))
     assert first.title == "Field notes"
     assert first.owner == "alice"
-    renamed = await core.documents.rename(first.id, "Field notes, revised")
+    renamed = await core.documents.rename(saved_id(first), "Field notes, revised")
     assert renamed.title == "Field notes, revised"
     listed = [document.title for document in await core.documents.list()]
     assert listed == ["Field notes, revised", "Thesis"]
     assert await core.documents.count() == 2
-    await core.documents.delete(second.id)
+    await core.documents.delete(second_id)
     assert [d.id for d in await core.documents.list()] == [first.id]
-    with pytest.raises(DocumentNotFoundError, match=f"Document {second.id} was not found"):
-        await core.documents.get(second.id)
+    with pytest.raises(DocumentNotFoundError, match=f"Document {second_id} was not found"):
+        await core.documents.get(second_id)
 
 
 async def test_empty_title_is_refused(core: VicechatCore) -> None:
@@ -32,12 +33,12 @@ async def test_empty_title_is_refused(core: VicechatCore) -> None:
 
 
 async def test_delete_takes_sections_versions_and_chats(core: VicechatCore) -> None:
-    document = await core.documents.create("Doomed")
-    section = await core.sections.create(document.id, "Part")
-    await core.sections.create(document.id, "Child", parent_id=section.id)
-    session = await core.chats.open_session(document.id, section.id)
-    await core.chats.add_message(session.id, "user", "hello")
-    await core.documents.delete(document.id)
+    document_id = saved_id(await core.documents.create("Doomed"))
+    section_id = saved_id(await core.sections.create(document_id, "Part"))
+    await core.sections.create(document_id, "Child", parent_id=section_id)
+    session_id = saved_id(await core.chats.open_session(document_id, section_id))
+    await core.chats.add_message(session_id, "user", "hello")
+    await core.documents.delete(document_id)
     from sqlalchemy import func, select
 
     from vicechat_tui.core.models import ChatMessage, ChatSession, Section, SectionVersion
@@ -52,25 +53,25 @@ async def test_other_users_documents_behave_as_not_found(database_url: str) -> N
     alice = await open_core(make_settings(user="alice"), database_url=database_url)
     bob = await open_core(make_settings(user="bob"), database_url=database_url)
     try:
-        private = await alice.documents.create("Alice's diary")
-        section = await alice.sections.create(private.id, "Monday")
+        diary_id = saved_id(await alice.documents.create("Alice's diary"))
+        section_id = saved_id(await alice.sections.create(diary_id, "Monday"))
         assert await bob.documents.list() == []
         with pytest.raises(DocumentNotFoundError):
-            await bob.documents.get(private.id)
+            await bob.documents.get(diary_id)
         with pytest.raises(DocumentNotFoundError):
-            await bob.chats.open_session(private.id, section.id)
+            await bob.chats.open_session(diary_id, section_id)
         with pytest.raises(DocumentNotFoundError):
-            await bob.documents.delete(private.id)
+            await bob.documents.delete(diary_id)
 
-        await alice.documents.share(private.id, "bob")
+        await alice.documents.share(diary_id, "bob")
         assert [d.title for d in await bob.documents.list()] == ["Alice's diary"]
-        session = await bob.chats.open_session(private.id, section.id)
-        assert session.section_id == section.id
+        session = await bob.chats.open_session(diary_id, section_id)
+        assert session.section_id == section_id
         with pytest.raises(InvalidInputError, match="owner"):
-            await bob.documents.share(private.id, "carol")
-        assert await alice.documents.shared_with(private.id) == ["bob"]
+            await bob.documents.share(diary_id, "carol")
+        assert await alice.documents.shared_with(diary_id) == ["bob"]
 
-        await alice.documents.unshare(private.id, "bob")
+        await alice.documents.unshare(diary_id, "bob")
         assert await bob.documents.list() == []
     finally:
         await alice.aclose()
@@ -79,17 +80,17 @@ async def test_other_users_documents_behave_as_not_found(database_url: str) -> N
 
 @pytest.mark.postgres
 async def test_postgres_row_level_security_hides_other_users_rows(
-    postgres_server: object,
+    postgres_server: PostgresServer,
 ) -> None:
     """Even raw SQL, bypassing the services, sees only the connected user's documents."""
     from sqlalchemy import text
 
-    url = postgres_server.create_database()  # type: ignore[attr-defined]
+    url = postgres_server.create_database()
     alice = await open_core(make_settings(user="alice"), database_url=url)
     bob = await open_core(make_settings(user="bob"), database_url=url)
     try:
-        document = await alice.documents.create("Secret plans")
-        await alice.sections.create(document.id, "Step one")
+        document_id = saved_id(await alice.documents.create("Secret plans"))
+        await alice.sections.create(document_id, "Step one")
         async with bob.database.session() as db:
             titles = (await db.execute(text("SELECT title FROM document"))).scalars().all()
             sections = (await db.execute(text("SELECT count(*) FROM section"))).scalar_one()

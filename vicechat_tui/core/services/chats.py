@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from vicechat_tui.core.chat_config import ChatConfig, merge_chat_config
@@ -66,7 +67,7 @@ class ChatService:
             await visible_section(db, self.user, section_id)
             return await self._find(db, section_id)
 
-    async def _find(self, db: Any, section_id: int) -> ChatSession | None:
+    async def _find(self, db: AsyncSession, section_id: int) -> ChatSession | None:
         query = select(ChatSession).where(col(ChatSession.section_id) == section_id)
         return (await db.execute(query)).scalar_one_or_none()
 

@@ -6,6 +6,8 @@ Revises:
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -15,14 +17,14 @@ branch_labels = None
 depends_on = None
 
 
-def _times() -> list[sa.Column]:
+def _times() -> list[sa.Column[datetime]]:
     return [
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     ]
 
 
-def _cascade(column: str, target: str, *, nullable: bool = False) -> sa.Column:
+def _cascade(column: str, target: str, *, nullable: bool = False) -> sa.Column[int]:
     return sa.Column(
         column, sa.Integer(), sa.ForeignKey(target, ondelete="CASCADE"), nullable=nullable
     )
