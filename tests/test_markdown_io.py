@@ -73,6 +73,10 @@ def test_headings_inside_code_fences_and_comments_are_text() -> None:
         "~~~~ shell\n# prompt\n~~~\n## still inside (a shorter fence does not close)\n~~~~~\n"
         "````md\n```\n# nested fence text\n```\n````\n"
         "<!-- hidden\n# not a heading\n-->\n"
+        "~~~\n```\n## a backtick fence does not close a tilde fence\n~~~\n"
+        "  ````\n## inside an indented fence\n   ```\n## a shorter fence does not close it\n"
+        "`````   \n"
+        "\n    ```\n    ## indented code: neither a fence nor a heading\n\n"
         "``` has`backtick\n## Real heading (that line was no fence)\n"
     )
     document = parse_markdown(text)
@@ -82,12 +86,40 @@ def test_headings_inside_code_fences_and_comments_are_text() -> None:
     assert "## still inside (a shorter fence does not close)" in code
     assert "# nested fence text" in code
     assert "# not a heading" in code
+    assert "## a shorter fence does not close it\n`````   \n\n    ```" in code
 
 
 def test_an_unclosed_fence_runs_to_the_end() -> None:
     document = parse_markdown("# Doc\n## A\n```\n## swallowed\n")
     assert shape(document.sections) == [("A", [])]
     assert document.sections[0].content == "```\n## swallowed"
+
+
+def test_only_top_level_headings_are_sections() -> None:
+    """A heading inside a quote, a list item or an HTML block belongs to that block: splitting
+    there would cut the block in two, so it stays content."""
+    text = (
+        "# Doc\n## Kept\n"
+        "> # Quoted heading\n> more quote\n\n"
+        "- # Item heading\n"
+        "  ## still the item (indented under it)\n"
+        "- step two\n\n"
+        "  ```sh\n"
+        "  # a shell comment in the item's code\n"
+        "  ```\n\n"
+        "<details>\n# inside a details block\n</details>\n\n"
+        "<pre>\n# inside pre\n\n# still inside (a blank line does not end <pre>)\n</pre>\n"
+        "## Next\n"
+    )
+    document = parse_markdown(text)
+    assert shape(document.sections) == [("Kept", []), ("Next", [])]
+    assert document.sections[0].content == text.split("## Kept\n")[1].split("\n## Next")[0]
+
+
+def test_deeply_nested_lists_do_not_hide_later_headings() -> None:
+    document = parse_markdown("# Doc\n## A\n" + "- " * 12 + "deep\n\n## B\n")
+    assert shape(document.sections) == [("A", []), ("B", [])]
+    assert document.sections[0].content == "- " * 12 + "deep"
 
 
 def test_heading_syntax_details() -> None:
@@ -114,6 +146,11 @@ def test_heading_syntax_details() -> None:
         "#5 things is a paragraph\n    ## indented four spaces is code\n####### seven is too many"
     )
     assert document.sections[-1].content == "Setext lines stay text\n====================="
+
+
+def test_titles_are_the_source_text() -> None:
+    document = parse_markdown("## a\x00b \x85\n##   spaced   out   ##\n")
+    assert [s.title for s in document.sections] == ["a\x00b", "spaced   out"]
 
 
 def test_crlf_and_bom_are_normalised() -> None:
@@ -158,6 +195,30 @@ def test_render_closes_a_fence_left_open_so_later_sections_survive() -> None:
     assert again.sections[0].content == "~~~~\n## inside\n~~~~"
 
 
+@pytest.mark.parametrize(
+    ("content", "closing"),
+    [
+        ("<pre>\n## inside\n\nstill inside", "</pre>"),
+        ("<SCRIPT type=module>\nlet x = 1", "</script>"),
+        ("<?php echo 1;", "?>"),
+        ("<!DOCTYPE html", ">"),
+        ("<![CDATA[ raw", "]]>"),
+        ("<!-- note\n## inside", "-->"),
+        ("   ```` text\n## inside", "````"),
+    ],
+)
+def test_render_closes_an_html_block_left_open(content: str, closing: str) -> None:
+    document = MarkdownDocument("Doc", [S("A", content), S("B", "beta")])
+    again = parse_markdown(render_markdown(document))
+    assert again.sections == [S("A", f"{content}\n{closing}"), S("B", "beta")]
+
+
+def test_render_adds_nothing_to_closed_blocks() -> None:
+    contents = ["<pre>\n# x\n</pre>", "<div>\n<pre>", "a < b", "```\ncode\n```", "<!-- a -->"]
+    document = MarkdownDocument("Doc", [S(f"S{n}", content) for n, content in enumerate(contents)])
+    assert parse_markdown(render_markdown(document)) == document
+
+
 def test_render_clamps_depth_beyond_markdown_headings() -> None:
     chain = S("L7")
     for level in range(6, 1, -1):
@@ -170,14 +231,23 @@ def test_render_clamps_depth_beyond_markdown_headings() -> None:
 
 # -- property: render → parse gives the tree back ---------------------------------------------
 
-_SPECIAL_LINE = re.compile(r"^ {0,3}(#{1,6}([ \t]|$)|`{3}|~{3}|<!--)")
+# Lines that would start a heading, a fence or an HTML block (generated only as whole blocks).
+_SPECIAL_LINE = re.compile(r"^ {0,3}(#{1,6}([ \t]|$)|`{3}|~{3}|<)")
 _CHARS = st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029")
 _titles = st.text(_CHARS, min_size=1, max_size=30).map(lambda t: " ".join(t.split())).filter(bool)
 _plain_lines = st.text(_CHARS | st.sampled_from("\t#`~|"), max_size=40).filter(
     lambda line: not _SPECIAL_LINE.match(line)
 )
 _code_lines = st.text(st.sampled_from("# abc世界🎉\t-|"), max_size=20)
-_FENCES = [("```", "```"), ("~~~", "~~~"), ("````python", "````"), ("~~~ info", "~~~~")]
+_BLOCKS = [
+    ("```", "```"),
+    ("~~~", "~~~"),
+    ("````python", "````"),
+    ("~~~ info", "~~~~"),
+    ("<pre>", "</pre>"),
+    ("<!-- note", "-->"),
+    ("<?php", "?>"),
+]
 
 
 @st.composite
@@ -185,8 +255,8 @@ def _contents(draw: st.DrawFn) -> str:
     lines: list[str] = []
     for _ in range(draw(st.integers(0, 3))):
         if draw(st.booleans()):
-            fence, closing = draw(st.sampled_from(_FENCES))
-            lines += [fence, *draw(st.lists(_code_lines, max_size=4)), closing]
+            opening, closing = draw(st.sampled_from(_BLOCKS))
+            lines += [opening, *draw(st.lists(_code_lines, max_size=4)), closing]
         else:
             lines += draw(st.lists(_plain_lines, min_size=1, max_size=4))
     while lines and not lines[0].strip():

@@ -1,28 +1,31 @@
 """Markdown ⇄ section tree, as plain data (no database).
 
-Reading (`parse_markdown`):
+Reading (`parse_markdown`) follows CommonMark's block structure, as markdown-it's block
+parser finds it:
 - Line endings are normalised: CRLF and lone CR become LF; a leading BOM is dropped.
-- Headings are ATX only (`#` … `######`, at most three spaces of indentation, then a space,
-  a tab or the end of the line). Setext headings (`Title` over `===`/`---`) stay text: a
-  `---` line is too often a thematic break, and export never writes them.
-- Lines inside fenced code blocks (``` or ~~~, any length ≥ 3, with info strings; closed by
-  the same character at least as long) and inside HTML comments are never headings. An
-  unclosed fence runs to the end of the file, as in CommonMark.
+- Section headings are ATX headings (`#` … `######`) at the top level of the document. A
+  `#` line inside fenced or indented code, an HTML block (comments included), a block quote
+  or a list item is content: it belongs to that block, and splitting there would cut the
+  block in two. An unclosed fence runs to the end of the file, as in CommonMark.
+- Setext headings (`Title` over `===`/`---`) stay text: a `---` line is too often a
+  thematic break, and export never writes them.
 - Exactly one `#` heading that is also the first heading is the document title. Otherwise
   there is no title and every heading is a section.
 - A heading nests under the nearest earlier heading of a shallower level (so H2→H4 nests the
   H4 under the H2); with none, it is a top-level section.
 - Text before the first section heading (around the title) becomes a section "Introduction".
-- A section's content is the text up to the next heading, without leading and trailing
-  blank lines; everything else (indentation, trailing spaces, tables, Unicode) is kept.
+- A section's content is the source text up to the next heading, without leading and
+  trailing blank lines; everything else (indentation, trailing spaces, tables, Unicode) is
+  kept.
 
 Writing (`render_markdown`): `# title`, then each section as a heading two levels below its
 depth (top level is `##`), a blank line, its content and a blank line. Titles ending in `#`
-get a closing sequence so they read back whole. Content that leaves a code fence open gets
-a closing fence, so later sections are not swallowed. Sections deeper than five levels are
-written as `######` (Markdown has no deeper heading) and read back one level up.
+get a closing sequence so they read back whole. Content that leaves a code fence or a raw
+HTML block (`<pre>`, a comment, `<?…?>`, …) open gets the line that closes it, so later
+sections are not swallowed. Sections deeper than five levels are written as `######`
+(Markdown has no deeper heading) and read back one level up.
 
-For any tree whose contents hold no heading lines outside code and no edge blank lines,
+For any tree whose contents hold no top-level heading lines and no edge blank lines,
 `parse_markdown(render_markdown(tree))` gives the same tree back.
 """
 
@@ -31,14 +34,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
 INTRODUCTION_TITLE = "Introduction"
 UNTITLED_SECTION = "Untitled"
 MAX_HEADING_LEVEL = 6
 
-_ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
-_CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
-_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
-_COMMENT_OPEN = re.compile(r"^ {0,3}<!--")
+# Block rules only: inline parsing is not needed, and "normalize" would turn NUL into U+FFFD
+# in titles (line endings are normalised here). Past maxNesting levels markdown-it skips to
+# the end of the enclosing block, which for a list is the rest of the file: at the default
+# of 20 one line of eleven nested "- " markers would hide every later heading; at 100 it
+# takes fifty, and the parser's recursion stays bounded.
+_BLOCKS = MarkdownIt("commonmark", {"maxNesting": 100}).disable(["lheading", "inline", "normalize"])
+# Only a fence or an HTML block can swallow a heading after a blank line; without "```", "~~~"
+# or "<" the content cannot leave either open (most sections need no parse when written).
+_MAY_LEAVE_OPEN = re.compile(r"```|~~~|<")
+_RAW_TEXT_TAG = re.compile(r"\s*<(script|pre|style|textarea)\b", re.IGNORECASE)
+# The lines that end CommonMark's other HTML blocks that a blank line does not end:
+# declarations (<!DOCTYPE …>), comments, processing instructions, CDATA.
+_HTML_BLOCK_ENDS = (">", "-->", "?>", "]]>")
 
 
 @dataclass
@@ -70,56 +85,14 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _heading_of(line: str) -> tuple[int, str] | None:
-    match = _ATX_HEADING.match(line)
-    if match is None:
-        return None
-    text = match.group(2) or ""
-    text = _CLOSING_HASHES.sub("", text, count=1) if text else ""
-    return len(match.group(1)), text.strip()
-
-
-class _FenceTracker:
-    """Follows code fences and HTML comments line by line."""
-
-    def __init__(self) -> None:
-        self._fence: tuple[str, int] | None = None
-        self._in_comment = False
-
-    @property
-    def inside(self) -> bool:
-        return self._fence is not None or self._in_comment
-
-    def feed(self, line: str) -> bool:
-        """Take one line; True when the line is code or comment (so not a heading)."""
-        if self._fence is not None:
-            char, length = self._fence
-            rest = line.lstrip(" ")
-            run = len(rest) - len(rest.lstrip(char))
-            if len(line) - len(rest) <= 3 and run >= length and not rest[run:].strip(" \t"):
-                self._fence = None
-            return True
-        if self._in_comment:
-            if "-->" in line:
-                self._in_comment = False
-            return True
-        fence = _FENCE_OPEN.match(line)
-        if fence is not None:
-            marker, info = fence.group(1), fence.group(2)
-            if not (marker[0] == "`" and "`" in info):
-                self._fence = (marker[0], len(marker))
-                return True
-        if _COMMENT_OPEN.match(line):
-            self._in_comment = "-->" not in line.split("<!--", 1)[1]
-            return True
-        return False
-
-    def closing_line(self) -> str | None:
-        """The line that would end the open fence or comment, if one is open."""
-        if self._fence is not None:
-            char, length = self._fence
-            return char * length
-        return "-->" if self._in_comment else None
+def _top_level_headings(text: str) -> list[_Heading]:
+    tokens = _BLOCKS.parse(text)
+    headings: list[_Heading] = []
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.level == 0 and token.map:
+            title = tokens[index + 1].content.strip() or UNTITLED_SECTION
+            headings.append(_Heading(len(token.markup), title, token.map[0]))
+    return headings
 
 
 def _trim_blank_lines(lines: list[str]) -> str:
@@ -133,15 +106,9 @@ def _trim_blank_lines(lines: list[str]) -> str:
 
 def parse_markdown(text: str) -> MarkdownDocument:
     """Read a Markdown text into a title and a nested section tree."""
-    lines = normalise_newlines(text.removeprefix("\ufeff")).split("\n")
-    tracker = _FenceTracker()
-    headings: list[_Heading] = []
-    for number, line in enumerate(lines):
-        if tracker.feed(line):
-            continue
-        found = _heading_of(line)
-        if found is not None:
-            headings.append(_Heading(found[0], found[1] or UNTITLED_SECTION, number))
+    text = normalise_newlines(text.removeprefix("\ufeff"))
+    lines = text.split("\n")
+    headings = _top_level_headings(text)
 
     top_level = [heading for heading in headings if heading.level == 1]
     title_heading = headings[0] if len(top_level) == 1 and headings[0].level == 1 else None
@@ -176,12 +143,26 @@ def _heading_line(level: int, title: str) -> str:
     return f"{hashes} {title}"
 
 
-def _close_open_fence(content: str) -> str:
-    tracker = _FenceTracker()
-    for line in content.split("\n"):
-        tracker.feed(line)
-    closing = tracker.closing_line()
-    return content if closing is None else f"{content}\n{closing}"
+def _open_block(content: str) -> Token | None:
+    """The top-level block `content` leaves open so that it would swallow a next heading."""
+    probe = f"{content}\n\n#"
+    probe_line = probe.count("\n")
+    for token in _BLOCKS.parse(probe):
+        if token.level == 0 and token.map and token.map[1] > probe_line:
+            return None if token.type == "heading_open" else token
+    return None
+
+
+def _closing_line(content: str) -> str | None:
+    """The line that closes the fence or HTML block `content` leaves open, if any."""
+    block = _open_block(content) if _MAY_LEAVE_OPEN.search(content) else None
+    if block is None:
+        return None
+    if block.type == "fence":
+        return block.markup  # the opening run: same character, same length
+    raw_text = _RAW_TEXT_TAG.match(block.content)
+    candidates = (f"</{raw_text.group(1).lower()}>",) if raw_text else _HTML_BLOCK_ENDS
+    return next((line for line in candidates if _open_block(f"{content}\n{line}") is None), None)
 
 
 def render_markdown(document: MarkdownDocument) -> str:
@@ -195,7 +176,8 @@ def render_markdown(document: MarkdownDocument) -> str:
             blocks.append(_heading_line(level, section.title))
             content = _trim_blank_lines(normalise_newlines(section.content).split("\n"))
             if content:
-                blocks.append(_close_open_fence(content))
+                closing = _closing_line(content)
+                blocks.append(content if closing is None else f"{content}\n{closing}")
             walk(section.children, level + 1)
 
     walk(document.sections, 2)
