@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import email.utils
 import logging
+import random
 import socket
 import time
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ from vicechat_tui.core.providers.anthropic import AnthropicProvider
 from vicechat_tui.core.providers.base import CompletionRequest, PromptMessage, TextDelta
 from vicechat_tui.core.providers.chat_provider import HttpChatProvider
 from vicechat_tui.core.providers.faults import parse_retry_after
+from vicechat_tui.core.providers.http import ProviderHttp
 from vicechat_tui.core.providers.ollama import OllamaProvider
 from vicechat_tui.core.providers.openai import OpenAIProvider
 from vicechat_tui.core.settings import ProviderSettings
@@ -72,9 +74,22 @@ def kind(request: pytest.FixtureRequest) -> str:
 
 
 def provider_for(
-    kind: str, settings: ProviderSettings, waits: RecordedWaits | None = None
+    kind: str,
+    settings: ProviderSettings,
+    waits: RecordedWaits | None = None,
+    *,
+    seed: int = 0,
 ) -> HttpChatProvider:
-    return PROVIDERS[kind]("local", settings, sleep=waits or RecordedWaits())
+    """A provider whose retry waits are recorded, not slept, and jittered from `seed`."""
+    provider = PROVIDERS[kind]("local", settings, sleep=waits or RecordedWaits())
+    provider.http.jitter = random.Random(seed).random
+    return provider
+
+
+def jittered(backoffs: list[float], seed: int) -> list[float]:
+    """The waits equal jitter draws from `seed` for these backoffs: in [backoff / 2, backoff]."""
+    draw = random.Random(seed).random
+    return [backoff / 2 + backoff / 2 * draw() for backoff in backoffs]
 
 
 def serve(kind: str, *replies: Reply | list[str], **options: object) -> FakeProviderServer:
@@ -127,10 +142,10 @@ async def test_connection_refused_is_retried_then_explained(kind: str) -> None:
     waits = RecordedWaits()
     settings = ProviderSettings(kind=kind, base_url=url, max_retries=2, retry_backoff=0.25)  # type: ignore[arg-type]
     _, error = await stream_until_error(
-        provider_for(kind, settings, waits), ProviderUnreachableError
+        provider_for(kind, settings, waits, seed=11), ProviderUnreachableError
     )
     assert str(error) == f"Could not connect to provider 'local' at {url} — is the server running?"
-    assert waits.seconds == [0.25, 0.5]
+    assert waits.seconds == jittered([0.25, 0.5], seed=11)
 
 
 async def test_unknown_host() -> None:
@@ -204,10 +219,12 @@ async def test_429_honours_retry_after_seconds_then_succeeds(kind: str) -> None:
     limited = Reply.error(429, "Too many requests", headers={"Retry-After": "2"})
     with serve(kind, limited, ["Done"]) as server:
         waits = RecordedWaits()
-        provider = provider_for(kind, server.provider_settings(), waits)
+        provider = provider_for(kind, server.provider_settings(retry_backoff=1.0), waits, seed=3)
         assert await provider.complete(REQUEST) == "Done"
         await provider.aclose()
-    assert waits.seconds == [2.0]
+    # Never sooner than the server said, plus up to half the backoff so clients spread out.
+    assert waits.seconds == [2.0 + 0.5 * random.Random(3).random()]
+    assert 2.0 < waits.seconds[0] <= 2.5
     assert len(server.requests) == 2
 
 
@@ -220,7 +237,7 @@ async def test_429_honours_retry_after_as_an_http_date() -> None:
         assert await provider.complete(REQUEST) == "ok"
         await provider.aclose()
     (waited,) = waits.seconds
-    assert 27 < waited <= 31
+    assert 27 < waited <= 31.005
 
 
 async def test_429_asking_for_too_long_a_wait_gives_up_at_once() -> None:
@@ -240,11 +257,49 @@ async def test_429_without_retry_after_backs_off_exponentially_and_is_bounded() 
         waits = RecordedWaits()
         settings = server.provider_settings(max_retries=3, retry_backoff=0.5, max_retry_wait=1.5)
         _, error = await stream_until_error(
-            provider_for("ollama", settings, waits), RateLimitedError
+            provider_for("ollama", settings, waits, seed=5), RateLimitedError
         )
-    assert waits.seconds == [0.5, 1.0, 1.5]
+    assert waits.seconds == jittered([0.5, 1.0, 1.5], seed=5)
+    for waited, backoff in zip(waits.seconds, [0.5, 1.0, 1.5], strict=True):
+        assert backoff / 2 <= waited <= backoff
     assert len(server.requests) == 4
     assert "try again in a moment" in str(error)
+
+
+async def test_jobs_failing_together_do_not_retry_in_lock_step() -> None:
+    """Two jobs hit the same failures; their waits differ but stay within the backoff."""
+    failures = [Reply.error(503, "Busy"), Reply.error(503, "Busy"), Reply(tokens=("ok",))]
+    waits: list[list[float]] = []
+    for seed in (1, 2):
+        with OpenAIServer(failures) as server:
+            recorded = RecordedWaits()
+            settings = server.provider_settings(retry_backoff=1.0, max_retries=3)
+            provider = provider_for("openai", settings, recorded, seed=seed)
+            assert await provider.complete(REQUEST) == "ok"
+            await provider.aclose()
+        waits.append(recorded.seconds)
+    first, second = waits
+    assert len(first) == len(second) == 2
+    for attempt, backoff in enumerate((1.0, 2.0)):
+        assert first[attempt] != second[attempt], "same attempt, different waits"
+        for job in waits:
+            assert backoff / 2 <= job[attempt] <= backoff
+
+
+@pytest.mark.parametrize("draw", [0.0, 0.5, 0.999999])
+def test_a_jittered_wait_is_never_shorter_than_retry_after(draw: float) -> None:
+    settings = ProviderSettings(kind="openai", retry_backoff=4.0, max_retry_wait=10.0)
+    http = ProviderHttp("local", settings, jitter=lambda: draw)
+    limited = RateLimitedError("slow down", retry_after=3.0)
+    assert http.retry_delay(limited, 0) == 3.0 + 2.0 * draw
+    # Close to the longest acceptable wait, jitter may not push it past max_retry_wait…
+    near_limit = RateLimitedError("slow down", retry_after=9.5)
+    assert http.retry_delay(near_limit, 0) == min(9.5 + 2.0 * draw, 10.0)
+    # …nor pull it below what the server asked.
+    assert http.retry_delay(RateLimitedError("wait", retry_after=10.0), 2) == 10.0
+    assert http.retry_delay(RateLimitedError("wait", retry_after=10.5), 0) is None
+    # Without Retry-After: equal jitter within [backoff / 2, backoff].
+    assert http.retry_delay(ProviderServerError("down"), 1) == 4.0 + 4.0 * draw
 
 
 async def test_server_error_then_success_with_real_backoff(kind: str) -> None:

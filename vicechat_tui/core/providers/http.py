@@ -3,6 +3,7 @@
 Protocol modules describe one attempt at a request; `ProviderHttp` opens it, turns HTTP
 statuses, error payloads and transport failures into `ProviderError`s a person can act on,
 and retries 429, 5xx and connection failures — for streams only before the first text.
+Retry waits are jittered so that jobs failing together do not all come back together.
 Every error leaving this layer has the API key scrubbed from its message and detail.
 """
 
@@ -13,6 +14,7 @@ import functools
 import itertools
 import json
 import logging
+import random
 import socket
 import ssl
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
@@ -51,6 +53,8 @@ from vicechat_tui.core.settings import ProviderSettings
 logger = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[object]]
+Random = Callable[[], float]
+"""A source of random numbers in [0, 1), like `random.random`."""
 
 
 @functools.cache
@@ -71,7 +75,12 @@ class ProviderHttp:
     """The HTTP side of one configured provider."""
 
     def __init__(
-        self, name: str, settings: ProviderSettings, *, sleep: Sleep = asyncio.sleep
+        self,
+        name: str,
+        settings: ProviderSettings,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        jitter: Random = random.random,
     ) -> None:
         self.name = name
         self.settings = settings
@@ -82,6 +91,8 @@ class ProviderHttp:
         self.display_url = urlunsplit(parts._replace(netloc=host))
         self.host = parts.hostname or self.display_url
         self._sleep = sleep
+        self.jitter = jitter
+        """Where retry waits get their randomness (replaceable for deterministic tests)."""
         self._client: httpx.AsyncClient | None = None
 
     def client(self) -> httpx.AsyncClient:
@@ -188,12 +199,23 @@ class ProviderHttp:
         await self._sleep(delay)
 
     def retry_delay(self, error: ProviderError, attempt: int) -> float | None:
-        """Seconds to wait before retry `attempt + 1`; None means give up now."""
-        if attempt >= self.settings.max_retries or not isinstance(error, RETRIED_ERRORS):
+        """Seconds to wait before retry `attempt + 1`; None means give up now.
+
+        The backoff doubles each retry up to `max_retry_wait`, and the wait is drawn between
+        half of it and all of it ("equal jitter"). A Retry-After from the server is a floor:
+        the wait is that long plus a random part of half the backoff, never shorter.
+        """
+        settings = self.settings
+        if attempt >= settings.max_retries or not isinstance(error, RETRIED_ERRORS):
             return None
-        if isinstance(error, RateLimitedError) and error.retry_after is not None:
-            return error.retry_after if error.retry_after <= self.settings.max_retry_wait else None
-        return min(self.settings.retry_backoff * 2**attempt, self.settings.max_retry_wait)
+        backoff = min(settings.retry_backoff * 2.0**attempt, settings.max_retry_wait)
+        spread = backoff / 2 * self.jitter()
+        retry_after = error.retry_after if isinstance(error, RateLimitedError) else None
+        if retry_after is None:
+            return backoff / 2 + spread
+        if retry_after > settings.max_retry_wait:
+            return None
+        return min(retry_after + spread, settings.max_retry_wait)
 
     # -- errors --------------------------------------------------------------------------
 
