@@ -12,19 +12,8 @@ from textual.getters import query_one
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from vicechat_tui.core.titles import normalise_title, title_problem
 from vicechat_tui.widgets.safe_text import plain
-
-MAX_TITLE_CHARS = 500
-
-
-def title_problem(value: str) -> str | None:
-    """Why `value` cannot be a title, or None (same rules as the core's clean_title)."""
-    cleaned = " ".join(value.split())
-    if not cleaned:
-        return "Give it a name."
-    if len(cleaned) > MAX_TITLE_CHARS:
-        return f"At most {MAX_TITLE_CHARS} characters."
-    return None
 
 
 class NewItemScreen(ModalScreen[str | None]):
@@ -83,7 +72,7 @@ class NewItemScreen(ModalScreen[str | None]):
             self.problem.update(problem)
             self.field.focus()
             return
-        self.dismiss(" ".join(self.field.value.split()))
+        self.dismiss(normalise_title(self.field.value))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

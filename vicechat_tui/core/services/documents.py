@@ -12,18 +12,7 @@ from vicechat_tui.core.database import Database
 from vicechat_tui.core.errors import InvalidInputError
 from vicechat_tui.core.models import Document, DocumentShare, utc_now
 from vicechat_tui.core.services.access import visible_document, visible_to
-
-MAX_TITLE_CHARS = 500
-
-
-def clean_title(title: str, *, what: str = "title") -> str:
-    """Strip a title and refuse empty or overlong ones (one line only)."""
-    cleaned = " ".join(title.split())
-    if not cleaned:
-        raise InvalidInputError(f"The {what} is empty; give it a name.")
-    if len(cleaned) > MAX_TITLE_CHARS:
-        raise InvalidInputError(f"The {what} is longer than {MAX_TITLE_CHARS} characters.")
-    return cleaned
+from vicechat_tui.core.titles import clean_title
 
 
 class DocumentService:

@@ -20,7 +20,7 @@ from vicechat_tui.core.models import (
     utc_now,
 )
 from vicechat_tui.core.services.access import visible_document, visible_section
-from vicechat_tui.core.services.documents import clean_title
+from vicechat_tui.core.titles import clean_title
 
 
 @dataclass(frozen=True, slots=True)

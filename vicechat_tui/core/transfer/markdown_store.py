@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from vicechat_tui.core.errors import InvalidInputError
 from vicechat_tui.core.models import Document
-from vicechat_tui.core.services.documents import clean_title
 from vicechat_tui.core.services.sections import SectionNode
+from vicechat_tui.core.titles import clean_title
 from vicechat_tui.core.transfer.markdown import (
     MarkdownDocument,
     MarkdownSection,
