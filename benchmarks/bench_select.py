@@ -37,7 +37,7 @@ async def scenario(pilot: Any, clock: Any, args: argparse.Namespace) -> dict[str
     from probes import Sampler, until
     from workspace_driver import chat_pane, document_tree, ready, rendered
 
-    from vicechat_tui.widgets.chat_pane import HISTORY_PAGE
+    from vicechat_tui.screens.chat_controller import HISTORY_PAGE
 
     app = pilot.app
     screen = await ready(pilot)

@@ -64,7 +64,7 @@ async def vicechat_scenario(
     seen: dict[str, Any] = {}
 
     def frame(now: float) -> None:
-        view = seen.get("view") or pane.replies.view
+        view = seen.get("view") or pane.chat_log.following
         if view is None or not view.children:
             return
         seen["view"] = view
@@ -80,7 +80,7 @@ async def vicechat_scenario(
         return (
             view is not None
             and view.state != "streaming"
-            and not pane.replies.running
+            and not pane.running
             and shown_characters(view.body, reply) == len(reply)
             and rendered(view.body)
         )

@@ -7,7 +7,7 @@ once; the core (SQLAlchemy and friends) opens in a worker after the first frame.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
@@ -15,8 +15,10 @@ from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
 from vicechat_tui.commands import WorkspaceCommands
+from vicechat_tui.failures import RepeatFilter, TaskFailed, describe
 from vicechat_tui.screens.workspace import CoreOpened, WorkspaceScreen
 from vicechat_tui.ui_state import UiPreview, read_ui_preview, remember_theme, remembered_theme
+from vicechat_tui.workbench import Workbench, utc_now
 
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
@@ -25,10 +27,6 @@ if TYPE_CHECKING:
 DEFAULT_THEME = "textual-dark"
 YOUNG_GC_THRESHOLD = 10_000
 """Allocations between young garbage collections (CPython's default: 700)."""
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class VicechatApp(App[int]):
@@ -68,32 +66,42 @@ class VicechatApp(App[int]):
     ) -> None:
         """`settings` None: read them (and report a bad file) after the first frame."""
         super().__init__()
-        self.settings = settings
         self.database_url = database_url
-        self.clock: Callable[[], datetime] = clock or _utc_now
-        self.core: VicechatCore | None = None
-        self.core_error: Exception | None = None
         preview = (
             read_ui_preview()
             if settings is None
             else UiPreview(settings.ui.theme, dict(settings.ui.keys))
         )
+        self.workbench = Workbench(settings, clock or utc_now, keymap=dict(preview.keys))
         self._configured_theme = preview.theme
-        self.keymap: dict[str, str] = dict(preview.keys)
         self._startup_error = startup_error
         self._theme_restored = False
+        self._repeats = RepeatFilter()
+
+    @property
+    def core(self) -> VicechatCore | None:
+        """The open core (None while it opens, or when it could not be opened)."""
+        return self.workbench.core
+
+    @property
+    def settings(self) -> Settings | None:
+        return self.workbench.settings
+
+    @property
+    def keymap(self) -> dict[str, str]:
+        return self.workbench.keymap
 
     # -- start-up ----------------------------------------------------------------------------
 
     def get_default_screen(self) -> WorkspaceScreen:
-        return WorkspaceScreen()
+        return WorkspaceScreen(self.workbench)
 
     def on_mount(self) -> None:
         self._restore_theme()
         if self.keymap:
             self.set_keymap(self.keymap)
         if self._startup_error is not None:
-            self.report_error(self._startup_error)
+            self.show_error(self._startup_error)
         self.call_after_refresh(self._start_core)
 
     def _start_core(self) -> None:
@@ -120,27 +128,28 @@ class VicechatApp(App[int]):
 
         settings, error = await asyncio.to_thread(load)
         if error is not None:
-            self.report_error(error)
+            self.show_error(error)
         return settings
 
     async def _open_core(self) -> None:
         import asyncio
         import importlib
 
-        if self.settings is None:
-            self.settings = await self._load_settings()
+        workbench = self.workbench
+        if workbench.settings is None:
+            workbench.settings = await self._load_settings()
         # SQLAlchemy takes ~0.5 s to import: do it off the event loop so keys stay live.
         await asyncio.to_thread(importlib.import_module, "vicechat_tui.core.runtime")
         from vicechat_tui.core.runtime import open_core
 
         try:
-            core = await open_core(self.settings, database_url=self.database_url)
+            core = await open_core(workbench.settings, database_url=self.database_url)
         except Exception as error:
-            self.core_error = error
-            self.report_error(error)
+            workbench.core_error = error
+            self.show_error(error)
             self.screen_stack[0].post_message(CoreOpened())
             return
-        self.core = core
+        workbench.core = core
         for screen in self.screen_stack:
             screen.post_message(CoreOpened())
         try:  # now rather than on the first message sent: ~0.2 s off the event loop
@@ -170,8 +179,8 @@ class VicechatApp(App[int]):
         gc.set_threshold(YOUNG_GC_THRESHOLD, middle, oldest)
 
     async def on_unmount(self) -> None:
-        if self.core is not None:
-            core, self.core = self.core, None
+        if self.workbench.core is not None:
+            core, self.workbench.core = self.workbench.core, None
             await core.aclose()
 
     # -- themes ------------------------------------------------------------------------------
@@ -189,21 +198,26 @@ class VicechatApp(App[int]):
 
     # -- errors ------------------------------------------------------------------------------
 
-    def report_error(self, error: BaseException) -> None:
-        """The one place failures become a readable notification; never raises."""
-        from vicechat_tui.core.errors import VicechatError
+    def show_error(self, error: BaseException) -> None:
+        """The one place failures reach the person: a dialog for lasting trouble, a
+        notification for news; the same error again within seconds is not repeated."""
+        shown = describe(error)
+        self.log.error(shown.title, shown.message, shown.detail or "")
+        if not self._repeats.first_time(shown):
+            return
+        if shown.how == "notification":
+            self.notify(shown.message, title=shown.title, severity="error", timeout=8, markup=False)
+            return
+        from vicechat_tui.screens.error import ErrorScreen
 
-        if isinstance(error, VicechatError):
-            title, message = error.title, error.message
-        else:
-            title = "Unexpected error"
-            message = f"{type(error).__name__}: {error}"
-        self.log.error(title, message)
-        self.notify(message, title=title, severity="error", timeout=8, markup=False)
+        self.push_screen(ErrorScreen(shown.title, shown.message))
+
+    def on_task_failed(self, message: TaskFailed) -> None:
+        self.show_error(message.error)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.error is not None:
-            self.report_error(event.worker.error)
+            self.show_error(event.worker.error)
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -211,7 +225,7 @@ class VicechatApp(App[int]):
         from vicechat_tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.workbench.keymap))
 
     async def action_quit(self) -> None:
         """Save what is being edited (awaited), then leave; stay if the save failed."""

@@ -9,23 +9,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from textual.actions import parse as parse_action
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 
-# (command name, help, target, action); target: "screen", "chat", "editor" or "app".
+# (command name, help, target, action); target: "screen", "tree", "chat", "editor" or "app".
 COMMANDS: list[tuple[str, str, str, str]] = [
     ("document: new", "Create a document", "screen", "new_document"),
-    ("document: rename", "Rename the selected document", "screen", "rename"),
-    ("document: delete", "Delete the selected document", "screen", "delete"),
-    ("section: new", "Add a section inside the selection", "screen", "new_section"),
-    ("section: new sibling", "Add a section after the selected one", "screen", "new_sibling"),
-    ("section: rename", "Rename the selected section", "screen", "rename"),
-    ("section: delete", "Delete the selected section", "screen", "delete"),
-    ("section: status", "Cycle draft → review → final", "screen", "cycle_status"),
-    ("section: move up", "Move the section up among its siblings", "screen", "move_up"),
-    ("section: move down", "Move the section down among its siblings", "screen", "move_down"),
-    ("section: indent", "Nest the section under the one above", "screen", "indent"),
-    ("section: outdent", "Move the section out of its parent", "screen", "outdent"),
+    ("document: rename", "Rename the selected document", "tree", "edit('rename')"),
+    ("document: delete", "Delete the selected document", "tree", "edit('delete')"),
+    ("section: new", "Add a section inside the selection", "tree", "edit('new_section')"),
+    ("section: new sibling", "Add a section after the selected one", "tree", "edit('new_sibling')"),
+    ("section: rename", "Rename the selected section", "tree", "edit('rename')"),
+    ("section: delete", "Delete the selected section", "tree", "edit('delete')"),
+    ("section: status", "Cycle draft → review → final", "tree", "edit('cycle_status')"),
+    ("section: move up", "Move the section up among its siblings", "tree", "edit('move_up')"),
+    ("section: move down", "Move the section down among its siblings", "tree", "edit('move_down')"),
+    ("section: indent", "Nest the section under the one above", "tree", "edit('indent')"),
+    ("section: outdent", "Move the section out of its parent", "tree", "edit('outdent')"),
     ("section: save", "Save the section now", "editor", "save"),
     ("section: versions", "Show versions, preview and restore one", "editor", "versions"),
     ("view: toggle tree", "Show or hide the document tree", "screen", "toggle_tree"),
@@ -55,7 +56,7 @@ class WorkspaceCommands(Provider):
             return self.app
         if kind == "screen":
             return screen
-        selector = {"chat": "#chat-pane", "editor": "#editor"}[kind]
+        selector = {"tree": "#tree", "chat": "#chat-pane", "editor": "#editor"}[kind]
         try:
             return screen.query_one(selector)
         except Exception:
@@ -65,16 +66,10 @@ class WorkspaceCommands(Provider):
         found: list[tuple[str, str, Callable[[], object]]] = []
         for name, help_text, kind, action in COMMANDS:
             target = self._target(kind)
-            if target is None and kind == "chat":
-                target = self.app  # the chat side may implement it on the app
-            if target is None:
+            _, action_name, parameters = parse_action(action)
+            if target is None or not hasattr(target, f"action_{action_name}"):
                 continue
-            action_name = action.split("(")[0]
-            if not hasattr(target, f"action_{action_name}"):
-                if kind != "chat" or not hasattr(self.app, f"action_{action_name}"):
-                    continue
-                target = self.app
-            if target.check_action(action_name, ()) is False:
+            if not target.check_action(action_name, parameters):
                 continue
             found.append((name, help_text, partial(self._run, action, target)))
         for theme in sorted(self.app.available_themes):

@@ -1,5 +1,5 @@
 """Fixtures and helpers for the chat pane tests: a local OpenAI-compatible server, seeding,
-and a small app that shows only the chat pane (for snapshots that A's panes do not affect).
+and the real app on a seeded database (for snapshots).
 """
 
 from __future__ import annotations
@@ -8,28 +8,32 @@ import asyncio
 import json
 import threading
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from textual.app import App, ComposeResult
 from textual.pilot import Pilot
-from textual.widgets import Footer
 
 from tests.conftest import make_settings
 from tests.servers.base import LocalServer, Request, Response
 from tests.servers.providers import OpenAIServer, Reply
-from tests.ui.conftest import LONG_RUNNING_GROUPS, seed_document, wait_for, workspace
+from tests.ui.conftest import (
+    fixed_clock,
+    seed_document,
+    settle,
+    wait_for,
+    workspace,
+)
+from vicechat_tui.app import VicechatApp, make_app
 from vicechat_tui.core.models import ChatMessage
 from vicechat_tui.core.runtime import VicechatCore, open_core
-from vicechat_tui.core.settings import ProviderSettings, Settings
+from vicechat_tui.core.settings import ProviderSettings
 from vicechat_tui.widgets.chat_message import ChatMessageView
 from vicechat_tui.widgets.chat_pane import ChatPane
 from vicechat_tui.widgets.job_progress import JobProgress
 
-__all__ = ["OpenAIServer", "Reply", "seed_document", "wait_for"]
+__all__ = ["OpenAIServer", "Reply", "seed_document", "settle", "wait_for"]
 
-FOLLOWING_GROUPS = LONG_RUNNING_GROUPS | {"chat-follow", "jobs-screen"}
-"""Workers that follow a job for as long as it runs; settling must not wait for them."""
 
 KEY_NAMES = {" ": "space", ".": "full_stop", ",": "comma", "!": "exclamation_mark"}
 
@@ -136,23 +140,12 @@ def provider_config(server: OpenAIServer | GatedServer, **overrides: Any) -> dic
     return {"providers": {"local": settings}, "default_provider": "local"}
 
 
-async def settle(pilot: Pilot[Any]) -> None:
-    """Wait for short-lived workers (not the ones following a job), then for the screen."""
-    app = pilot.app
-    for _ in range(50):
-        busy = [w for w in app.workers if w.group not in FOLLOWING_GROUPS and not w.is_finished]
-        if not busy:
-            break
-        await app.workers.wait_for_complete(busy)
-        await pilot.pause()
-    await pilot.pause()
-
-
 async def open_section(pilot: Pilot[Any], document_id: int, section_id: int) -> ChatPane:
     """Select a section in the workspace and wait until its chat is shown; focus the input."""
     app = pilot.app
-    await wait_for(pilot, lambda: getattr(app, "core", None) is not None, what="the core")
-    screen = workspace(app)  # type: ignore[arg-type]
+    assert isinstance(app, VicechatApp)
+    await wait_for(pilot, lambda: app.core is not None, what="the core")
+    screen = workspace(app)
     await wait_for(pilot, lambda: screen.document_tree.loaded, what="the tree to load")
     await settle(pilot)
     await screen.select_section(document_id, section_id)
@@ -179,7 +172,7 @@ def last_reply(pane: ChatPane) -> ChatMessageView | None:
 
 def reply_finished(pane: ChatPane) -> bool:
     view = last_reply(pane)
-    return view is not None and view.state != "streaming" and not pane.replies.running
+    return view is not None and view.state != "streaming" and not pane.running
 
 
 async def seed_chat(
@@ -198,47 +191,25 @@ async def seed_chat(
 Setup = Callable[[VicechatCore], Awaitable[tuple[int, int]]]
 
 
-class ChatPaneApp(App[None]):
-    """Only the chat pane (and a footer) on a real core: for deterministic chat snapshots."""
+@dataclass
+class SeededApp:
+    """The real app (from `make_app`) and the section its chat tests open."""
 
-    CSS = "ChatPane { height: 1fr; }"
-
-    def __init__(self, settings: Settings, database_url: str, setup: Setup) -> None:
-        super().__init__()
-        self.settings = settings
-        self.database_url = database_url
-        self.setup = setup
-        self.core: VicechatCore | None = None
-        self.errors: list[BaseException] = []
-
-    def compose(self) -> ComposeResult:
-        yield ChatPane(id="chat-pane")
-        yield Footer()
-
-    async def on_mount(self) -> None:
-        self.core = await open_core(self.settings, database_url=self.database_url)
-        document_id, section_id = await self.setup(self.core)
-        pane = self.query_one(ChatPane)
-        await pane.show_section(document_id, section_id)
-        pane.chat_input.cursor_blink = False
-        pane.chat_input.focus()
-
-    async def on_unmount(self) -> None:
-        if self.core is not None:
-            await self.core.aclose()
-
-    def report_error(self, error: BaseException) -> None:
-        self.errors.append(error)
-        self.notify(str(error), severity="error")
+    app: VicechatApp
+    document_id: int
+    section_id: int
 
 
-def chat_pane_app(database_url: str, setup: Setup, **settings: Any) -> ChatPaneApp:
-    return ChatPaneApp(make_settings(**settings), database_url, setup)
+def seeded_app(database_url: str, setup: Setup, **settings: Any) -> SeededApp:
+    """The real app on a database that `setup` seeded before the app starts."""
 
+    async def seed() -> tuple[int, int]:
+        core = await open_core(make_settings(), database_url=database_url)
+        try:
+            return await setup(core)
+        finally:
+            await core.aclose()
 
-async def pane_ready(pilot: Pilot[Any]) -> ChatPane:
-    """Wait until the ChatPaneApp shows its section's chat."""
-    pane = pilot.app.query_one(ChatPane)
-    await wait_for(pilot, lambda: pane.session_id is not None, what="the chat to open")
-    await settle(pilot)
-    return pane
+    document_id, section_id = asyncio.run(seed())
+    app = make_app(make_settings(**settings), database_url=database_url, clock=fixed_clock)
+    return SeededApp(app, document_id, section_id)

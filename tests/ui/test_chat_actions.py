@@ -119,6 +119,6 @@ async def test_empty_message_is_refused_with_a_note(
         await pilot.press("ctrl+j")
         note = pane.query_one("#chat-note", Static)
         assert note.display and "empty" in str(note.render())
-        assert pane.chat_log.views() == [] and not pane.replies.running
+        assert pane.chat_log.views() == [] and not pane.running
         assert pane.session_id is not None
         assert await store.chats.count_messages(pane.session_id) == 0

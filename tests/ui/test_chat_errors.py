@@ -78,7 +78,7 @@ async def test_no_provider_configured_says_how_to_configure_one(
         await pilot.pause()
         assert pane.chat_input.text == "hello", "the draft must survive a refused send"
         assert "provider" in str(pane.query_one("#chat-note", Static).render()).lower()
-        assert not pane.replies.running
+        assert not pane.running
 
 
 async def test_markup_and_control_sequences_in_model_output_are_shown_literally(

@@ -16,7 +16,7 @@ from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
     wait_for,
 )
 from vicechat_tui.core.runtime import VicechatCore
-from vicechat_tui.widgets.chat_pane import HISTORY_PAGE
+from vicechat_tui.screens.chat_controller import HISTORY_PAGE
 
 
 async def test_a_long_chat_loads_earlier_pages_when_scrolled_to_the_top(

@@ -31,11 +31,11 @@ async def test_jobs_screen_lists_cancels_and_jumps(
         await type_text(pilot, "quick")
         gated.release(1)
         await pilot.press("ctrl+j")
-        await wait_for(pilot, lambda: not pane.replies.running and gated.sent == 1)
+        await wait_for(pilot, lambda: not pane.running and gated.sent == 1)
         await open_section(pilot, document_id, first)
         await type_text(pilot, "slow")
         await pilot.press("ctrl+j")
-        await wait_for(pilot, lambda: pane.replies.running, what="the slow job")
+        await wait_for(pilot, lambda: pane.running, what="the slow job")
         await open_section(pilot, document_id, second)
 
         await pilot.press("ctrl+t")

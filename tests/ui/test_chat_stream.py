@@ -33,7 +33,7 @@ async def test_reply_streams_then_renders_in_full(
         pane = await open_section(pilot, document_id, section_id)
         await type_text(pilot, "hi there")
         await pilot.press("ctrl+j")
-        await wait_for(pilot, lambda: pane.replies.running, what="the job to start")
+        await wait_for(pilot, lambda: pane.running, what="the job to start")
         assert pane.chat_input.text == ""
         user = pane.chat_log.last("user")
         assert user is not None and user.content == "hi there"
@@ -107,7 +107,7 @@ async def test_switching_away_keeps_the_job_and_coming_back_resumes_the_stream(
         view = last_reply(pane)
         assert view is not None and view.state == "streaming"
         assert view.content == "one two three "
-        assert pane.replies.running and pane.progress.active
+        assert pane.running and pane.progress.active
         gated.release(1)
         await wait_for(pilot, lambda: view.content == "one two three four ", what="live deltas")
         gated.release(1)
@@ -127,11 +127,11 @@ async def test_two_sections_stream_at_once(
         pane = await open_section(pilot, document_id, first)
         await type_text(pilot, "first")
         await pilot.press("ctrl+j")
-        await wait_for(pilot, lambda: pane.replies.running, what="the first job")
+        await wait_for(pilot, lambda: pane.running, what="the first job")
         await open_section(pilot, document_id, second)
         await type_text(pilot, "second")
         await pilot.press("ctrl+j")
-        await wait_for(pilot, lambda: pane.replies.running, what="the second job")
+        await wait_for(pilot, lambda: pane.running, what="the second job")
         core = app.core
         assert core is not None
         jobs = [core.jobs.active_job_for_section(first), core.jobs.active_job_for_section(second)]

@@ -11,15 +11,16 @@ from textual.widgets import Input, TextArea
 
 from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
     GatedServer,
-    chat_pane_app,
+    SeededApp,
     frozen_spinner,
     gated_fixture,
     last_reply,
-    pane_ready,
+    open_section,
     provider_config,
     reply_finished,
     seed_chat,
     seed_document,
+    seeded_app,
     settle,
     type_text,
     wait_for,
@@ -30,7 +31,7 @@ from vicechat_tui.screens.confirm import ConfirmScreen
 from vicechat_tui.screens.jobs import JobsScreen
 from vicechat_tui.widgets.chat_pane import ChatPane
 
-PANE = (64, 30)
+PANE = (100, 30)
 MODAL = (100, 36)
 RESEARCHED = (
     "Tides come from the Moon's pull [1], with the Sun adding a smaller part [2].\n\n"
@@ -76,9 +77,11 @@ def quiet(app: Any) -> None:
                 widget.cursor_blink = False
 
 
-def ready(then: Callable[[Pilot[Any], ChatPane], Awaitable[None]] | None = None) -> Any:
+def ready(
+    seeded: SeededApp, then: Callable[[Pilot[Any], ChatPane], Awaitable[None]] | None = None
+) -> Any:
     async def run_before(pilot: Pilot[Any]) -> None:
-        pane = await pane_ready(pilot)
+        pane = await open_section(pilot, seeded.document_id, seeded.section_id)
         if then is not None:
             await then(pilot, pane)
         await settle(pilot)
@@ -89,21 +92,21 @@ def ready(then: Callable[[Pilot[Any], ChatPane], Awaitable[None]] | None = None)
 
 
 def test_empty_chat(snap_compare: Any, ui_database_url: str, gated: GatedServer) -> None:
-    app = chat_pane_app(ui_database_url, one_section, **provider_config(gated))
-    assert snap_compare(app, terminal_size=PANE, run_before=ready())
+    seeded = seeded_app(ui_database_url, one_section, **provider_config(gated))
+    assert snap_compare(seeded.app, terminal_size=PANE, run_before=ready(seeded))
 
 
 def test_history_with_sources(snap_compare: Any, ui_database_url: str, gated: GatedServer) -> None:
-    app = chat_pane_app(ui_database_url, with_history, **provider_config(gated))
-    assert snap_compare(app, terminal_size=PANE, run_before=ready())
+    seeded = seeded_app(ui_database_url, with_history, **provider_config(gated))
+    assert snap_compare(seeded.app, terminal_size=PANE, run_before=ready(seeded))
 
 
 def test_no_provider(
     snap_compare: Any, ui_database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("VICECHAT_CONFIG", "/home/you/.config/vicechat/config.toml")  # fixed text
-    app = chat_pane_app(ui_database_url, one_section)
-    assert snap_compare(app, terminal_size=PANE, run_before=ready())
+    seeded = seeded_app(ui_database_url, one_section)
+    assert snap_compare(seeded.app, terminal_size=PANE, run_before=ready(seeded))
 
 
 def test_streaming_with_progress(
@@ -120,8 +123,8 @@ def test_streaming_with_progress(
         )
         await wait_for(pilot, lambda: pane.progress.tokens >= 4, what="the token count")
 
-    app = chat_pane_app(ui_database_url, one_section, **provider_config(gated))
-    assert snap_compare(app, terminal_size=PANE, run_before=ready(stream))
+    seeded = seeded_app(ui_database_url, one_section, **provider_config(gated))
+    assert snap_compare(seeded.app, terminal_size=PANE, run_before=ready(seeded, stream))
 
 
 def test_provider_error(snap_compare: Any, ui_database_url: str, gated: GatedServer) -> None:
@@ -132,8 +135,8 @@ def test_provider_error(snap_compare: Any, ui_database_url: str, gated: GatedSer
         await pilot.press("ctrl+j")
         await wait_for(pilot, lambda: reply_finished(pane), what="the failure")
 
-    app = chat_pane_app(ui_database_url, one_section, **provider_config(gated))
-    assert snap_compare(app, terminal_size=PANE, run_before=ready(fail))
+    seeded = seeded_app(ui_database_url, one_section, **provider_config(gated))
+    assert snap_compare(seeded.app, terminal_size=PANE, run_before=ready(seeded, fail))
 
 
 def test_config_modal_with_field_errors(
@@ -151,8 +154,8 @@ def test_config_modal_with_field_errors(
         await pilot.press("ctrl+s")
         await settle(pilot)
 
-    app = chat_pane_app(ui_database_url, one_section, **provider_config(gated))
-    assert snap_compare(app, terminal_size=MODAL, run_before=ready(bad_values))
+    seeded = seeded_app(ui_database_url, one_section, **provider_config(gated))
+    assert snap_compare(seeded.app, terminal_size=MODAL, run_before=ready(seeded, bad_values))
 
 
 def test_jobs_screen(snap_compare: Any, ui_database_url: str, gated: GatedServer) -> None:
@@ -165,15 +168,12 @@ def test_jobs_screen(snap_compare: Any, ui_database_url: str, gated: GatedServer
             gated.release(release)
             await wait_for(
                 pilot,
-                lambda n=release: (
-                    (gated.sent >= n and pane.replies.running) or reply_finished(pane)
-                ),
+                lambda n=release: (gated.sent >= n and pane.running) or reply_finished(pane),
             )
             if text == "first":
                 await wait_for(pilot, lambda: reply_finished(pane), what="the first job")
         await wait_for(pilot, lambda: pane.progress.tokens >= 1, what="the second job streams")
-        # This app shows the pane alone; in the workspace ctrl+t runs the same action.
-        pane.action_show_jobs()
+        await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, JobsScreen))
         screen = pilot.app.screen
         assert isinstance(screen, JobsScreen)
@@ -183,8 +183,8 @@ def test_jobs_screen(snap_compare: Any, ui_database_url: str, gated: GatedServer
             what="both jobs",
         )
 
-    app = chat_pane_app(ui_database_url, one_section, **provider_config(gated))
-    assert snap_compare(app, terminal_size=MODAL, run_before=ready(two_jobs))
+    seeded = seeded_app(ui_database_url, one_section, **provider_config(gated))
+    assert snap_compare(seeded.app, terminal_size=MODAL, run_before=ready(seeded, two_jobs))
 
 
 def test_reset_confirm(snap_compare: Any, ui_database_url: str, gated: GatedServer) -> None:
@@ -192,5 +192,5 @@ def test_reset_confirm(snap_compare: Any, ui_database_url: str, gated: GatedServ
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
 
-    app = chat_pane_app(ui_database_url, with_history, **provider_config(gated))
-    assert snap_compare(app, terminal_size=MODAL, run_before=ready(ask))
+    seeded = seeded_app(ui_database_url, with_history, **provider_config(gated))
+    assert snap_compare(seeded.app, terminal_size=MODAL, run_before=ready(seeded, ask))

@@ -22,8 +22,10 @@ from vicechat_tui.app import VicechatApp, make_app
 from vicechat_tui.core.errors import SettingsError
 from vicechat_tui.core.locations import ui_state_file
 from vicechat_tui.core.runtime import VicechatCore
+from vicechat_tui.screens.error import ErrorScreen
 from vicechat_tui.screens.help import HelpScreen
 from vicechat_tui.screens.new_item import NewItemScreen
+from vicechat_tui.screens.workspace import WorkspaceScreen
 
 
 async def test_keyboard_only_navigation_between_panes(
@@ -150,11 +152,14 @@ async def test_bad_config_and_broken_database_are_reported_not_fatal(tmp_path: P
         startup_error=SettingsError("config.toml: ui.theme: unknown key"),
     )
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.core_error is not None, what="the open to fail")
+        workbench = app.workbench
+        await wait_for(pilot, lambda: workbench.core_error is not None, what="the open to fail")
         await pilot.pause()
-        titles = [notification.title for notification in app._notifications]
-        assert "Configuration error" in titles
-        assert len(titles) == 2
+        dialogs = [screen for screen in app.screen_stack if isinstance(screen, ErrorScreen)]
+        assert [dialog.heading for dialog in dialogs] == ["Configuration error", "Database error"]
+        assert "Traceback" not in dialogs[1].message and "sqlite" not in dialogs[1].message
         assert app.is_running
+        await pilot.press("escape", "escape")
+        assert isinstance(app.screen, WorkspaceScreen)
         await pilot.press("ctrl+n")  # not possible without a database: nothing happens
         assert not isinstance(app.screen, NewItemScreen)

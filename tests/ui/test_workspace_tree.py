@@ -94,7 +94,8 @@ async def test_move_indent_outdent_and_status(
     async with app.run_test(size=SIZE) as pilot:
         screen = await wait_ready(pilot)
         await pilot.press("space", "down")  # on "1"
-        assert screen.check_action("move_up", ()) is False  # first: cannot move up
+        tree = screen.document_tree
+        assert tree.check_action("edit", ("move_up",)) is False  # first: cannot move up
         await pilot.press("alt+down")
         await settle(pilot)
         assert await titles(store, document_id) == ["2", "1", "3"]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
@@ -14,6 +13,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
+
+from vicechat_tui.widgets.key_hints import class_bindings, key_display
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -28,32 +29,12 @@ GROUPS = {
 }
 DIALOG_GROUP = "Dialogs"
 
-
-def class_bindings(node_types: Iterable[type[DOMNode]]) -> list[Binding]:
-    """Bindings with an id declared on these classes and their bases (each id once)."""
-    found: dict[str, Binding] = {}
-    for node_type in node_types:
-        for cls in reversed(node_type.__mro__):
-            declared: list[BindingType] = list(cls.__dict__.get("BINDINGS", []))
-            for binding in Binding.make_bindings(declared):
-                if binding.id:
-                    found.setdefault(binding.id, binding)
-    return list(found.values())
-
-
-def current_key(app: App[object], binding: Binding) -> str:
-    """The key shown for `binding` now: the remapped one when the keymap has its id."""
-    keymap: dict[str, str] = getattr(app, "keymap", {})
-    keys = keymap.get(binding.id or "", binding.key)
-    return app.get_key_display(replace(binding, key=keys.split(",")[0].strip()))
-
-
 KeyRow = tuple[str, str, str]
 """(key as shown, what it does, binding id)."""
 
 
 def key_groups(
-    app: App[object], extra_types: Iterable[type[DOMNode]] = ()
+    app: App[object], keymap: Mapping[str, str], extra_types: Iterable[type[DOMNode]] = ()
 ) -> dict[str, list[KeyRow]]:
     """Every key of the running app, grouped by area, in display order."""
     types: dict[type[DOMNode], None] = {type(app): None}
@@ -68,7 +49,9 @@ def key_groups(
         prefix = binding.id.split(".")[0]
         group = GROUPS.get(prefix, DIALOG_GROUP)
         description = binding.tooltip or binding.description or binding.action
-        groups.setdefault(group, []).append((current_key(app, binding), description, binding.id))
+        groups.setdefault(group, []).append(
+            (key_display(app, binding, keymap), description, binding.id)
+        )
     groups.setdefault("Anywhere", []).append(("ctrl+p", "Command palette", "(Textual)"))
     order = [*GROUPS.values(), DIALOG_GROUP]
     names = sorted(groups, key=lambda name: order.index(name) if name in order else 99)
@@ -108,6 +91,10 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,f1,q", "close", "Close", id="help.close"),
     ]
 
+    def __init__(self, keymap: Mapping[str, str]) -> None:
+        super().__init__()
+        self.keymap = keymap
+
     def compose(self) -> ComposeResult:
         from vicechat_tui.screens.confirm import ConfirmScreen
         from vicechat_tui.screens.conflict import ConflictScreen
@@ -122,7 +109,9 @@ class HelpScreen(ModalScreen[None]):
                 markup=False,
             )
             with VerticalScroll(id="keys"):
-                self.groups = key_groups(self.app, [ConfirmScreen, ConflictScreen, VersionsScreen])
+                self.groups = key_groups(
+                    self.app, self.keymap, [ConfirmScreen, ConflictScreen, VersionsScreen]
+                )
                 yield Static(key_table(self.groups), id="key-table")
 
     def action_close(self) -> None:

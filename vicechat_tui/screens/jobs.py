@@ -14,7 +14,9 @@ from textual.widgets import DataTable, Label, Static
 
 from vicechat_tui.core.errors import VicechatError
 from vicechat_tui.core.events import JobFinished, JobSnapshot, JobStarted
-from vicechat_tui.widgets.job_events import JobEventReceived, JobProgressed, follow_all_jobs
+from vicechat_tui.failures import TaskFailed
+from vicechat_tui.widgets.job_events import JobEventReceived, JobProgressed, forward_job_events
+from vicechat_tui.widgets.job_progress import format_tokens
 from vicechat_tui.widgets.safe_text import visible_controls
 
 if TYPE_CHECKING:
@@ -43,6 +45,7 @@ class JobRow:
     fraction: float = 0.0
     label: str = ""
     tokens: int = 0
+    tokens_estimated: bool = True
 
     def cells(self, section_title: str) -> tuple[str | Text, ...]:
         return (
@@ -60,7 +63,7 @@ def progress_cell(row: JobRow) -> str:
     if row.status == "completed":
         return "██████████ 100%"
     if row.fraction <= 0 and row.tokens:
-        return f"{row.tokens} token{'s' if row.tokens != 1 else ''}"
+        return format_tokens(row.tokens, estimated=row.tokens_estimated)
     filled = round(max(0.0, min(1.0, row.fraction)) * 10)
     return "█" * filled + "░" * (10 - filled) + f" {round(row.fraction * 100):>3}%"
 
@@ -114,12 +117,13 @@ class JobsScreen(ModalScreen[JobJump | None]):
                 state.fraction,
                 state.label,
                 state.tokens,
+                state.tokens_estimated,
             )
             self.sections[state.section_id] = (state.document_id, "")
         try:
             recent = await self.core.jobs.recent_jobs()
         except VicechatError as error:
-            self.notify(error.message, title=error.title, severity="error")
+            self.post_message(TaskFailed(error, "List the recent jobs"))
             recent = []
         for job in recent:
             if job.id is not None and job.id not in self.rows:
@@ -129,7 +133,13 @@ class JobsScreen(ModalScreen[JobJump | None]):
         await self._load_sections()
         self._render_rows()
         self.table.focus()
-        follow_all_jobs(self, self.core, group="jobs-screen")
+        forward_job_events(
+            self,
+            self,
+            self.core.jobs.subscribe_all(),
+            group="jobs-screen",
+            description="Follow every job",
+        )
 
     async def _load_sections(self) -> None:
         """Titles (and documents) of the sections the jobs belong to."""
@@ -197,7 +207,8 @@ class JobsScreen(ModalScreen[JobJump | None]):
         message.stop()
         row = self.rows.get(message.job_id)
         if row is not None:
-            row.fraction, row.label, row.tokens = message.fraction, message.label, message.tokens
+            row.fraction, row.label = message.fraction, message.label
+            row.tokens, row.tokens_estimated = message.tokens, message.tokens_estimated
             self._update_row(row)
 
     # -- actions -------------------------------------------------------------------------
@@ -226,7 +237,7 @@ class JobsScreen(ModalScreen[JobJump | None]):
         try:
             await self.core.jobs.cancel(job_id)
         except VicechatError as error:
-            self.notify(error.message, title=error.title, severity="warning")
+            self.post_message(TaskFailed(error, "Cancel the job"))
 
     def action_close(self) -> None:
         self.dismiss(None)

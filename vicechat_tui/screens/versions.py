@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from rich.text import Text
 from textual import on
@@ -15,10 +16,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
+from vicechat_tui.failures import run_task
 from vicechat_tui.widgets.safe_text import plain
 
 if TYPE_CHECKING:
     from vicechat_tui.core.models import SectionVersion
+
+
+class VersionReader(Protocol):
+    """Where the versions come from (the core's section service)."""
+
+    async def versions(self, section_id: int) -> list[SectionVersion]: ...
+
 
 SOURCE_LABELS = {
     "create": "created",
@@ -68,9 +77,13 @@ class VersionsScreen(ModalScreen[int | None]):
     version_list = query_one("#version-list", OptionList)
     preview = query_one("#preview", TextArea)
 
-    def __init__(self, section_id: int) -> None:
+    def __init__(
+        self, sections: VersionReader, section_id: int, *, now: Callable[[], datetime]
+    ) -> None:
         super().__init__()
+        self.sections = sections
         self.section_id = section_id
+        self.now = now
         self.versions: list[SectionVersion] = []
 
     def compose(self) -> ComposeResult:
@@ -84,16 +97,11 @@ class VersionsScreen(ModalScreen[int | None]):
                 yield Button("Restore (r)", id="restore", variant="primary", disabled=True)
 
     def on_mount(self) -> None:
-        self.run_worker(self._load(), group="load", exit_on_error=False)
+        run_task(self, self._load(), description="Read the versions", group="load")
 
     async def _load(self) -> None:
-        core = self.app.core  # type: ignore[attr-defined]
-        try:
-            self.versions = await core.sections.versions(self.section_id)
-        except Exception as error:
-            self.app.report_error(error)  # type: ignore[attr-defined]
-            return
-        now = self.app.clock()  # type: ignore[attr-defined]
+        self.versions = await self.sections.versions(self.section_id)
+        now = self.now()
         options = []
         for index, version in enumerate(self.versions):
             label = Text.assemble(

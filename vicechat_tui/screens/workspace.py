@@ -1,14 +1,17 @@
 """The workspace: document tree | section editor | chat pane.
 
-The screen orchestrates: it reacts to the tree's cursor, tells the editor and the chat pane
-what to show (attributes down), handles their messages (up), and makes changes through the
-core. Tree edits (new, rename, delete, move, status) live in `tree_actions.TreeActions`.
+The screen orchestrates. It follows the tree's cursor and tells the editor and the chat pane
+what to show (attributes down); it handles their messages (up) by pushing dialogs and calling
+the core, through three controllers it owns: `TreeEdits` (tree changes), `SectionSaver`
+(saves, conflicts, restores) and `ChatController` (the chat). Every piece of background work
+starts with `run_task`, so a failure reaches the app's one error path.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import ClassVar, Literal
+from collections.abc import Awaitable
+from typing import Any, ClassVar, TypeVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -17,26 +20,38 @@ from textual.containers import Horizontal
 from textual.getters import query_one
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Tree
 
-from vicechat_tui.screens.tree_actions import TreeActions
+from vicechat_tui.failures import TaskFailed, run_task
+from vicechat_tui.screens.chat_controller import ChatController
+from vicechat_tui.screens.confirm import ConfirmScreen
+from vicechat_tui.screens.section_saving import SectionSaver
+from vicechat_tui.screens.tree_edits import TreeEdits
+from vicechat_tui.widgets.chat_log import ChatLog
 from vicechat_tui.widgets.chat_pane import ChatPane
 from vicechat_tui.widgets.document_tree import DocumentTree, TreeItem
+from vicechat_tui.widgets.job_events import forward_job_events
+from vicechat_tui.widgets.key_hints import class_bindings, key_display
 from vicechat_tui.widgets.section_editor import SectionEditor
+from vicechat_tui.workbench import Workbench
 
 MIN_TREE_WIDTH = 16
 MAX_TREE_WIDTH = 80
 COMPACT_FOOTER_BELOW = 130
 """Terminal width under which the footer packs its keys."""
+FOLLOW_GROUP = "chat-follow"
+"""The worker forwarding the shown section's job events to the chat pane (one at a time)."""
+
+Result = TypeVar("Result")
 
 
 class CoreOpened(Message):
-    """The app opened the core (or failed to: then `app.core` stays None)."""
+    """The app opened the core (or failed to: then the workbench's `core` stays None)."""
 
 
-class WorkspaceScreen(TreeActions, Screen[None]):
+class WorkspaceScreen(Screen[None]):
     """Three panes; F6 cycles the focus through them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -62,24 +77,37 @@ class WorkspaceScreen(TreeActions, Screen[None]):
         Binding("alt+right", "resize_tree(4)", "Widen tree", show=False, id="view.widen_tree"),
     ]
 
+    document_tree = query_one("#tree", DocumentTree)
+    editor = query_one("#editor", SectionEditor)
     chat_pane = query_one("#chat-pane", ChatPane)
 
     tree_width: reactive[int] = reactive(28, init=False)
 
-    def __init__(self) -> None:
+    def __init__(self, workbench: Workbench) -> None:
         super().__init__()
+        self.workbench = workbench
         self.discard_on_quit = False
         self._open_lock = asyncio.Lock()
         self._wanted: TreeItem | None = None
+        self._focus_editor_on_open = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
             yield DocumentTree(id="tree")
             yield SectionEditor(id="editor")
-            yield ChatPane(id="chat-pane")
+            yield ChatPane(id="chat-pane", keymap=self.workbench.keymap)
         yield Footer()
 
     def on_mount(self) -> None:
+        self.tree_edits = TreeEdits(self.document_tree, self.workbench, self.ask)
+        self.saver = SectionSaver(
+            self.editor,
+            self.workbench,
+            ask=self.ask,
+            start=self._start,
+            report=self._report,
+        )
+        self.chat = ChatController(self.chat_pane, self.workbench)
         self.editor.show_message("Opening the database…")
         self.document_tree.focus()
 
@@ -87,30 +115,47 @@ class WorkspaceScreen(TreeActions, Screen[None]):
         # the footer's keys need ~130 columns spaced out; packed, help and jobs fit in 100
         self.query_one(Footer).compact = event.size.width < COMPACT_FOOTER_BELOW
 
-    @property
-    def core_is_open(self) -> bool:
-        return self.app.core is not None  # type: ignore[attr-defined]
+    # -- running work ------------------------------------------------------------------------
+
+    async def ask(self, dialog: ModalScreen[Result]) -> Result:
+        """Show `dialog` and wait for its answer (only from a task)."""
+        return await self.app.push_screen_wait(dialog)
+
+    def _start(self, work: Awaitable[object], description: str) -> None:
+        run_task(self, work, description=description, group="save")
+
+    def _report(self, error: BaseException) -> None:
+        self.post_message(TaskFailed(error, "Save the section"))
+
+    def key_for(self, binding_id: str) -> str:
+        """The key currently bound to `binding_id`, for hints."""
+        for binding in class_bindings([type(self), DocumentTree, SectionEditor]):
+            if binding.id == binding_id:
+                return key_display(self.app, binding, self.workbench.keymap)
+        return binding_id
 
     # -- start -------------------------------------------------------------------------------
 
     def on_core_opened(self, _: CoreOpened) -> None:
-        if not self.core_is_open:
-            error = self.app.core_error  # type: ignore[attr-defined]
+        core = self.workbench.core
+        if core is None:
+            error = self.workbench.core_error
             self.editor.show_message(f"The database could not be opened: {error}")
             return
-        self.run_worker(self._load_tree(), group="load", exit_on_error=False)
-        self.run_worker(self._follow_jobs(), group="job-feed", exit_on_error=False)
+        self.document_tree.source = core
+        self.editor.autosave_seconds = self.workbench.autosave_seconds
+        run_task(self, self._load_tree(), description="Read the documents", group="load")
+        run_task(self, self._mark_running_sections(), description="Follow jobs", group="job-feed")
         self.refresh_bindings()
 
     async def _load_tree(self) -> None:
         try:
             await self.document_tree.load_documents()
-        except Exception as error:
-            self.app.report_error(error)  # type: ignore[attr-defined]
+        except Exception:
             self.editor.show_message("The documents could not be read.")
-            return
+            raise
         if self.document_tree.document_total == 0:
-            await self.chat_pane.show_section(None, None)
+            await self.chat.show_section(None, None)
             self.editor.show_message(
                 f"No documents: {self.key_for('tree.new_document')} creates one."
             )
@@ -119,16 +164,12 @@ class WorkspaceScreen(TreeActions, Screen[None]):
                 f"Select a section ({self.key_for('tree.new_section')} creates one)."
             )
 
-    async def _follow_jobs(self) -> None:
+    async def _mark_running_sections(self) -> None:
         """Mark sections whose chat has a job running, from the engine's event feed."""
         from vicechat_tui.core.events import JobFinished, JobSnapshot, JobStarted
 
-        try:
-            events = self.core.jobs.subscribe_all()
-        except ImportError:
-            return  # no job engine installed yet
         running: dict[int, int] = {}
-        async for event in events:
+        async for event in self.workbench.require_core().jobs.subscribe_all():
             if isinstance(event, JobStarted):
                 running[event.job_id] = event.section_id
             elif isinstance(event, JobSnapshot):
@@ -142,21 +183,12 @@ class WorkspaceScreen(TreeActions, Screen[None]):
                 continue
             self.document_tree.running_sections = frozenset(running.values())
 
-    def key_for(self, binding_id: str) -> str:
-        """The key currently bound to `binding_id`, for hints."""
-        from vicechat_tui.screens.help import class_bindings, current_key
-
-        for binding in class_bindings([type(self), DocumentTree, SectionEditor]):
-            if binding.id == binding_id:
-                return current_key(self.app, binding)
-        return binding_id
-
     # -- following the tree's cursor ---------------------------------------------------------
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[TreeItem]) -> None:
         self._wanted = event.node.data
         self.refresh_bindings()
-        self.run_worker(self._open(event.node.data), group="open", exit_on_error=False)
+        run_task(self, self._open(event.node.data), description="Open the section", group="open")
 
     async def _open(self, item: TreeItem | None) -> None:
         """Show `item` in the editor and chat, saving the section being left first."""
@@ -166,47 +198,191 @@ class WorkspaceScreen(TreeActions, Screen[None]):
             section_id = item.section_id if item is not None and item.kind == "section" else None
             if section_id is not None and section_id == self.editor.section_id:
                 return
-            if await self.editor.save() == "failed":
+            if await self.saver.save() == "failed":
                 return  # keep the unsaved text on screen
+            self.workers.cancel_group(self, FOLLOW_GROUP)
             if item is None or section_id is None:
                 if item is not None and item.kind == "document":
                     self.editor.show_message(
                         f"{item.title} — {self.key_for('tree.new_section')} adds a section."
                     )
-                await self.chat_pane.show_section(None, None)
+                await self.chat.show_section(None, None)
                 return
-            try:
-                section = await self.core.sections.get(section_id)
-            except Exception as error:
-                self.app.report_error(error)  # type: ignore[attr-defined]
-                return
+            section = await self.workbench.require_core().sections.get(section_id)
             self.editor.show_section(section, document_title=self.document_title(item.document_id))
-            if self.focus_editor_on_open:
-                self.focus_editor_on_open = False
+            if self._focus_editor_on_open:
+                self._focus_editor_on_open = False
                 self.editor.text_area.focus()
-            await self.chat_pane.show_section(item.document_id, section_id)
+            job = await self.chat.show_section(item.document_id, section_id)
+            if job is not None:
+                self._follow(job.job_id, job.started_at)
 
     def document_title(self, document_id: int) -> str:
         node = self.document_tree.find_document(document_id)
         return node.data.title if node is not None and node.data is not None else ""
 
-    async def chat_pane_clear(self) -> None:
-        await self.chat_pane.show_section(None, None)
-
     async def flush(self) -> bool:
         """Save the section being edited; False when it could not be saved."""
-        return await self.editor.save() == "saved"
+        return await self.saver.save() == "saved"
 
-    # -- messages from the chat pane ---------------------------------------------------------
+    async def select_section(self, document_id: int, section_id: int) -> None:
+        """Put the tree's cursor on `section_id` (its editor and chat follow)."""
+        await self.tree_edits.select_section(document_id, section_id)
+
+    # -- the tree ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("new_document", "show_jobs"):
+            return self.workbench.is_open
+        return True
+
+    def action_new_document(self) -> None:
+        run_task(
+            self, self.tree_edits.new_document(), description="Create a document", group="tree-edit"
+        )
+
+    @on(DocumentTree.EditRequested)
+    def _edit_tree(self, message: DocumentTree.EditRequested) -> None:
+        run_task(self, self._edit(message), description="Change the tree", group="tree-edit")
+
+    async def _edit(self, message: DocumentTree.EditRequested) -> None:
+        created = await self.tree_edits.run(
+            message.edit, message.node, before_delete=self._before_delete
+        )
+        if created is not None:
+            self._focus_editor_on_open = True
+        self._retitle_editor()
+        self.refresh_bindings()
+
+    async def _before_delete(self, doomed: set[int]) -> None:
+        if self.editor.section_id in doomed:
+            self.editor.show_message("Deleted.")
+            await self.chat.show_section(None, None)
+
+    def _retitle_editor(self) -> None:
+        section_id = self.editor.section_id
+        node = self.document_tree.find_section(section_id) if section_id is not None else None
+        if node is not None and node.data is not None:
+            self.editor.retitle(self.document_title(node.data.document_id), node.data.title)
+
+    # -- the editor --------------------------------------------------------------------------
+
+    @on(SectionEditor.SaveRequested)
+    def _save_requested(self, message: SectionEditor.SaveRequested) -> None:
+        run_task(self, self._save(message.announce), description="Save the section", group="save")
+
+    async def _save(self, announce: bool) -> None:
+        if self.saver.conflict_open and not announce:
+            return  # the autosave waits for the conflict dialog's answer
+        if await self.saver.save() == "saved" and announce:
+            self.notify("Saved.", timeout=2)
+
+    @on(SectionEditor.VersionsRequested)
+    def _versions_requested(self, message: SectionEditor.VersionsRequested) -> None:
+        run_task(
+            self, self._versions(message.section_id), description="Restore a version", group="save"
+        )
+
+    async def _versions(self, section_id: int) -> None:
+        from vicechat_tui.screens.versions import VersionsScreen
+
+        core = self.workbench.require_core()
+        dialog = VersionsScreen(core.sections, section_id, now=self.workbench.clock)
+        version_id = await self.ask(dialog)
+        if version_id is not None:
+            await self.saver.restore(section_id, version_id)
 
     @on(ChatPane.ApplyRequested)
-    async def _apply_reply(self, message: ChatPane.ApplyRequested) -> None:
-        mode: Literal["insert", "replace"] = "replace" if message.mode == "replace" else "insert"
-        await self.editor.apply_text(message.text, mode)
+    def _apply_reply(self, message: ChatPane.ApplyRequested) -> None:
+        run_task(
+            self,
+            self.saver.apply_text(message.text, message.mode),
+            description="Put the reply into the section",
+            group="save",
+        )
 
-    @on(ChatPane.JobJumpRequested)
-    async def _jump_to_job(self, message: ChatPane.JobJumpRequested) -> None:
-        await self.select_section(message.document_id, message.section_id)
+    # -- the chat ----------------------------------------------------------------------------
+
+    def _follow(self, job_id: int, started_at: float | None) -> None:
+        """Draw job `job_id` in the chat pane (following another job stops that one)."""
+        events = self.workbench.require_core().jobs.subscribe(job_id)
+        self.chat_pane.follow(job_id, started_at)
+        forward_job_events(
+            self, self.chat_pane, events, group=FOLLOW_GROUP, description=f"Follow job {job_id}"
+        )
+
+    def _chat_task(self, work: Awaitable[object], description: str, **options: Any) -> None:
+        run_task(self, work, description=description, group="chat", **options)
+
+    @on(ChatPane.SendRequested)
+    def _send(self, message: ChatPane.SendRequested) -> None:
+        self._chat_task(
+            self._start_reply(
+                self.chat.send(message.document_id, message.section_id, message.text)
+            ),
+            "Send the message",
+        )
+
+    @on(ChatPane.RetryRequested)
+    def _retry(self, message: ChatPane.RetryRequested) -> None:
+        self._chat_task(
+            self._start_reply(self.chat.retry(message.message_id, message.text)),
+            "Answer again",
+        )
+
+    async def _start_reply(self, starting: Awaitable[Any]) -> None:
+        job = await starting
+        if job is not None:
+            self._follow(job.job_id, job.started_at)
+
+    @on(ChatPane.CancelRequested)
+    def _cancel(self, message: ChatPane.CancelRequested) -> None:
+        self._chat_task(self.chat.cancel(message.job_id), "Cancel the reply")
+
+    @on(ChatPane.ReplyEnded)
+    def _reply_ended(self, message: ChatPane.ReplyEnded) -> None:
+        self._chat_task(self.chat.finish_reply(message.event), "Show the finished reply")
+
+    @on(ChatLog.OlderWanted)
+    def _older_wanted(self, message: ChatLog.OlderWanted) -> None:
+        self._chat_task(
+            self.chat.load_older(message.before_id), "Load earlier messages", exclusive=True
+        )
+
+    @on(ChatPane.ResetRequested)
+    def _reset_requested(self, message: ChatPane.ResetRequested) -> None:
+        self._chat_task(self._reset(message), "Reset the chat")
+
+    async def _reset(self, message: ChatPane.ResetRequested) -> None:
+        question = (
+            f"Delete all {message.message_count} messages of this section's chat? "
+            "This cannot be undone; the chat settings are kept."
+        )
+        if await self.ask(ConfirmScreen("Reset this chat?", question, yes="Reset")):
+            await self.chat.reset(message.session_id)
+
+    @on(ChatPane.SettingsRequested)
+    def _settings_requested(self, message: ChatPane.SettingsRequested) -> None:
+        self._chat_task(self._configure(message.session_id), "Change the chat settings")
+
+    async def _configure(self, session_id: int) -> None:
+        from vicechat_tui.screens.chat_config import ChatConfigScreen
+
+        core = self.workbench.require_core()
+        config = await core.chats.get_config(session_id)
+        changed = await self.ask(ChatConfigScreen(core, session_id, config))
+        if changed is not None and self.chat_pane.session_id == session_id:
+            self.chat.show_config(changed)
+
+    def action_show_jobs(self) -> None:
+        run_task(self, self._show_jobs(), description="Show the jobs", group="chat")
+
+    async def _show_jobs(self) -> None:
+        from vicechat_tui.screens.jobs import JobsScreen
+
+        target = await self.ask(JobsScreen(self.workbench.require_core()))
+        if target is not None:
+            await self.select_section(target.document_id, target.section_id)
 
     # -- panes -------------------------------------------------------------------------------
 
@@ -214,10 +390,9 @@ class WorkspaceScreen(TreeActions, Screen[None]):
         return [pane for pane in (self.document_tree, self.editor, self.chat_pane) if pane.display]
 
     def _first_focusable(self, pane: Widget) -> Widget | None:
-        """Where focus lands in a pane: its `primary_focus` (e.g. the chat input) if any."""
-        primary = getattr(pane, "primary_focus", None)
-        if isinstance(primary, Widget) and primary.focusable:
-            return primary
+        """Where focus lands in a pane: the chat's message input, else its first focusable."""
+        if pane is self.chat_pane and self.chat_pane.chat_input.focusable:
+            return self.chat_pane.chat_input
         for widget in self.focus_chain:
             if widget is pane or pane in widget.ancestors:
                 return widget
@@ -264,10 +439,6 @@ class WorkspaceScreen(TreeActions, Screen[None]):
         target = self._first_focusable(pane)
         if target is not None:
             target.focus()
-
-    def action_show_jobs(self) -> None:
-        """The jobs screen, from anywhere in the workspace (the chat pane owns it)."""
-        self.chat_pane.action_show_jobs()
 
     def action_toggle_tree(self) -> None:
         self._go_to_or_hide(self.document_tree)

@@ -1,9 +1,14 @@
-"""Reusable widgets of the vicechat UI.
+"""Reusable widgets of the vicechat UI. They render what they are given and post messages;
+they never import a screen and never call the core (the screens do).
 
-- `DocumentTree` (document_tree): documents and nested sections, loaded lazily.
-- `SectionEditor` (section_editor): Markdown editing with autosave and versions.
-- `plain`, `visible` (safe_text): show stored or model text literally.
-- `ChatPane` (chat_pane): the chat of the selected section.
+- `DocumentTree` (document_tree): documents and nested sections, read lazily from a
+  `TreeSource`; its editing keys post `DocumentTree.EditRequested`.
+- `SectionEditor` (section_editor): Markdown editing with autosave requests.
+- `ChatPane` (chat_pane): the chat of the selected section, with live replies
+  (`ChatLog`, `ChatMessageView`, `MessageBody`, `JobProgress`, `SourcesList`, `ChatInput`).
+- `plain`, `literal`, `visible_controls` (safe_text): show stored or model text literally.
+- `forward_job_events` and the job messages (job_events): core job events as messages.
+- `class_bindings`, `key_display`, `key_for_action` (key_hints): keys as remapped.
 """
 
 from __future__ import annotations

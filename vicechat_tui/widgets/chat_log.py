@@ -50,6 +50,8 @@ class ChatLog(VerticalScroll):
         super().__init__(id=id)
         self.remaining = 0
         self.selected: ChatMessageView | None = None
+        self.following: ChatMessageView | None = None
+        """The reply being streamed into, once found or mounted."""
         self._asked = False
         self._generation = 0
 
@@ -87,6 +89,7 @@ class ChatLog(VerticalScroll):
         """
         await self.end_streams()
         self.selected = None
+        self.following = None
         self._generation += 1
         self._asked = False
         await self.query_children(ChatMessageView).remove()
@@ -136,6 +139,19 @@ class ChatLog(VerticalScroll):
         await self.mount(view)
         if self.is_vertical_scroll_end or self.max_scroll_y <= 0:
             self.anchor()
+        return view
+
+    async def reply_view(self, message_id: int | None) -> ChatMessageView:
+        """The view the followed reply streams into (`message_id`'s), mounted when missing."""
+        view = self.following
+        if view is None or (message_id is not None and view.message_id not in (None, message_id)):
+            view = self.view_for(message_id)
+            if view is None:
+                view = ChatMessageView(message_id=message_id, role="assistant", state="streaming")
+                await self.add(view)
+            self.following = view
+        if view.message_id is None:
+            view.message_id = message_id
         return view
 
     async def end_streams(self) -> None:

@@ -1,42 +1,46 @@
 """The chat pane: the selected section's persisted AI chat, with live replies.
 
-The screen sets the section with `show_section`; the pane shows the latest page of the
-history, follows the section's running job through the job-event bridge (stopping only its
-subscription when the section changes) and posts `ApplyRequested` / `JobJumpRequested`.
-Unsent drafts are kept per section in memory.
+The pane renders what the screen gives it (`show_section`, `show_chat`, `set_header`,
+`follow`, `finish_reply`) and the job events the screen's subscription posts to it; its keys
+post messages (`SendRequested`, `RetryRequested`, …) and the screen asks the core. Unsent
+drafts are kept per section in memory.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.getters import query_one
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static, TextArea
-from textual.worker import Worker, WorkerState
 
-from vicechat_tui.core.errors import ProviderNotConfiguredError, VicechatError
+from vicechat_tui.core.events import (
+    JobFinished,
+    JobSnapshot,
+    JobStarted,
+    SourcesFound,
+    StepStarted,
+)
 from vicechat_tui.widgets.chat_input import ChatInput
 from vicechat_tui.widgets.chat_log import ChatLog
-from vicechat_tui.widgets.chat_message import last_code_block
-from vicechat_tui.widgets.chat_replies import ReplyFollower
+from vicechat_tui.widgets.chat_message import ChatMessageView, last_code_block
 from vicechat_tui.widgets.job_events import JobEventReceived, JobProgressed, JobTextAppended
 from vicechat_tui.widgets.job_progress import JobProgress
+from vicechat_tui.widgets.key_hints import key_for_action
 from vicechat_tui.widgets.safe_text import literal, visible_controls
 
 if TYPE_CHECKING:
-    from vicechat_tui.core.chat_config import ChatConfig
-    from vicechat_tui.core.runtime import VicechatCore
+    from vicechat_tui.core.models import ChatMessage
 
-HISTORY_PAGE = 50
 SELECT_SECTION = "Select a section to chat about it."
-NO_PROVIDER = (
-    "No model provider is configured. Add one to the config file, for example "
-    '[providers.local] kind = "openai" and base_url = "http://127.0.0.1:8080/v1".'
-)
+RETRYABLE_STATES = ("failed", "interrupted", "cancelled")
+FINAL_STATES = {"completed": "complete"}
+ApplyMode = Literal["insert", "replace"]
 
 
 class ChatPane(Widget):
@@ -87,26 +91,71 @@ class ChatPane(Widget):
 
     @dataclass
     class ApplyRequested(Message):
-        """The user asked to put a reply into the section ("insert" at cursor or "replace")."""
+        """Put a reply into the section: "insert" at the editor's cursor or "replace" it."""
 
         text: str
-        mode: str
+        mode: ApplyMode
 
     @dataclass
-    class JobJumpRequested(Message):
-        """The user picked a job on the jobs screen; select its section."""
+    class SendRequested(Message):
+        """Send `text` in the chat of `section_id`."""
 
         document_id: int
         section_id: int
+        text: str
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    @dataclass
+    class RetryRequested(Message):
+        """Answer the last question again (`message_id` None: it was never stored)."""
+
+        message_id: int | None
+        text: str
+
+    @dataclass
+    class CancelRequested(Message):
+        """Stop the reply being written by job `job_id`."""
+
+        job_id: int
+
+    @dataclass
+    class ResetRequested(Message):
+        """Delete the chat's `message_count` messages (after asking)."""
+
+        session_id: int
+        message_count: int
+
+    @dataclass
+    class SettingsRequested(Message):
+        """Open the chat settings of session `session_id`."""
+
+        session_id: int
+
+    @dataclass
+    class ReplyEnded(Message):
+        """The followed job finished; the screen reads the stored reply for `finish_reply`."""
+
+        event: JobFinished
+
+    chat_log = query_one("#chat-log", ChatLog)
+    chat_input = query_one("#chat-input", ChatInput)
+    progress = query_one("#chat-progress", JobProgress)
+
+    def __init__(
+        self,
+        *,
+        keymap: Mapping[str, str] | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes=classes)
+        self.keymap: Mapping[str, str] = keymap or {}
+        """The config's key remapping, for the hints the pane shows."""
         self.document_id: int | None = None
         self.section_id: int | None = None
         self.session_id: int | None = None
-        self.generation = 0
+        self.job_id: int | None = None
+        """The job whose reply is being drawn (the shown section's), if any."""
         self._drafts: dict[int, str] = {}
-        self.replies = ReplyFollower(self)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="chat-header")
@@ -121,25 +170,9 @@ class ChatPane(Widget):
         self.chat_input.placeholder = f"Message… ({self.key_hint('chat_send')} sends)"
 
     @property
-    def core(self) -> VicechatCore | None:
-        return getattr(self.app, "core", None)
-
-    @property
-    def chat_log(self) -> ChatLog:
-        return self.query_one("#chat-log", ChatLog)
-
-    @property
-    def chat_input(self) -> ChatInput:
-        return self.query_one("#chat-input", ChatInput)
-
-    @property
     def primary_focus(self) -> ChatInput:
         """Where the pane-cycling key puts focus: the message input."""
         return self.chat_input
-
-    @property
-    def progress(self) -> JobProgress:
-        return self.query_one("#chat-progress", JobProgress)
 
     # -- notices -----------------------------------------------------------------------------
 
@@ -157,88 +190,37 @@ class ChatPane(Widget):
 
     def key_hint(self, action: str) -> str:
         """How the key bound to `action` is shown (follows the user's key map)."""
-        for bindings in self._bindings.key_to_bindings.values():
-            for binding in bindings:
-                if binding.action == action:
-                    return self.app.get_key_display(binding)
-        return action
+        return key_for_action(self.app, type(self), action, self.keymap)
 
-    def report(self, error: BaseException) -> None:
-        """Hand an unexpected failure to the app's one error path."""
-        report_error = getattr(self.app, "report_error", None)
-        if report_error is not None:
-            report_error(error)
-        else:
-            self.notify(str(error), title="Chat error", severity="error")
+    def set_header(self, text: str) -> None:
+        """The line at the top: provider · model · research."""
+        self.query_one("#chat-header", Static).update(literal(text))
 
     # -- switching sections ------------------------------------------------------------------
 
     async def show_section(self, document_id: int | None, section_id: int | None) -> None:
-        """Switch to the chat of `section_id` (None: nothing selected).
+        """Switch to `section_id` (None: nothing selected); the screen then calls `show_chat`.
 
-        A reply streaming for the previous section keeps running in the core; only our
-        subscription stops. Coming back shows the job where it is.
+        A reply streaming for the previous section keeps running in the core; the screen
+        stops only its subscription.
         """
-        try:
-            self.generation += 1
-            generation = self.generation
-            self.replies.stop()
-            self.document_id, self.section_id, self.session_id = document_id, section_id, None
-            self.set_note(None)
-            self.progress.stop()
-            await self.chat_log.show([], 0)
-            self.chat_input.set_text(self._drafts.get(section_id, "") if section_id else "")
-            core = self.core
-            self.chat_input.disabled = core is None or section_id is None
-            if core is None or document_id is None or section_id is None:
-                self.set_notice("loading…" if core is None else SELECT_SECTION)
-                return
-            self.set_notice(None)
-            try:
-                session = await core.chats.open_session(document_id, section_id)
-                assert session.id is not None
-                total = await core.chats.count_messages(session.id)
-                messages = await core.chats.history(session.id, limit=HISTORY_PAGE)
-            except VicechatError as error:
-                if generation == self.generation:
-                    self.set_notice(f"{error.title}: {error.message}")
-                return
-            if generation != self.generation:
-                return
-            self.session_id = session.id
-            await self.chat_log.show(messages, total - len(messages))
-            from vicechat_tui.core.services.chats import parse_stored_config
+        self.stop_following()
+        self.document_id, self.section_id, self.session_id = document_id, section_id, None
+        self.set_note(None)
+        await self.chat_log.show([], 0)
+        self.chat_input.set_text(self._drafts.get(section_id, "") if section_id else "")
+        self.chat_input.disabled = section_id is None
+        self.set_notice("loading…" if section_id is not None else SELECT_SECTION)
+        self.refresh_bindings()
 
-            self.show_config(parse_stored_config(session.config))
-            self.replies.resume(section_id)
-        finally:
-            # once per selection: each call rebuilds the footer
-            self.refresh_bindings()
-
-    def show_config(self, config: ChatConfig) -> None:
-        """Header line (provider · model · research) and the no-provider help if needed."""
-        core = self.core
-        if core is None:
-            return
-        providers = core.settings.effective_providers()
-        provider = config.provider or core.settings.default_provider or next(iter(providers), "")
-        settings = providers.get(provider) if provider else None
-        model = config.model or (settings.default_model if settings else None) or "default model"
-        parts = [provider or "no provider", model]
-        if config.web_search:
-            parts.append(f"web research ×{config.search_cycles}")
-        self.query_one("#chat-header", Static).update(literal(" · ".join(parts)))
-        self.set_notice(self.provider_help(core))
-
-    def provider_help(self, core: VicechatCore) -> str | None:
-        """How to configure a provider when none is; None when one is."""
-        if core.providers.names():
-            return None
-        try:
-            core.providers.get(None)
-        except ProviderNotConfiguredError as error:
-            return error.message
-        return NO_PROVIDER
+    async def show_chat(
+        self, session_id: int, messages: Sequence[ChatMessage], remaining: int
+    ) -> None:
+        """Show the latest page of the section's chat (`remaining` older ones not loaded)."""
+        self.session_id = session_id
+        self.set_notice(None)
+        await self.chat_log.show(messages, remaining)
+        self.refresh_bindings()  # once per selection: each call rebuilds the footer
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if event.text_area is not self.chat_input or self.section_id is None:
@@ -251,64 +233,137 @@ class ChatPane(Widget):
         if text.strip():
             self.set_note(None)
 
-    async def on_chat_log_older_wanted(self, message: ChatLog.OlderWanted) -> None:
-        self.run_worker(
-            self._load_older(message.before_id, self.generation),
-            group="chat-history",
-            exclusive=True,
-            exit_on_error=False,
-            description="Load an earlier page of the chat",
-        )
-
-    async def _load_older(self, before_id: int, generation: int) -> None:
-        core, session_id = self.core, self.session_id
-        if core is None or session_id is None:
+    async def add_sent(self, section_id: int, message_id: int | None, text: str) -> None:
+        """The message `text` was stored and a reply started: show it, clear the draft."""
+        self._drafts.pop(section_id, None)
+        if self.section_id != section_id:
             return
-        older = await core.chats.history(session_id, before_id=before_id, limit=HISTORY_PAGE)
-        if generation == self.generation:
-            await self.chat_log.prepend(older, self.chat_log.remaining - len(older))
+        self.set_note(None)
+        if self.chat_input.text == text:
+            self.chat_input.clear()
+        if message_id is not None:
+            await self.chat_log.add(
+                ChatMessageView(message_id=message_id, role="user", content=text)
+            )
+        self.chat_log.scroll_end(animate=False)
+        self.chat_log.anchor()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.group.startswith("chat-"):
-            if event.worker.group == "chat-history":
-                self.call_later(self.chat_log.prepend, [], self.chat_log.remaining)
-            if event.worker.error is not None:
-                self.report(event.worker.error)
+    # -- the reply being written -------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.job_id is not None
+
+    def follow(self, job_id: int, started_at: float | None) -> None:
+        """Draw job `job_id`'s events from now on (the screen subscribes the pane to them)."""
+        self.stop_following()
+        self.job_id = job_id
+        self.progress.start(started_at)
+        self.refresh_bindings()
+
+    def stop_following(self) -> None:
+        self.job_id = None
+        self.chat_log.following = None
+        self.progress.stop()
+
+    def can_retry(self) -> bool:
+        """After a failed, cancelled or interrupted reply (or a message left unanswered)."""
+        views = self.chat_log.views()
+        if self.running or not views or self.chat_log.last("user") is None:
+            return False
+        last = views[-1]
+        return last.role == "user" or last.state in RETRYABLE_STATES
+
+    async def on_job_event_received(self, message: JobEventReceived) -> None:
+        message.stop()
+        event = message.event
+        if event.job_id != self.job_id:
+            return
+        if isinstance(event, JobSnapshot):
+            view = await self.chat_log.reply_view(event.assistant_message_id)
+            await view.begin_stream(event.text)
+            view.set_sources(event.sources)
+            progress = self.progress
+            progress.label, progress.cycle, progress.cycles = event.label, event.cycle, event.cycles
+            progress.tokens, progress.fraction = event.tokens, event.fraction
+        elif isinstance(event, JobStarted):
+            await self.chat_log.reply_view(event.assistant_message_id)
+        elif isinstance(event, SourcesFound):
+            (await self.chat_log.reply_view(None)).set_sources(event.sources)
+        elif isinstance(event, StepStarted):
+            self.progress.label = event.label
+        elif isinstance(event, JobFinished):
+            self.post_message(self.ReplyEnded(event))
+
+    async def on_job_text_appended(self, message: JobTextAppended) -> None:
+        message.stop()
+        if message.job_id == self.job_id:
+            await (await self.chat_log.reply_view(None)).append(message.text)
+
+    def on_job_progressed(self, message: JobProgressed) -> None:
+        message.stop()
+        if message.job_id != self.job_id:
+            return
+        progress = self.progress
+        progress.label, progress.cycle, progress.cycles = (
+            message.label,
+            message.cycle,
+            message.cycles,
+        )
+        progress.tokens, progress.fraction = message.tokens, message.fraction
+
+    async def finish_reply(self, event: JobFinished, stored: ChatMessage | None) -> None:
+        """One final full render of the reply (from the stored message), with its error."""
+        if event.job_id != self.job_id:
+            return  # the section changed meanwhile
+        view = await self.chat_log.reply_view(event.message_id)
+        error = None
+        if event.error or event.status in RETRYABLE_STATES[:2]:
+            error = f"{event.error_title or 'The reply failed'}: {event.error or event.status}"
+            error += f" — press {self.key_hint('chat_retry')} to retry."
+        view.tooltip = event.error_detail
+        await view.finish(
+            content=stored.content if stored is not None else view.content,
+            state=stored.state
+            if stored is not None
+            else FINAL_STATES.get(event.status, event.status),
+            sources=stored.sources if stored is not None else view.sources,
+            error=error,
+            model=stored.model if stored is not None else None,
+        )
+        self.stop_following()
+        self.refresh_bindings()
 
     # -- actions -----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if not action.startswith("chat_") and action != "show_jobs":
+        if not action.startswith("chat_"):
             return True
-        if action == "show_jobs":
-            return self.core is not None
         if self.session_id is None:
             return None
         if action == "chat_cancel":  # hidden, not greyed: only one of them makes sense at once
-            return self.replies.running
+            return self.running
         if action == "chat_retry":
-            return self.replies.can_retry()
+            return self.can_retry()
         return True
 
-    async def action_chat_send(self) -> None:
+    def action_chat_send(self) -> None:
         text = self.chat_input.text
-        if self.session_id is None:
+        if self.session_id is None or self.document_id is None or self.section_id is None:
             return
         if not text.strip():
             self.set_note("The message is empty; type something to send.")
             return
-        section_id = self.section_id
-        if await self.replies.send(text) is None or section_id is None:
-            return
-        self._drafts.pop(section_id, None)
-        if self.section_id == section_id:
-            self.chat_input.clear()
+        self.post_message(self.SendRequested(self.document_id, self.section_id, text))
 
-    async def action_chat_cancel(self) -> None:
-        await self.replies.cancel()
+    def action_chat_cancel(self) -> None:
+        if self.job_id is not None:
+            self.post_message(self.CancelRequested(self.job_id))
 
-    async def action_chat_retry(self) -> None:
-        await self.replies.retry()
+    def action_chat_retry(self) -> None:
+        last = self.chat_log.last("user")
+        if last is not None and not self.running:
+            self.post_message(self.RetryRequested(last.message_id, last.content))
 
     def _reply_text(self) -> str | None:
         view = self.chat_log.target_reply()
@@ -341,79 +396,18 @@ class ChatPane(Widget):
         self.notify("Copied the code block to the clipboard.")
 
     def action_chat_reset(self) -> None:
-        from vicechat_tui.screens.confirm import ConfirmScreen
-
-        session_id = self.session_id
-        if session_id is None or self.core is None:
+        if self.session_id is None:
             return
-        if self.replies.running:
+        if self.running:
             self.notify(
                 "A reply is still being written; cancel it first "
                 f"({self.key_hint('chat_cancel')}), then reset.",
                 severity="warning",
             )
             return
-
-        async def reset(confirmed: bool | None) -> None:
-            if not confirmed or self.core is None:
-                return
-            try:
-                await self.core.chats.reset(session_id)
-            except VicechatError as error:
-                self.report(error)
-                return
-            if self.session_id == session_id:
-                await self.chat_log.show([], 0)
-                self.refresh_bindings()
-            self.notify("The chat was reset.")
-
         count = len(self.chat_log.views()) + self.chat_log.remaining
-        question = (
-            f"Delete all {count} messages of this section's chat? "
-            "This cannot be undone; the chat settings are kept."
-        )
-        self.app.push_screen(ConfirmScreen("Reset this chat?", question, yes="Reset"), reset)
+        self.post_message(self.ResetRequested(self.session_id, count))
 
-    async def action_chat_configure(self) -> None:
-        from vicechat_tui.screens.chat_config import ChatConfigScreen
-
-        core, session_id = self.core, self.session_id
-        if session_id is None or core is None:
-            return
-        try:
-            config = await core.chats.get_config(session_id)
-        except VicechatError as error:
-            self.report(error)
-            return
-
-        def configured(config: ChatConfig | None) -> None:
-            if config is not None and self.session_id == session_id:
-                self.show_config(config)
-
-        self.app.push_screen(ChatConfigScreen(core, session_id, config), configured)
-
-    def action_show_jobs(self) -> None:
-        from vicechat_tui.screens.jobs import JobJump, JobsScreen
-
-        if self.core is None:
-            return
-
-        def jump(target: JobJump | None) -> None:
-            if target is not None:
-                self.post_message(self.JobJumpRequested(target.document_id, target.section_id))
-
-        self.app.push_screen(JobsScreen(self.core), jump)
-
-    # -- job events (from the bridge) --------------------------------------------------------
-
-    async def on_job_event_received(self, message: JobEventReceived) -> None:
-        message.stop()
-        await self.replies.on_event(message)
-
-    async def on_job_text_appended(self, message: JobTextAppended) -> None:
-        message.stop()
-        await self.replies.on_text(message)
-
-    def on_job_progressed(self, message: JobProgressed) -> None:
-        message.stop()
-        self.replies.on_progress(message)
+    def action_chat_configure(self) -> None:
+        if self.session_id is not None:
+            self.post_message(self.SettingsRequested(self.session_id))

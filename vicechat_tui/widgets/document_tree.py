@@ -2,29 +2,68 @@
 
 Documents come in pages (a "more" row loads the next one); a node's sections are read with
 `sections.children` the first time it is expanded, so thousands of documents open at once.
-The tree only reads; the workspace screen makes changes and asks the tree to reload a node.
+The tree only reads, through the `TreeSource` the screen gives it; its editing keys post
+`EditRequested` and the screen makes the change, then asks the tree to reload a node.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from vicechat_tui.failures import run_task
 from vicechat_tui.widgets.safe_text import plain
 
 if TYPE_CHECKING:
-    from vicechat_tui.core.runtime import VicechatCore
+    from vicechat_tui.core.models import Document
+    from vicechat_tui.core.services.sections import SectionSummary
 
 ItemKind = Literal["document", "section", "more"]
+TreeEdit = Literal[
+    "new_section",
+    "new_sibling",
+    "rename",
+    "delete",
+    "cycle_status",
+    "move_up",
+    "move_down",
+    "indent",
+    "outdent",
+]
 STATUS_MARKERS = {"draft": "○", "review": "◐", "final": "●"}
 RUNNING_MARKER = " ⟳"
+NEEDS_SELECTION = {"new_section", "rename", "delete"}
+
+
+class DocumentLister(Protocol):
+    async def count(self) -> int: ...
+
+    async def list(self, *, offset: int = 0, limit: int | None = None) -> list[Document]: ...
+
+
+class SectionLister(Protocol):
+    async def children(
+        self, document_id: int, parent_id: int | None = None
+    ) -> Sequence[SectionSummary]: ...
+
+
+class TreeSource(Protocol):
+    """What the tree reads from (the core's document and section services)."""
+
+    @property
+    def documents(self) -> DocumentLister: ...
+
+    @property
+    def sections(self) -> SectionLister: ...
 
 
 @dataclass
@@ -65,16 +104,23 @@ class DocumentTree(Tree[TreeItem]):
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "screen.new_section", "New section", id="tree.new_section"),
-        Binding("N", "screen.new_sibling", "New sibling", show=False, id="tree.new_sibling"),
-        Binding("r", "screen.rename", "Rename", id="tree.rename"),
-        Binding("delete", "screen.delete", "Delete", id="tree.delete"),
-        Binding("s", "screen.cycle_status", "Status", id="tree.cycle_status"),
-        Binding("alt+up,K", "screen.move_up", "Move up", show=False, id="tree.move_up"),
-        Binding("alt+down,J", "screen.move_down", "Move down", show=False, id="tree.move_down"),
-        Binding("greater_than_sign", "screen.indent", "Indent", show=False, id="tree.indent"),
-        Binding("less_than_sign", "screen.outdent", "Outdent", show=False, id="tree.outdent"),
+        Binding("n", "edit('new_section')", "New section", id="tree.new_section"),
+        Binding("N", "edit('new_sibling')", "New sibling", show=False, id="tree.new_sibling"),
+        Binding("r", "edit('rename')", "Rename", id="tree.rename"),
+        Binding("delete", "edit('delete')", "Delete", id="tree.delete"),
+        Binding("s", "edit('cycle_status')", "Status", id="tree.cycle_status"),
+        Binding("alt+up,K", "edit('move_up')", "Move up", show=False, id="tree.move_up"),
+        Binding("alt+down,J", "edit('move_down')", "Move down", show=False, id="tree.move_down"),
+        Binding("greater_than_sign", "edit('indent')", "Indent", show=False, id="tree.indent"),
+        Binding("less_than_sign", "edit('outdent')", "Outdent", show=False, id="tree.outdent"),
     ]
+
+    @dataclass
+    class EditRequested(Message):
+        """A tree key asked for `edit` on `node` (the screen asks, changes, reloads)."""
+
+        edit: TreeEdit
+        node: Node
 
     running_sections: reactive[frozenset[int]] = reactive(frozenset, init=False)
     """Sections whose chat has a job running: marked with ⟳."""
@@ -85,19 +131,23 @@ class DocumentTree(Tree[TreeItem]):
         self.guide_depth = 2
         self.loaded = False
         self.document_total = 0
+        self.source: TreeSource | None = None
+        """Set by the screen once the core is open."""
 
-    @property
-    def core(self) -> VicechatCore:
-        core = self.app.core  # type: ignore[attr-defined]
-        assert core is not None, "the core is not open yet"
-        return core
+    def _source(self) -> TreeSource:
+        if self.source is None:
+            from vicechat_tui.workbench import CoreNotOpenError
+
+            raise CoreNotOpenError()
+        return self.source
 
     # -- loading -----------------------------------------------------------------------------
 
     async def load_documents(self) -> None:
         """(Re)load the first page of documents."""
-        self.document_total = await self.core.documents.count()
-        documents = await self.core.documents.list(limit=self.PAGE_SIZE)
+        source = self._source()
+        self.document_total = await source.documents.count()
+        documents = await source.documents.list(limit=self.PAGE_SIZE)
         self.clear()
         for document in documents:
             assert document.id is not None
@@ -112,7 +162,7 @@ class DocumentTree(Tree[TreeItem]):
         assert more.data is not None
         offset = more.data.offset
         more.remove()
-        documents = await self.core.documents.list(offset=offset, limit=self.PAGE_SIZE)
+        documents = await self._source().documents.list(offset=offset, limit=self.PAGE_SIZE)
         for document in documents:
             assert document.id is not None
             self._add_document(document.id, document.title)
@@ -125,8 +175,8 @@ class DocumentTree(Tree[TreeItem]):
     def _add_more_row(self, shown: int) -> None:
         remaining = self.document_total - shown
         if remaining > 0:
-            label = Text(f"… {remaining:,} more documents (Enter)")
-            self.root.add_leaf(label, data=TreeItem("more", 0, offset=shown))
+            label = f"… {remaining:,} more documents (Enter)"
+            self.root.add_leaf(label, data=TreeItem("more", 0, title=label, offset=shown))
 
     async def load_children(self, node: Node) -> None:
         """(Re)read one node's sections, keeping the expanded ones expanded."""
@@ -138,7 +188,7 @@ class DocumentTree(Tree[TreeItem]):
             for child in self._descendants(node)
             if child.data is not None and child.is_expanded
         }
-        rows = await self.core.sections.children(item.document_id, item.section_id)
+        rows = await self._source().sections.children(item.document_id, item.section_id)
         node.remove_children()
         item.loaded = True
         item.child_count = len(rows)
@@ -168,22 +218,44 @@ class DocumentTree(Tree[TreeItem]):
             found.extend(self._descendants(child))
         return found
 
-    async def on_tree_node_expanded(self, event: Tree.NodeExpanded[TreeItem]) -> None:
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[TreeItem]) -> None:
         item = event.node.data
         if item is not None and not item.loaded:
-            try:
-                await self.load_children(event.node)
-            except Exception as error:
-                self.app.report_error(error)  # type: ignore[attr-defined]
+            run_task(self, self.load_children(event.node), description="Read the sections")
 
-    async def on_tree_node_selected(self, event: Tree.NodeSelected[TreeItem]) -> None:
+    def on_tree_node_selected(self, event: Tree.NodeSelected[TreeItem]) -> None:
         item = event.node.data
         if item is not None and item.kind == "more":
             event.stop()
-            try:
-                await self.load_more(event.node)
-            except Exception as error:
-                self.app.report_error(error)  # type: ignore[attr-defined]
+            run_task(self, self.load_more(event.node), description="Read more documents")
+
+    # -- editing keys ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action != "edit" or not parameters:
+            return True
+        edit = str(parameters[0])
+        node = self.cursor_node if self.loaded else None
+        item = node.data if node is not None else None
+        if node is None or item is None or item.kind == "more" or self.source is None:
+            return False
+        if edit in NEEDS_SELECTION:
+            return True
+        if item.kind != "section" or node.parent is None:
+            return False
+        index = list(node.parent.children).index(node)
+        if edit in ("move_up", "indent"):
+            return index > 0
+        if edit == "move_down":
+            return index < len(node.parent.children) - 1
+        if edit == "outdent":
+            return node.parent.data is not None and node.parent.data.kind == "section"
+        return True
+
+    def action_edit(self, edit: TreeEdit) -> None:
+        node = self.cursor_node
+        if node is not None and node.data is not None and node.data.kind != "more":
+            self.post_message(self.EditRequested(edit, node))
 
     # -- finding and moving ------------------------------------------------------------------
 
@@ -222,9 +294,9 @@ class DocumentTree(Tree[TreeItem]):
 
     def render_label(self, node: Node, base_style: Style, style: Style) -> Text:
         item = node.data
-        label = node._label.copy()
+        label = plain(item.title) if item is not None else self.process_label(node.label).copy()
         label.stylize(style)
-        if node._allow_expand:
+        if node.allow_expand:
             icon = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
             prefix = Text(icon, style=base_style + Style(bold=True))
         else:

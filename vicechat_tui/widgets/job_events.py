@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from vicechat_tui.core.events import JobEvent, ProgressChanged, TokenDelta
+from vicechat_tui.failures import run_task
 
 if TYPE_CHECKING:
-    from textual.widget import Widget
+    from textual.dom import DOMNode
+    from textual.message_pump import MessagePump
     from textual.worker import Worker
-
-    from vicechat_tui.core.runtime import VicechatCore
 
 
 @dataclass
@@ -55,6 +55,8 @@ class JobProgressed(Message):
     cycles: int
     label: str
     tokens: int
+    tokens_estimated: bool = True
+    """True while `tokens` is an estimate; False once it is the provider's own count."""
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, JobProgressed) and message.job_id == self.job_id
@@ -66,12 +68,18 @@ def message_for(event: JobEvent) -> Message:
         return JobTextAppended(event.job_id, event.text)
     if isinstance(event, ProgressChanged):
         return JobProgressed(
-            event.job_id, event.fraction, event.cycle, event.cycles, event.label, event.tokens
+            event.job_id,
+            event.fraction,
+            event.cycle,
+            event.cycles,
+            event.label,
+            event.tokens,
+            event.tokens_estimated,
         )
     return JobEventReceived(event)
 
 
-async def forward_events(target: Widget, events: AsyncIterator[JobEvent]) -> None:
+async def forward_events(target: MessagePump, events: AsyncIterator[JobEvent]) -> None:
     """Post every event of `events` to `target` as a message; close the iterator at the end.
 
     Cancelling the worker that runs this stops the subscription, never the job.
@@ -85,25 +93,19 @@ async def forward_events(target: Widget, events: AsyncIterator[JobEvent]) -> Non
             await aclose()
 
 
-def follow_job(target: Widget, core: VicechatCore, job_id: int, *, group: str) -> Worker[None]:
-    """Follow one job in a worker (exclusive in `group`: following another job replaces it)."""
-    return target.run_worker(
-        forward_events(target, core.jobs.subscribe(job_id)),
-        name=f"follow job {job_id}",
-        group=group,
-        exclusive=True,
-        exit_on_error=False,
-        description=f"Forward the events of chat job {job_id} to {target!r}",
-    )
+def forward_job_events(
+    node: DOMNode,
+    target: MessagePump,
+    events: AsyncIterator[JobEvent],
+    *,
+    group: str,
+    description: str,
+) -> Worker[None]:
+    """Forward `events` to `target` in a worker of `node`, exclusive in `group`.
 
-
-def follow_all_jobs(target: Widget, core: VicechatCore, *, group: str = "all-jobs") -> Worker[None]:
-    """Follow every job (a snapshot of each live job first) until the worker is cancelled."""
-    return target.run_worker(
-        forward_events(target, core.jobs.subscribe_all()),
-        name="follow all jobs",
-        group=group,
-        exclusive=True,
-        exit_on_error=False,
-        description=f"Forward every chat job's events to {target!r}",
+    Following another job in the same group replaces this subscription; cancelling the
+    worker stops the subscription, never the job.
+    """
+    return run_task(
+        node, forward_events(target, events), description=description, group=group, exclusive=True
     )

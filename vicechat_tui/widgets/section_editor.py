@@ -1,13 +1,13 @@
-"""The section editor: Markdown text with autosave, optimistic concurrency and versions.
+"""The section editor: Markdown text with autosave; the screen stores what it asks to save.
 
-Saves are based on the version that was loaded (`save_content(based_on_version=...)`); when
-the section changed elsewhere the conflict dialog offers keep-mine / take-theirs / view both,
-and nothing is overwritten silently. Typed text is never dropped: a failed save keeps it.
+The editor keeps what is typed and says when it wants saving (`SaveRequested`, after an
+autosave pause or on ctrl+s) or wants the versions (`VersionsRequested`); the screen does the
+saving with optimistic concurrency (`screens/section_saving.py`) and reports back with
+`mark_saved`, `mark_state` or `load`. Typed text is never dropped: a failed save keeps it.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Literal
 
@@ -23,11 +23,8 @@ from textual.widgets import Static, TextArea
 from vicechat_tui.widgets.safe_text import plain
 
 if TYPE_CHECKING:
-    from vicechat_tui.core.errors import EditConflictError
     from vicechat_tui.core.models import Section
-    from vicechat_tui.core.runtime import VicechatCore
 
-SaveResult = Literal["saved", "conflict", "failed"]
 SaveState = Literal["empty", "saved", "unsaved", "saving", "conflict", "failed"]
 STATE_LABELS = {
     "empty": "",
@@ -37,15 +34,16 @@ STATE_LABELS = {
     "conflict": "conflict — not saved",
     "failed": "not saved",
 }
+MARKDOWN = "markdown"
 
 
-def markdown_language() -> str | None:
-    """ "markdown" when tree-sitter and its Markdown grammar are installed, else plain text."""
-    try:
-        from textual._tree_sitter import TREE_SITTER, get_language
-    except ImportError:
-        return None
-    return "markdown" if TREE_SITTER and get_language("markdown") is not None else None
+@dataclass(frozen=True)
+class Draft:
+    """Text typed into a section and not stored yet, and the version it was typed on."""
+
+    section_id: int
+    text: str
+    based_on_version: int
 
 
 class SectionEditor(Vertical):
@@ -65,11 +63,17 @@ class SectionEditor(Vertical):
     ]
 
     @dataclass
-    class Saved(Message):
-        """A version of the section was stored."""
+    class SaveRequested(Message):
+        """The text should be stored: after the autosave pause, or asked for (`announce`)."""
 
         section_id: int
-        version: int
+        announce: bool
+
+    @dataclass
+    class VersionsRequested(Message):
+        """The person asked for the section's versions."""
+
+        section_id: int
 
     save_state: reactive[SaveState] = reactive("empty", init=False, always_update=True)
     word_count: reactive[int] = reactive(0, init=False)
@@ -83,10 +87,10 @@ class SectionEditor(Vertical):
         self.section_id: int | None = None
         self.version = 0
         self.dirty = False
+        self.autosave_seconds: float | None = None
+        """The pause before an autosave; set by the screen from the settings."""
         self._saved_text = ""
-        self._lock = asyncio.Lock()
         self._autosave: Timer | None = None
-        self._conflict_open = False
         self._status = ""
 
     def compose(self) -> ComposeResult:
@@ -104,12 +108,6 @@ class SectionEditor(Vertical):
     def on_mount(self) -> None:
         self.show_message("Select a section in the tree (n creates one).")
 
-    @property
-    def core(self) -> VicechatCore:
-        core = self.app.core  # type: ignore[attr-defined]
-        assert core is not None
-        return core
-
     # -- what is shown -----------------------------------------------------------------------
 
     def show_message(self, message: str) -> None:
@@ -125,8 +123,8 @@ class SectionEditor(Vertical):
         assert section.id is not None
         self.section_id = section.id
         self.version = section.version
-        if self.text_area.language is None and (language := markdown_language()):
-            self.text_area.language = language
+        if self.text_area.language is None and MARKDOWN in self.text_area.available_languages:
+            self.text_area.language = MARKDOWN
         self._set_text(section.content)
         self.text_area.disabled = False
         self.retitle(document_title, section.title)
@@ -139,7 +137,7 @@ class SectionEditor(Vertical):
         self._saved_text = text
         self.text_area.load_text(text)
         self.dirty = False
-        self._stop_autosave()
+        self.stop_autosave()
         self.word_count = len(text.split())
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
@@ -149,19 +147,21 @@ class SectionEditor(Vertical):
             return  # a load, or an edit undone back to what is stored
         self.dirty = True
         self.save_state = "unsaved"
-        self._stop_autosave()
-        delay = self.app.settings.ui.autosave_seconds  # type: ignore[attr-defined]
-        self._autosave = self.set_timer(delay, self._autosave_now, name="autosave")
+        self.stop_autosave()
+        if self.autosave_seconds is not None:
+            self._autosave = self.set_timer(
+                self.autosave_seconds, self._autosave_now, name="autosave"
+            )
 
-    def _stop_autosave(self) -> None:
+    def stop_autosave(self) -> None:
         if self._autosave is not None:
             self._autosave.stop()
             self._autosave = None
 
     def _autosave_now(self) -> None:
         self._autosave = None
-        if not self._conflict_open:
-            self.run_worker(self.save(), group="save", exit_on_error=False)
+        if self.section_id is not None and self.dirty:
+            self.post_message(self.SaveRequested(self.section_id, announce=False))
 
     def watch_save_state(self, state: SaveState) -> None:
         self.set_class(state == "conflict", "-conflict")
@@ -181,95 +181,47 @@ class SectionEditor(Vertical):
             self._status = status
             self.status_bar.update(status, layout=False)  # one line high, whatever it says
 
-    # -- saving ------------------------------------------------------------------------------
+    # -- what the screen reports back ------------------------------------------------------
 
-    async def save(self, *, source: str = "edit") -> SaveResult:
-        """Store the text if it changed; a conflict opens the conflict dialog."""
-        from vicechat_tui.core.errors import EditConflictError
-        from vicechat_tui.core.models import VersionSource
+    def draft(self) -> Draft | None:
+        """What is typed and not stored yet (None when nothing is)."""
+        if self.section_id is None or not self.dirty:
+            return None
+        return Draft(self.section_id, self.text_area.text, self.version)
 
-        async with self._lock:
-            if self.section_id is None or not self.dirty:
-                return "saved"
-            self._stop_autosave()
-            section_id, text = self.section_id, self.text_area.text
-            self.save_state = "saving"
-            try:
-                section = await self.core.sections.save_content(
-                    section_id, text, based_on_version=self.version, source=VersionSource(source)
-                )
-            except EditConflictError as conflict:
-                self.save_state = "conflict"
-                self._offer_conflict(section_id, text, conflict)
-                return "conflict"
-            except Exception as error:
-                self.save_state = "failed"
-                self.app.report_error(error)  # type: ignore[attr-defined]
-                return "failed"
-            if self.section_id == section_id:
-                self.version = section.version
-                self._saved_text = text
-                self.dirty = self.text_area.text != text
-                self.save_state = "unsaved" if self.dirty else "saved"
-            self.post_message(self.Saved(section_id, section.version))
-            return "saved"
-
-    def _offer_conflict(self, section_id: int, mine: str, conflict: EditConflictError) -> None:
-        from vicechat_tui.screens.conflict import ConflictChoice, ConflictScreen
-
-        if self._conflict_open:
+    def mark_saved(self, draft: Draft, version: int) -> None:
+        """`draft` is stored as `version` (typing may have gone on meanwhile)."""
+        if self.section_id != draft.section_id:
             return
-        self._conflict_open = True
+        self.version = version
+        self._saved_text = draft.text
+        self.dirty = self.text_area.text != draft.text
+        self.save_state = "unsaved" if self.dirty else "saved"
 
-        def resolved(choice: ConflictChoice | None) -> None:
-            self._conflict_open = False
-            self.run_worker(
-                self._resolve(section_id, mine, conflict, choice), group="save", exit_on_error=False
-            )
+    def mark_state(self, state: SaveState) -> None:
+        self.save_state = state
 
-        screen = ConflictScreen(
-            title=conflict.current_title,
-            mine=mine,
-            theirs=conflict.current_content,
-            based_on_version=conflict.based_on_version,
-            current_version=conflict.current_version,
-        )
-        self.app.push_screen(screen, resolved)
-
-    async def _resolve(
-        self, section_id: int, mine: str, conflict: EditConflictError, choice: str | None
-    ) -> None:
-        showing = self.section_id == section_id
-        if choice == "theirs" and showing:
-            self.version = conflict.current_version
-            self._set_text(conflict.current_content)
+    def load(self, section_id: int, version: int, text: str) -> None:
+        """Show the stored `text` at `version` (restored, or theirs after a conflict)."""
+        if self.section_id == section_id:
+            self.version = version
+            self._set_text(text)
             self.save_state = "saved"
-        elif choice == "mine" and showing:
-            self.version = conflict.current_version
-            self._saved_text = conflict.current_content
-            self.dirty = True
-            await self.save()
-        elif choice == "mine":
-            try:
-                await self.core.sections.save_content(
-                    section_id, mine, based_on_version=conflict.current_version
-                )
-            except Exception as error:
-                self.app.report_error(error)  # type: ignore[attr-defined]
 
-    async def apply_text(self, text: str, mode: Literal["insert", "replace"]) -> None:
-        """Put a chat reply into the section (at the cursor or instead of it) and save it."""
-        if self.section_id is None:
-            self.notify("Select a section first.", severity="warning")
-            return
-        if await self.save() != "saved":
-            return
+    def rebase(self, section_id: int, version: int, stored_text: str) -> None:
+        """Keep the typed text, now based on `version` (mine wins a conflict)."""
+        if self.section_id == section_id:
+            self.version = version
+            self._saved_text = stored_text
+            self.dirty = True
+
+    def put_text(self, text: str, mode: Literal["insert", "replace"]) -> None:
+        """Put `text` at the cursor or instead of everything (the caller stores it)."""
         if mode == "replace":
             self.text_area.replace(text, (0, 0), self.text_area.document.end)
         else:
             self.text_area.insert(text)
         self.dirty = True
-        await self.save(source="applied_reply")
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -278,36 +230,10 @@ class SectionEditor(Vertical):
             return self.section_id is not None
         return True
 
-    async def action_save(self) -> None:
-        if await self.save() == "saved" and self.section_id is not None:
-            self.notify("Saved.", timeout=2)
+    def action_save(self) -> None:
+        if self.section_id is not None:
+            self.post_message(self.SaveRequested(self.section_id, announce=True))
 
     def action_versions(self) -> None:
-        from vicechat_tui.screens.versions import VersionsScreen
-
-        if self.section_id is None:
-            return
-        section_id = self.section_id
-
-        def chosen(version_id: int | None) -> None:
-            if version_id is not None:
-                self.run_worker(self._restore(section_id, version_id), group="save")
-
-        self.app.push_screen(VersionsScreen(section_id), chosen)
-
-    async def _restore(self, section_id: int, version_id: int) -> None:
-        if self.section_id != section_id or await self.save() != "saved":
-            return
-        try:
-            section = await self.core.sections.restore(
-                section_id, version_id, based_on_version=self.version
-            )
-        except Exception as error:
-            self.app.report_error(error)  # type: ignore[attr-defined]
-            return
-        if self.section_id == section_id:
-            self.version = section.version
-            self._set_text(section.content)
-            self.save_state = "saved"
-            self.notify(f"Restored; the section is now at version {section.version}.", timeout=3)
-        self.post_message(self.Saved(section_id, section.version))
+        if self.section_id is not None:
+            self.post_message(self.VersionsRequested(self.section_id))

@@ -1,0 +1,168 @@
+"""The chat side of the workspace: what the chat pane asks for, done through the core.
+
+`ChatController` is owned by the workspace screen, which runs each call as a task (so an
+unexpected failure takes the app's one error path). Refusals the person can act on (an empty
+message, no provider, a bad setting) become a note in the pane instead, and nothing typed is
+lost: the draft stays in the input until the message is stored.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from vicechat_tui.core.errors import ProviderNotConfiguredError, VicechatError
+from vicechat_tui.widgets.chat_pane import ChatPane
+from vicechat_tui.workbench import Workbench
+
+if TYPE_CHECKING:
+    from vicechat_tui.core.chat_config import ChatConfig
+    from vicechat_tui.core.events import JobFinished
+    from vicechat_tui.core.jobs.state import JobState
+    from vicechat_tui.core.runtime import VicechatCore
+
+HISTORY_PAGE = 50
+NO_PROVIDER = (
+    "No model provider is configured. Add one to the config file, for example "
+    '[providers.local] kind = "openai" and base_url = "http://127.0.0.1:8080/v1".'
+)
+
+
+def provider_help(core: VicechatCore) -> str | None:
+    """How to configure a provider when none is; None when one is."""
+    if core.providers.names():
+        return None
+    try:
+        core.providers.get(None)
+    except ProviderNotConfiguredError as error:
+        return error.message
+    return NO_PROVIDER
+
+
+def chat_header(core: VicechatCore, config: ChatConfig) -> str:
+    """provider · model · research, as the chat will really use them."""
+    providers = core.settings.effective_providers()
+    provider = config.provider or core.settings.default_provider or next(iter(providers), "")
+    settings = providers.get(provider) if provider else None
+    model = config.model or (settings.default_model if settings else None) or "default model"
+    parts = [provider or "no provider", model]
+    if config.web_search:
+        parts.append(f"web research ×{config.search_cycles}")
+    return " · ".join(parts)
+
+
+class ChatController:
+    """Loads, sends, retries, cancels and resets the shown section's chat."""
+
+    def __init__(self, pane: ChatPane, workbench: Workbench) -> None:
+        self.pane = pane
+        self.workbench = workbench
+        self.generation = 0
+        """Bumped on every section switch; work for an older one drops its result."""
+
+    async def show_section(
+        self, document_id: int | None, section_id: int | None
+    ) -> JobState | None:
+        """Show the chat of `section_id`; returns its running job, for the screen to follow."""
+        self.generation += 1
+        generation = self.generation
+        pane = self.pane
+        await pane.show_section(document_id, section_id)
+        core = self.workbench.core
+        if core is None or document_id is None or section_id is None:
+            return None
+        try:
+            session = await core.chats.open_session(document_id, section_id)
+            assert session.id is not None
+            total = await core.chats.count_messages(session.id)
+            messages = await core.chats.history(session.id, limit=HISTORY_PAGE)
+        except VicechatError as error:
+            if generation == self.generation:
+                pane.set_notice(f"{error.title}: {error.message}")
+            return None
+        if generation != self.generation:
+            return None
+        await pane.show_chat(session.id, messages, total - len(messages))
+        from vicechat_tui.core.services.chats import parse_stored_config
+
+        self.show_config(parse_stored_config(session.config))
+        return core.jobs.active_job_for_section(section_id)
+
+    def show_config(self, config: ChatConfig) -> None:
+        """The header line and, when no provider is set up, how to set one up."""
+        core = self.workbench.core
+        if core is not None:
+            self.pane.set_header(chat_header(core, config))
+            self.pane.set_notice(provider_help(core))
+
+    async def load_older(self, before_id: int) -> None:
+        """The page of messages before `before_id`, above what is shown."""
+        generation, session_id = self.generation, self.pane.session_id
+        chat_log = self.pane.chat_log
+        if session_id is None:
+            return
+        try:
+            core = self.workbench.require_core()
+            older = await core.chats.history(session_id, before_id=before_id, limit=HISTORY_PAGE)
+        except Exception:
+            await chat_log.prepend([], chat_log.remaining)  # scrolling up asks again
+            raise
+        if generation == self.generation:
+            await chat_log.prepend(older, chat_log.remaining - len(older))
+
+    async def send(self, document_id: int, section_id: int, text: str) -> JobState | None:
+        """Store `text` and start its reply; None (with a note, the draft kept) if refused."""
+        return await self._start(document_id, section_id, text, retry_of=None)
+
+    async def retry(self, message_id: int | None, text: str) -> JobState | None:
+        """Answer the last question again (stored once; sent again if it never was)."""
+        pane = self.pane
+        if pane.document_id is None or pane.section_id is None:
+            return None
+        return await self._start(pane.document_id, pane.section_id, text, retry_of=message_id)
+
+    async def _start(
+        self, document_id: int, section_id: int, text: str, *, retry_of: int | None
+    ) -> JobState | None:
+        pane, core = self.pane, self.workbench.require_core()
+        generation = self.generation
+        try:
+            if retry_of is None:
+                job_id = await core.jobs.send(document_id, section_id, text)
+            else:
+                job_id = await core.jobs.retry(document_id, section_id, retry_of)
+        except ProviderNotConfiguredError as error:
+            pane.set_notice(error.message)
+            pane.set_note(f"{error.title}: {error.message}")
+            return None
+        except VicechatError as error:
+            pane.set_note(f"{error.title}: {error.message}")
+            return None
+        state = core.jobs.get(job_id)
+        if retry_of is None:
+            await pane.add_sent(section_id, state.user_message_id, text)
+        if generation != self.generation:
+            return None  # sent from a section the person has left: it answers there
+        pane.set_note(None)
+        return state
+
+    async def cancel(self, job_id: int) -> None:
+        try:
+            await self.workbench.require_core().jobs.cancel(job_id)
+        except VicechatError as error:
+            self.pane.set_note(f"{error.title}: {error.message}")
+
+    async def reset(self, session_id: int) -> None:
+        """Delete the chat's messages (the caller asked first); its settings stay."""
+        await self.workbench.require_core().chats.reset(session_id)
+        if self.pane.session_id == session_id:
+            await self.pane.chat_log.show([], 0)
+            self.pane.refresh_bindings()
+        self.pane.notify("The chat was reset.")
+
+    async def finish_reply(self, event: JobFinished) -> None:
+        """Draw the ended reply once more from what was stored."""
+        core = self.workbench.require_core()
+        stored = None
+        if event.message_id is not None:
+            stored = await core.chats.get_message(event.message_id)
+        await self.pane.finish_reply(event, stored)

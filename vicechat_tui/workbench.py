@@ -1,0 +1,67 @@
+"""What the screens work with: the settings, the core once it is open, the clock.
+
+The app owns one `Workbench` and hands it to the screens it creates, so no screen or widget
+reaches for untyped attributes of the app. The core opens after the first frame; until then
+`core` is None and `require_core()` raises an error that says so in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from vicechat_tui.core.errors import VicechatError
+
+if TYPE_CHECKING:
+    from vicechat_tui.core.runtime import VicechatCore
+    from vicechat_tui.core.settings import Settings
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class CoreNotOpenError(VicechatError):
+    """Something needed the database before it was open (or after it failed to open)."""
+
+    title = "Not ready"
+
+    def __init__(self, reason: BaseException | None = None) -> None:
+        if reason is None:
+            message = "The database is still opening; try again in a moment."
+        else:
+            message = "The database could not be opened, so this cannot be done."
+        super().__init__(message)
+
+
+@dataclass
+class Workbench:
+    """The running app's state that screens need, typed."""
+
+    settings: Settings | None = None
+    """None until the full settings are read (just after the first frame)."""
+    clock: Callable[[], datetime] = utc_now
+    core: VicechatCore | None = None
+    core_error: BaseException | None = None
+    keymap: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_open(self) -> bool:
+        return self.core is not None
+
+    def require_core(self) -> VicechatCore:
+        """The open core; `CoreNotOpenError` while it is opening or when it failed to."""
+        if self.core is None:
+            raise CoreNotOpenError(self.core_error)
+        return self.core
+
+    @property
+    def autosave_seconds(self) -> float:
+        """The editor's pause before saving (the settings' default until they are read)."""
+        if self.settings is None:
+            from vicechat_tui.core.settings import UiSettings
+
+            return UiSettings().autosave_seconds
+        return self.settings.ui.autosave_seconds
