@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
 from vicechat_tui.commands import WorkspaceCommands
-from vicechat_tui.failures import RepeatFilter, TaskFailed, describe
+from vicechat_tui.failures import RepeatFilter, TaskFailed, describe, run_task
 from vicechat_tui.screens.workspace import CoreOpened, WorkspaceScreen
 from vicechat_tui.ui_state import UiPreview, read_ui_preview, remember_theme, remembered_theme
 from vicechat_tui.workbench import Workbench, utc_now
@@ -105,13 +105,7 @@ class VicechatApp(App[int]):
         self.call_after_refresh(self._start_core)
 
     def _start_core(self) -> None:
-        self.run_worker(
-            self._open_core(),
-            name="open-core",
-            group="core",
-            description="Open the database and services",
-            exit_on_error=False,
-        )
+        run_task(self, self._open_core(), description="Open the database", group="core")
 
     async def _load_settings(self) -> Settings:
         """The full, validated settings (pydantic), loaded off the event loop."""

@@ -18,9 +18,6 @@ class ChatInput(TextArea):
     ChatInput:focus {
         border: tall $border;
     }
-    ChatInput.-disabled-look {
-        opacity: 60%;
-    }
     """
 
     def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:

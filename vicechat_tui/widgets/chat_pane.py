@@ -169,11 +169,6 @@ class ChatPane(Widget):
         self.chat_input.disabled = True
         self.chat_input.placeholder = f"Message… ({self.key_hint('chat_send')} sends)"
 
-    @property
-    def primary_focus(self) -> ChatInput:
-        """Where the pane-cycling key puts focus: the message input."""
-        return self.chat_input
-
     # -- notices -----------------------------------------------------------------------------
 
     def set_notice(self, text: str | None) -> None:
