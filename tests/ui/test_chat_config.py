@@ -18,10 +18,12 @@ from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
     settle,
     wait_for,
 )
-from vicechat_tui.core.chat_config import ChatConfig
+from tests.ui.conftest import wait_ready
+from vicechat_tui.core.chat_config import ChatConfig, validate_chat_config
+from vicechat_tui.core.errors import InvalidConfigError
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.core.settings import ProviderSettings
-from vicechat_tui.screens.chat_config import ChatConfigScreen
+from vicechat_tui.screens.chat_config import ChatConfigScreen, parse_number
 
 
 async def replace_input(pilot: Any, input_id: str, text: str) -> None:
@@ -117,3 +119,61 @@ async def test_model_is_typed_in_when_the_provider_cannot_list_models(
         await wait_for(pilot, lambda: not isinstance(app.screen, ChatConfigScreen), what="save")
         assert pane.session_id is not None
         assert (await store.chats.get_config(pane.session_id)).model == "typed-model"
+
+
+def numeric_fields() -> dict[str, str]:
+    """Every int and float field of ChatConfig (read from the model: none can be left out)."""
+    kinds = {int: "integer", float: "number"}
+    return {
+        name: kinds[info.annotation]
+        for name, info in ChatConfig.model_fields.items()
+        if info.annotation in kinds
+    }
+
+
+def probes(name: str, kind: str) -> set[str]:
+    """Texts on and either side of each of the field's limits, and some that are no number."""
+    info = ChatConfig.model_fields[name]
+    limits = [
+        getattr(constraint, side)
+        for constraint in info.metadata
+        for side in ("ge", "gt", "le", "lt")
+        if hasattr(constraint, side)
+    ]
+    step = 1 if kind == "integer" else 0.01
+    near = {str(limit + delta) for limit in limits for delta in (-step, 0, step)}
+    return near | {"0", "-1", "1e9", "nan", "inf", "", "x"}
+
+
+def config_accepts(name: str, kind: str, text: str) -> bool:
+    """What saving would say: the form's number parsed as on save, validated by the core."""
+    try:
+        validate_chat_config({name: parse_number(text.strip(), kind)})
+    except InvalidConfigError:
+        return False
+    return True
+
+
+async def test_the_number_fields_accept_exactly_what_chat_config_accepts(
+    build_app: Callable[..., Any],
+) -> None:
+    app = build_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(pilot)
+        screen = ChatConfigScreen(app.core, 0, ChatConfig())
+        await app.push_screen(screen)
+        await settle(pilot)
+        assert numeric_fields(), "ChatConfig has numeric fields to check"
+        for name, kind in numeric_fields().items():
+            field = screen.query_one(f"#{name}", Input)
+            assert field.type == kind
+            for text in sorted(probes(name, kind)):
+                result = field.validate(text)
+                shown_valid = result is None or result.is_valid
+                assert shown_valid == config_accepts(name, kind, text), f"{name} = {text!r}"
+        top_p = screen.query_one("#top_p", Input).validate("0")
+        assert top_p is not None
+        assert top_p.failure_descriptions == ["Must be more than 0 and at most 1."]
+        temperature = screen.query_one("#temperature", Input).validate("5")
+        assert temperature is not None
+        assert temperature.failure_descriptions == ["Must be between 0 and 2."]

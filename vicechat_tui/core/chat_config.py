@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
+from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from vicechat_tui.core.errors import InvalidConfigError
@@ -40,6 +42,61 @@ class ChatConfig(BaseModel):
 
 
 CHAT_CONFIG_FIELDS: tuple[str, ...] = tuple(ChatConfig.model_fields)
+
+
+_NUMBER_KINDS: dict[object, Literal["integer", "number"]] = {int: "integer", float: "number"}
+
+
+@dataclass(frozen=True)
+class NumberRange:
+    """The values accepted for one numeric setting (a None limit: unbounded on that side)."""
+
+    kind: Literal["integer", "number"]
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    exclusive_maximum: bool = False
+
+    def contains(self, value: float) -> bool:
+        """Whether `value` is in the range (NaN never is when there is a limit)."""
+        low, high = self.minimum, self.maximum
+        above = low is None or (value > low if self.exclusive_minimum else value >= low)
+        below = high is None or (value < high if self.exclusive_maximum else value <= high)
+        return above and below
+
+    def describe(self) -> str:
+        """The range in words: "between 0 and 2", "more than 0 and at most 1", "at least 1"."""
+        inclusive = not (self.exclusive_minimum or self.exclusive_maximum)
+        if inclusive and self.minimum is not None and self.maximum is not None:
+            return f"between {self.minimum} and {self.maximum}"
+        parts: list[str] = []
+        if self.minimum is not None:
+            parts.append(f"{'more than' if self.exclusive_minimum else 'at least'} {self.minimum}")
+        if self.maximum is not None:
+            parts.append(f"{'less than' if self.exclusive_maximum else 'at most'} {self.maximum}")
+        return " and ".join(parts) or "any number"
+
+
+def number_ranges(model: type[BaseModel] = ChatConfig) -> dict[str, NumberRange]:
+    """Every int or float field of `model` and its range, read from its Field constraints."""
+    ranges: dict[str, NumberRange] = {}
+    for name, info in model.model_fields.items():
+        kind = _NUMBER_KINDS.get(info.annotation)
+        if kind is None:
+            continue
+        bounds: dict[str, Any] = {}
+        for constraint in info.metadata:
+            match constraint:
+                case Ge(ge=value):
+                    bounds.update(minimum=value, exclusive_minimum=False)
+                case Gt(gt=value):
+                    bounds.update(minimum=value, exclusive_minimum=True)
+                case Le(le=value):
+                    bounds.update(maximum=value, exclusive_maximum=False)
+                case Lt(lt=value):
+                    bounds.update(maximum=value, exclusive_maximum=True)
+        ranges[name] = NumberRange(kind, **bounds)
+    return ranges
 
 
 def _field_errors(error: ValidationError) -> dict[str, str]:

@@ -11,24 +11,23 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.validation import Integer, Number, Validator
+from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
 
-from vicechat_tui.core.chat_config import CHAT_CONFIG_FIELDS, ChatConfig
+from vicechat_tui.core.chat_config import (
+    CHAT_CONFIG_FIELDS,
+    ChatConfig,
+    NumberRange,
+    number_ranges,
+)
 from vicechat_tui.core.errors import InvalidConfigError, VicechatError
 from vicechat_tui.widgets.safe_text import literal
 
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
 
-NUMBER_FIELDS: dict[str, tuple[str, Validator]] = {
-    "temperature": ("number", Number(minimum=0, maximum=2)),
-    "top_p": ("number", Number(minimum=0, maximum=1)),
-    "max_tokens": ("integer", Integer(minimum=1, maximum=200_000)),
-    "search_cycles": ("integer", Integer(minimum=1, maximum=5)),
-    "max_sources": ("integer", Integer(minimum=1, maximum=20)),
-}
+NUMBER_FIELDS: dict[str, NumberRange] = number_ranges()
 SWITCH_FIELDS = ("web_search", "include_section", "include_outline")
 LABELS = {
     "provider": "Provider",
@@ -45,12 +44,28 @@ LABELS = {
 }
 
 
-def parse_number(text: str, kind: str) -> Any:
+def parse_number(text: str, kind: str) -> int | float | str:
     """The number typed, or the raw text so the core's validation names the problem."""
     try:
         return int(text) if kind == "integer" else float(text)
     except ValueError:
         return text
+
+
+class InRange(Validator):
+    """Accepts what ChatConfig accepts for one numeric field, so typing shows problems early."""
+
+    def __init__(self, number_range: NumberRange) -> None:
+        super().__init__()
+        self.number_range = number_range
+
+    def validate(self, value: str) -> ValidationResult:
+        number = parse_number(value.strip(), self.number_range.kind)
+        if isinstance(number, str):
+            return self.failure(f"Must be a valid {self.number_range.kind}.")
+        if not self.number_range.contains(number):
+            return self.failure(f"Must be {self.number_range.describe()}.")
+        return self.success()
 
 
 class ChatConfigScreen(ModalScreen[ChatConfig | None]):
@@ -154,8 +169,14 @@ class ChatConfigScreen(ModalScreen[ChatConfig | None]):
         return row
 
     def _number_field(self, name: str, value: float) -> Vertical:
-        kind, validator = NUMBER_FIELDS[name]
-        control = Input(str(value), type=kind, validators=[validator], id=name, compact=True)  # type: ignore[arg-type]
+        number_range = NUMBER_FIELDS[name]
+        control = Input(
+            str(value),
+            type=number_range.kind,
+            validators=[InRange(number_range)],
+            id=name,
+            compact=True,
+        )
         return self._field(name, control)
 
     def on_mount(self) -> None:
@@ -241,8 +262,9 @@ class ChatConfigScreen(ModalScreen[ChatConfig | None]):
             "model": self.query_one("#model-input", Input).value.strip() or None,
             "system_prompt": self.query_one("#system_prompt", TextArea).text,
         }
-        for name, (kind, _) in NUMBER_FIELDS.items():
-            values[name] = parse_number(self.query_one(f"#{name}", Input).value.strip(), kind)
+        for name, number_range in NUMBER_FIELDS.items():
+            text = self.query_one(f"#{name}", Input).value.strip()
+            values[name] = parse_number(text, number_range.kind)
         for name in SWITCH_FIELDS:
             values[name] = self.query_one(f"#{name}", Switch).value
         return values
