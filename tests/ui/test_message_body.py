@@ -105,7 +105,7 @@ async def test_sealed_chunks_are_rendered_at_the_live_tail_width_off_the_loop() 
         assert chunk.text == text[: text.index("Next")]
         primed = chunk._cache
         assert primed is not None and primed[1] == chunk.content_region.width
-        assert chunk._strips(primed[1], chunk.rich_style) is primed[3], "no second render"
+        assert chunk._strips(primed[1], chunk.rich_style) is primed[4], "no second render"
 
 
 async def test_a_live_tail_repaints_the_lines_that_change() -> None:

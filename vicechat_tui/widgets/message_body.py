@@ -9,6 +9,11 @@ characters its completed blocks (up to a blank line outside any code fence) are 
 their own chunk, so each redraw renders a few KB, not the whole reply. Sealed chunks and the
 tail's final render (with code highlighting, the slow part) are rendered in a worker thread,
 so the event loop keeps answering keys while they are made.
+
+Code takes the app's theme: its colours are the `code-block` and `code-inline` component
+classes, and the pygments style depends on whether the theme is dark. They are part of the
+key the rendered strips are kept under, so after a change of theme each body renders again
+when it is next painted: only what is on screen, and only once.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from textual.widget import Widget
 
 if TYPE_CHECKING:
     from rich.style import Style
+
+    from vicechat_tui.widgets.markdown_render import CodeLook
 
 SEAL_AT = 800
 """Characters of live tail after which completed blocks are sealed."""
@@ -63,7 +70,7 @@ def sealable_prefix(text: str) -> int:
 
 
 class _MarkdownLines(Widget):
-    """Markdown rendered by Rich once per text, width and style, kept as strips.
+    """Markdown rendered by Rich once per text, width, style and code look, kept as strips.
 
     A `Static` would render the Markdown twice per change (once to measure its height,
     once to paint it); this renders it once, and the strips can come from a thread. The
@@ -72,10 +79,20 @@ class _MarkdownLines(Widget):
     one.
     """
 
+    COMPONENT_CLASSES = {"code-block", "code-inline"}
+
     DEFAULT_CSS = """
     _MarkdownLines {
         height: auto;
         padding: 0 1;
+    }
+    _MarkdownLines > .code-block {
+        background: $surface;
+    }
+    _MarkdownLines > .code-inline {
+        background: $surface;
+        color: $text-primary;
+        text-style: bold;
     }
     """
 
@@ -84,26 +101,47 @@ class _MarkdownLines(Widget):
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
-        self._cache: tuple[str, int, Style, list[Strip]] | None = None
+        self._cache: tuple[str, int, Style, CodeLook, list[Strip]] | None = None
         self._paint_style: Style | None = None
+        self._look: CodeLook | None = None
 
-    def prime(self, width: int, style: Style, strips: list[Strip]) -> None:
-        """Use `strips`, rendered elsewhere for this text at `width` over `style`."""
-        self._cache = (self.text, width, style, strips)
+    def notify_style_update(self) -> None:
+        """Styles were applied again (a theme change does it): take the code look anew."""
+        self._look = None
+        super().notify_style_update()
+
+    def code_look(self) -> CodeLook:
+        """How code shows here, from the app's theme (on the event loop only)."""
+        if self._look is None:
+            from vicechat_tui.widgets.markdown_render import CodeLook
+
+            self._look = CodeLook.for_theme(
+                dark=self.app.current_theme.dark,
+                block=self.get_component_rich_style("code-block"),
+                inline=self.get_component_rich_style("code-inline"),
+            )
+        return self._look
+
+    def prime(self, width: int, style: Style, look: CodeLook, strips: list[Strip]) -> None:
+        """Use `strips`, rendered elsewhere for this text at `width` over `style` as `look`."""
+        self._cache = (self.text, width, style, look, strips)
 
     def _strips(self, width: int, style: Style) -> list[Strip]:
-        if self._cache is None or self._cache[:3] != (self.text, width, style):
+        look = self.code_look()
+        if self._cache is None or self._cache[:4] != (self.text, width, style, look):
             from vicechat_tui.widgets.markdown_render import markdown_strips
 
-            strips = markdown_strips(self.app.console, self.text, width, style, live=self.LIVE)
-            self._cache = (self.text, width, style, strips)
-        return self._cache[3]
+            strips = markdown_strips(
+                self.app.console, self.text, width, style, look, live=self.LIVE
+            )
+            self._cache = (self.text, width, style, look, strips)
+        return self._cache[4]
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if not self.text:
             return 0
         if self._cache is not None and self._cache[:2] == (self.text, width):
-            return len(self._cache[3])  # the style never changes the height
+            return len(self._cache[4])  # neither the style nor the look change the height
         return len(self._strips(width, self.rich_style))
 
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -142,7 +180,7 @@ class LiveTail(_MarkdownLines):
         """Redraw with `text`: only the lines that changed, unless the height changed."""
         if text == self.text:
             return
-        before = self._cache[3] if self._cache is not None else None
+        before = self._cache[4] if self._cache is not None else None
         self.text = text
         width = self.content_region.width
         if before is None or width <= 0:
@@ -252,8 +290,8 @@ class MessageBody(Vertical):
         if live is not None and width > 0:
             from vicechat_tui.widgets.markdown_render import render_off_loop
 
-            style = live.rich_style
-            chunk.prime(width, style, await render_off_loop(text, width, style))
+            style, look = live.rich_style, live.code_look()
+            chunk.prime(width, style, look, await render_off_loop(text, width, style, look))
         return chunk
 
     async def stop_stream(self) -> None:
@@ -268,9 +306,14 @@ class MessageBody(Vertical):
             return
         self._tail = text[len(self._sealed) :]
         final = await self._finished_chunk(self._tail) if self._tail else None
-        live, self._live = self._live, None
+        live = self._end_live()
         if live is None:
             return  # finished or replaced meanwhile
         if final is not None:
             await self.mount(final, before=live)
         await live.remove()
+
+    def _end_live(self) -> LiveTail | None:
+        """Close the live tail and return it (None if something else closed it first)."""
+        live, self._live = self._live, None
+        return live
