@@ -7,6 +7,7 @@ from typing import Any
 
 from textual.widgets import Static
 
+from tests.conftest import saved_id
 from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
     GatedServer,
     frozen_spinner,
@@ -59,7 +60,7 @@ async def test_provider_down_shows_a_readable_error_and_retry_works_once_it_is_u
         assert users == ["are you there"], "a retry does not store the question twice"
         assert pane.check_action("chat_retry", ()) is False
     session = await store.chats.open_session(document_id, section_id)
-    stored = [(m.role, m.state) for m in await store.chats.history(session.id)]
+    stored = [(m.role, m.state) for m in await store.chats.history(saved_id(session))]
     assert stored == [("user", "complete"), ("assistant", "failed"), ("assistant", "complete")]
 
 

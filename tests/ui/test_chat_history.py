@@ -42,7 +42,11 @@ async def test_a_long_chat_loads_earlier_pages_when_scrolled_to_the_top(
         for loaded in (100, 150):
             oldest = log.views()[0]
             await pilot.press("home")
-            await wait_for(pilot, lambda n=loaded: len(log.views()) == n, what=f"{loaded} shown")
+
+            def shown(n: int = loaded) -> bool:
+                return len(log.views()) == n
+
+            await wait_for(pilot, shown, what=f"{loaded} shown")
             await settle(pilot)
             assert log.views()[0].content == f"message {200 - loaded}"
             assert log.scroll_y > 0, "the view must stay where it was, not jump to the top"

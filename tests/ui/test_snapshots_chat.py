@@ -166,10 +166,11 @@ def test_jobs_screen(snap_compare: Any, ui_database_url: str, gated: GatedServer
             await type_text(pilot, text)
             await pilot.press("ctrl+j")
             gated.release(release)
-            await wait_for(
-                pilot,
-                lambda n=release: (gated.sent >= n and pane.running) or reply_finished(pane),
-            )
+
+            def started_or_done(n: int = release) -> bool:
+                return (gated.sent >= n and pane.running) or reply_finished(pane)
+
+            await wait_for(pilot, started_or_done)
             if text == "first":
                 await wait_for(pilot, lambda: reply_finished(pane), what="the first job")
         await wait_for(pilot, lambda: pane.progress.tokens >= 1, what="the second job streams")

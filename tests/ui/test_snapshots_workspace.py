@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import update
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
@@ -17,6 +18,7 @@ from tests.ui.conftest import FIXED_NOW, SIZE, SMALL, seed_document, settle, wai
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.models import SectionVersion
 from vicechat_tui.core.runtime import VicechatCore, open_core
+from vicechat_tui.screens.versions import VersionsScreen
 
 Seeder = Callable[[VicechatCore], Awaitable[None]]
 
@@ -64,7 +66,7 @@ async def thesis(core: VicechatCore) -> None:
         await db.commit()
 
 
-def quiet(app: VicechatApp) -> None:
+def quiet(app: App[Any]) -> None:
     """Stop cursors blinking so the picture does not depend on timing."""
     for screen in app.screen_stack:
         for widget in screen.query("TextArea, Input"):
@@ -148,7 +150,9 @@ def test_versions_dialog(
     async def open_versions(pilot: Pilot[Any]) -> None:
         await pilot.press("ctrl+r")
         await on_screen("VersionsScreen")(pilot)
-        await wait_for(pilot, lambda: pilot.app.screen.version_list.option_count == 2)
+        screen = pilot.app.screen
+        assert isinstance(screen, VersionsScreen)
+        await wait_for(pilot, lambda: screen.version_list.option_count == 2)
         await pilot.press("down")
 
     run_before = before("down", "space", "down", "f6", then=open_versions)

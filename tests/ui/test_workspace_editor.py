@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -16,7 +17,7 @@ from vicechat_tui.screens.workspace import WorkspaceScreen
 from vicechat_tui.widgets.chat_pane import ChatPane
 
 
-async def open_first_section(pilot: Pilot[object], section_id: int) -> WorkspaceScreen:
+async def open_first_section(pilot: Pilot[Any], section_id: int) -> WorkspaceScreen:
     screen = await wait_ready(pilot)
     await pilot.press("space", "down")
     await wait_for(pilot, lambda: screen.editor.section_id == section_id)
@@ -52,7 +53,7 @@ async def test_versions_list_preview_and_restore(
         assert (await store.sections.versions(section_id))[0].source == "restore"
 
 
-async def make_conflict(pilot: Pilot[object], store: VicechatCore, section_id: int) -> None:
+async def make_conflict(pilot: Pilot[Any], store: VicechatCore, section_id: int) -> None:
     screen = await open_first_section(pilot, section_id)
     await store.sections.save_content(section_id, "theirs", based_on_version=1)
     await type_text(pilot, "mine")

@@ -16,12 +16,9 @@ from typing import Any, ClassVar, TypeVar
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.getters import query_one
 from textual.message import Message
-from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
-from textual.widget import Widget
 from textual.widgets import Footer, Tree
 
 from vicechat_tui.failures import TaskFailed, run_task
@@ -34,11 +31,10 @@ from vicechat_tui.widgets.chat_pane import ChatPane
 from vicechat_tui.widgets.document_tree import DocumentTree, TreeItem
 from vicechat_tui.widgets.job_events import forward_job_events
 from vicechat_tui.widgets.key_hints import class_bindings, key_display
+from vicechat_tui.widgets.pane_row import PaneRow
 from vicechat_tui.widgets.section_editor import SectionEditor
 from vicechat_tui.workbench import Workbench
 
-MIN_TREE_WIDTH = 16
-MAX_TREE_WIDTH = 80
 COMPACT_FOOTER_BELOW = 130
 """Terminal width under which the footer packs its keys."""
 FOLLOW_GROUP = "chat-follow"
@@ -80,8 +76,7 @@ class WorkspaceScreen(Screen[None]):
     document_tree = query_one("#tree", DocumentTree)
     editor = query_one("#editor", SectionEditor)
     chat_pane = query_one("#chat-pane", ChatPane)
-
-    tree_width: reactive[int] = reactive(28, init=False)
+    pane_row = query_one("#panes", PaneRow)
 
     def __init__(self, workbench: Workbench) -> None:
         super().__init__()
@@ -92,10 +87,13 @@ class WorkspaceScreen(Screen[None]):
         self._focus_editor_on_open = False
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="panes"):
-            yield DocumentTree(id="tree")
-            yield SectionEditor(id="editor")
-            yield ChatPane(id="chat-pane", keymap=self.workbench.keymap)
+        yield PaneRow(
+            DocumentTree(id="tree"),
+            SectionEditor(id="editor"),
+            ChatPane(id="chat-pane", keymap=self.workbench.keymap),
+            landing={"chat-pane": "#chat-input"},
+            id="panes",
+        )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -386,71 +384,17 @@ class WorkspaceScreen(Screen[None]):
 
     # -- panes -------------------------------------------------------------------------------
 
-    def _panes(self) -> list[Widget]:
-        return [pane for pane in (self.document_tree, self.editor, self.chat_pane) if pane.display]
-
-    def _first_focusable(self, pane: Widget) -> Widget | None:
-        """Where focus lands in a pane: the chat's message input, else its first focusable."""
-        if pane is self.chat_pane and self.chat_pane.chat_input.focusable:
-            return self.chat_pane.chat_input
-        for widget in self.focus_chain:
-            if widget is pane or pane in widget.ancestors:
-                return widget
-        return None
-
-    def _focus_pane(self, delta: int) -> None:
-        panes = self._panes()
-        if not panes:
-            return
-        focused = self.focused
-        current = next(
-            (
-                index
-                for index, pane in enumerate(panes)
-                if focused is not None and (focused is pane or pane in focused.ancestors)
-            ),
-            -1 if delta > 0 else 0,
-        )
-        for step in range(1, len(panes) + 1):
-            target = self._first_focusable(panes[(current + delta * step) % len(panes)])
-            if target is not None:
-                target.focus()
-                return
-
     def action_focus_next_pane(self) -> None:
-        self._focus_pane(1)
+        self.pane_row.focus_step(1)
 
     def action_focus_previous_pane(self) -> None:
-        self._focus_pane(-1)
-
-    def _go_to_or_hide(self, pane: Widget) -> None:
-        """Show and focus `pane`; when the focus is already in it, hide it instead."""
-        has_focus = self.focused is not None and (
-            self.focused is pane or pane in self.focused.ancestors
-        )
-        if has_focus:
-            pane.display = False
-            self._focus_pane(1)
-            return
-        pane.display = True
-        self.call_after_refresh(self._focus_in, pane)
-
-    def _focus_in(self, pane: Widget) -> None:
-        target = self._first_focusable(pane)
-        if target is not None:
-            target.focus()
+        self.pane_row.focus_step(-1)
 
     def action_toggle_tree(self) -> None:
-        self._go_to_or_hide(self.document_tree)
+        self.pane_row.go_to_or_hide(self.document_tree)
 
     def action_toggle_chat(self) -> None:
-        self._go_to_or_hide(self.chat_pane)
+        self.pane_row.go_to_or_hide(self.chat_pane)
 
     def action_resize_tree(self, delta: int) -> None:
-        if not self.document_tree.display:
-            self.document_tree.display = True
-        limit = max(MIN_TREE_WIDTH, min(MAX_TREE_WIDTH, self.size.width - 40))
-        self.tree_width = max(MIN_TREE_WIDTH, min(limit, self.tree_width + delta))
-
-    def watch_tree_width(self, width: int) -> None:
-        self.document_tree.styles.width = width
+        self.pane_row.resize_first(delta)
