@@ -99,12 +99,14 @@ async def test_sealed_chunks_are_rendered_at_the_live_tail_width_off_the_loop() 
     async with app.run_test(size=(70, 30)) as pilot:
         body = app.query_one(MessageBody)
         await body.begin_stream("")
+        await pilot.pause()  # the tail is laid out, so its width is known
         await body.append(text)
-        await pilot.pause()
         (chunk,) = body.query_children(MarkdownChunk)
-        assert chunk.text == text[: text.index("Next")]
         primed = chunk._cache
-        assert primed is not None and primed[1] == chunk.content_region.width
+        assert primed is not None, "mounted with its strips, before any paint"
+        await pilot.pause()
+        assert chunk.text == text[: text.index("Next")]
+        assert primed[1] == chunk.content_region.width
         assert chunk._strips(primed[1], chunk.rich_style) is primed[4], "no second render"
 
 
