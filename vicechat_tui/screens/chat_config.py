@@ -22,6 +22,7 @@ from vicechat_tui.core.chat_config import (
     number_ranges,
 )
 from vicechat_tui.core.errors import InvalidConfigError, VicechatError
+from vicechat_tui.failures import run_task
 from vicechat_tui.widgets.safe_text import literal
 
 if TYPE_CHECKING:
@@ -186,12 +187,12 @@ class ChatConfigScreen(ModalScreen[ChatConfig | None]):
     # -- the model list ----------------------------------------------------------------------
 
     def _list_models(self, provider: str | None) -> None:
-        self.run_worker(
+        run_task(
+            self,
             self._fetch_models(provider),
+            description="List the provider's models",
             group="chat-config-models",
             exclusive=True,
-            exit_on_error=False,
-            description="List the provider's models",
         )
 
     async def _fetch_models(self, provider: str | None) -> None:
