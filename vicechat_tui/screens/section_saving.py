@@ -46,36 +46,40 @@ class SectionSaver:
         self.conflict_open = False
         self._lock = asyncio.Lock()
 
-    async def save(self, *, source: SaveSource = "edit") -> SaveResult:
+    async def save(self) -> SaveResult:
         """Store the draft if there is one; a conflict opens the conflict dialog."""
+        async with self._lock:
+            return await self._save_draft("edit")
+
+    async def _save_draft(self, source: SaveSource) -> SaveResult:
+        """`save` for a caller that holds the lock."""
         from vicechat_tui.core.models import VersionSource  # SQLModel: not before the first frame
 
-        async with self._lock:
-            draft = self.editor.draft()
-            if draft is None:
-                return "saved"
-            if self.conflict_open:
-                return "conflict"
-            self.editor.stop_autosave()
-            self.editor.mark_state("saving")
-            try:
-                section = await self.workbench.require_core().sections.save_content(
-                    draft.section_id,
-                    draft.text,
-                    based_on_version=draft.based_on_version,
-                    source=VersionSource(source),
-                )
-            except EditConflictError as conflict:
-                self.editor.mark_state("conflict")
-                self.conflict_open = True
-                self.start(self._resolve(draft, conflict), "Resolve an edit conflict")
-                return "conflict"
-            except Exception as error:
-                self.editor.mark_state("failed")
-                self.report(error)
-                return "failed"
-            self.editor.mark_saved(draft, section.version)
+        draft = self.editor.draft()
+        if draft is None:
             return "saved"
+        if self.conflict_open:
+            return "conflict"
+        self.editor.stop_autosave()
+        self.editor.mark_state("saving")
+        try:
+            section = await self.workbench.require_core().sections.save_content(
+                draft.section_id,
+                draft.text,
+                based_on_version=draft.based_on_version,
+                source=VersionSource(source),
+            )
+        except EditConflictError as conflict:
+            self.editor.mark_state("conflict")
+            self.conflict_open = True
+            self.start(self._resolve(draft, conflict), "Resolve an edit conflict")
+            return "conflict"
+        except Exception as error:
+            self.editor.mark_state("failed")
+            self.report(error)
+            return "failed"
+        self.editor.mark_saved(draft, section.version)
+        return "saved"
 
     async def _resolve(self, draft: Draft, conflict: EditConflictError) -> None:
         try:
@@ -107,17 +111,19 @@ class SectionSaver:
         if self.editor.section_id is None:
             self.editor.notify("Select a section first.", severity="warning")
             return
-        if await self.save() != "saved":
-            return
-        self.editor.put_text(text, mode)
-        await self.save(source="applied_reply")
+        async with self._lock:  # no autosave between the text going in and its own version
+            if await self._save_draft("edit") != "saved":
+                return
+            self.editor.put_text(text, mode)
+            await self._save_draft("applied_reply")
 
     async def restore(self, section_id: int, version_id: int) -> None:
         """Make an earlier version current again (as a new version), saving typing first."""
-        if self.editor.section_id != section_id or await self.save() != "saved":
-            return
-        section = await self.workbench.require_core().sections.restore(
-            section_id, version_id, based_on_version=self.editor.version
-        )
-        self.editor.load(section_id, section.version, section.content)
+        async with self._lock:
+            if self.editor.section_id != section_id or await self._save_draft("edit") != "saved":
+                return
+            section = await self.workbench.require_core().sections.restore(
+                section_id, version_id, based_on_version=self.editor.version
+            )
+            self.editor.load(section_id, section.version, section.content)
         self.editor.notify(f"Restored; the section is now at version {section.version}.", timeout=3)
