@@ -24,6 +24,7 @@ from vicechat_tui.core.events import (
     StepStarted,
     TokenDelta,
 )
+from vicechat_tui.core.models import ChatJob
 from vicechat_tui.core.runtime import VicechatCore, open_core
 from vicechat_tui.core.settings import JobSettings
 
@@ -52,9 +53,16 @@ async def core(server: OpenAIServer, database_url: str) -> AsyncIterator[Vicecha
 
 async def a_section(core: VicechatCore, title: str = "Intro") -> tuple[int, int]:
     document = await core.documents.create("Moon book")
+    assert document.id is not None
     section = await core.sections.create(document.id, title, content="The Moon is far.")
-    assert document.id is not None and section.id is not None
+    assert section.id is not None
     return document.id, section.id
+
+
+async def a_session(core: VicechatCore, document_id: int, section_id: int) -> int:
+    session = await core.chats.open_session(document_id, section_id)
+    assert session.id is not None
+    return session.id
 
 
 async def collect(core: VicechatCore, job_id: int) -> list[Any]:
@@ -74,8 +82,7 @@ async def test_a_reply_streams_and_is_stored(core: VicechatCore, server: OpenAIS
     finished = events[-1]
     assert isinstance(finished, JobFinished) and finished.status == "completed"
 
-    session = await core.chats.open_session(document_id, section_id)
-    history = await core.chats.history(session.id)
+    history = await core.chats.history(await a_session(core, document_id, section_id))
     assert [(m.role, m.content, m.state) for m in history] == [
         ("user", "How far is the Moon?", "complete"),
         ("assistant", "The Moon is 384,400 km away.", "complete"),
@@ -95,8 +102,7 @@ async def test_empty_message_is_refused_and_nothing_stored(core: VicechatCore) -
     document_id, section_id = await a_section(core)
     with pytest.raises(EmptyMessageError):
         await core.jobs.send(document_id, section_id, "  \n\t ")
-    session = await core.chats.open_session(document_id, section_id)
-    assert await core.chats.history(session.id) == []
+    assert await core.chats.history(await a_session(core, document_id, section_id)) == []
 
 
 async def test_bad_overrides_are_refused_field_by_field(core: VicechatCore) -> None:
@@ -158,8 +164,7 @@ async def test_provider_failure_fails_the_job_and_keeps_the_users_message(
     assert state.status == "failed"
     assert state.error_title == "Access refused"
     assert state.error and "401" in state.error
-    session = await core.chats.open_session(document_id, section_id)
-    history = await core.chats.history(session.id)
+    history = await core.chats.history(await a_session(core, document_id, section_id))
     assert history[0].content == "Keep this question"
     assert history[1].state == "failed" and history[1].error == state.error
 
@@ -239,15 +244,28 @@ async def test_a_pending_job_can_be_cancelled(server: OpenAIServer, database_url
 
 async def test_several_sections_stream_at_once(core: VicechatCore, server: OpenAIServer) -> None:
     server.add_replies(
-        *[Reply(tokens=[f"{n}-{i} " for i in range(10)], delay_per_token=0.01) for n in range(3)]
+        *[Reply(tokens=[f"{n}-{i} " for i in range(10)], delay_per_token=0.05) for n in range(3)]
     )
     document_id, first = await a_section(core, "A")
-    sections = [first] + [
-        (await core.sections.create(document_id, title)).id for title in ("B", "C")
-    ]
-    jobs = [await core.jobs.send(document_id, s, f"q{s}") for s in sections]  # type: ignore[arg-type]
-    await asyncio.sleep(0.05)
-    assert sum(core.jobs.get(j).status == "running" for j in jobs) >= 2
+    sections = [first]
+    for title in ("B", "C"):
+        section = await core.sections.create(document_id, title)
+        assert section.id is not None
+        sections.append(section.id)
+    order: list[str] = []
+
+    async def watch() -> None:
+        async for event in core.jobs.subscribe_all():
+            if isinstance(event, JobStarted | JobFinished):
+                order.append(type(event).__name__)
+            if order.count("JobFinished") == len(sections):
+                return
+
+    watcher = asyncio.create_task(watch())
+    await asyncio.sleep(0)
+    jobs = [await core.jobs.send(document_id, s, f"q{s}") for s in sections]
+    await asyncio.wait_for(watcher, 10)
+    assert order[:3] == ["JobStarted"] * 3, "all three started before any finished"
     for job in jobs:
         assert (await core.jobs.wait(job)).status == "completed"
 
@@ -262,11 +280,11 @@ async def test_history_is_trimmed_to_the_context_window(
     core = await open_core(settings, database_url=database_url)
     try:
         document_id, section_id = await a_section(core)
-        session = await core.chats.open_session(document_id, section_id)
-        await core.chats.update_config(session.id, {"max_tokens": 100})
+        session_id = await a_session(core, document_id, section_id)
+        await core.chats.update_config(session_id, {"max_tokens": 100})
         for index in range(30):
-            await core.chats.add_message(session.id, "user", f"old question {index} " * 10)
-            await core.chats.add_message(session.id, "assistant", f"old answer {index} " * 10)
+            await core.chats.add_message(session_id, "user", f"old question {index} " * 10)
+            await core.chats.add_message(session_id, "assistant", f"old answer {index} " * 10)
         job_id = await core.jobs.send(document_id, section_id, "newest question")
         events = await collect(core, job_id)
         trimmed = [e for e in events if isinstance(e, StepStarted) and "left out" in e.label]
@@ -296,6 +314,90 @@ async def test_finished_jobs_leave_memory_but_stay_in_the_database(
             await core.jobs.status(987654)
     finally:
         await core.aclose()
+
+
+async def follow(core: VicechatCore, job_id: int) -> list[Any]:
+    """Every event of a subscription; one that never ends fails the test (TimeoutError)."""
+    return await asyncio.wait_for(collect(core, job_id), timeout=10)
+
+
+async def gone_from_memory(core: VicechatCore, job_id: int) -> None:
+    while job_id in {state.job_id for state in core.jobs.jobs()}:
+        await asyncio.sleep(0.01)
+
+
+async def test_subscribing_after_the_job_finished_ends_at_once(
+    core: VicechatCore, server: OpenAIServer
+) -> None:
+    server.add_replies(Reply(tokens=("Done ", "already.")), Reply.error(401, "Bad key"))
+    document_id, section_id = await a_section(core)
+    done = await core.jobs.send(document_id, section_id, "Quick one")
+    failed = await core.jobs.send(document_id, section_id, "Another")
+    await core.jobs.wait(done)
+    await core.jobs.wait(failed)
+
+    snapshot, finished = await follow(core, done)
+    assert isinstance(snapshot, JobSnapshot) and isinstance(finished, JobFinished)
+    assert (snapshot.status, snapshot.text) == ("completed", "Done already.")
+    assert (finished.status, finished.message_id) == ("completed", snapshot.assistant_message_id)
+    assert await follow(core, done) == [snapshot, finished], "and again, the same"
+
+    snapshot, finished = await follow(core, failed)
+    assert isinstance(snapshot, JobSnapshot) and snapshot.status == "failed"
+    assert isinstance(finished, JobFinished) and finished.status == "failed"
+    assert finished.error_title == "Access refused" and "401" in (finished.error or "")
+
+
+async def test_subscribing_to_a_job_that_left_memory_replays_it_from_the_database(
+    server: OpenAIServer, database_url: str
+) -> None:
+    core = await open_with(server, database_url, keep_finished_seconds=0)
+    try:
+        server.add_replies(Reply(tokens=("Hello", " there", "!")), Reply.error(500, "Broken"))
+        document_id, section_id = await a_section(core)
+        done = await core.jobs.send(document_id, section_id, "hi")
+        await core.jobs.wait(done)
+        await asyncio.wait_for(gone_from_memory(core, done), timeout=10)
+
+        snapshot, finished = await follow(core, done)
+        assert isinstance(snapshot, JobSnapshot) and isinstance(finished, JobFinished)
+        assert (snapshot.status, snapshot.text) == ("completed", "Hello there!")
+        assert (snapshot.tokens, snapshot.tokens_estimated) == (3, False)  # the server's usage
+        assert finished == JobFinished(done, "completed", snapshot.assistant_message_id)
+
+        failed = await core.jobs.send(document_id, section_id, "again")
+        await core.jobs.wait(failed)
+        await asyncio.wait_for(gone_from_memory(core, failed), timeout=10)
+        snapshot, finished = await follow(core, failed)
+        assert isinstance(finished, JobFinished) and finished.status == "failed"
+        assert "Broken" in (finished.error or "") and finished.error_detail
+
+        with pytest.raises(JobNotFoundError, match="987654"):
+            await follow(core, 987654)
+    finally:
+        await core.aclose()
+
+
+async def test_a_job_another_process_runs_gives_its_stored_state_and_ends(
+    core: VicechatCore,
+) -> None:
+    document_id, section_id = await a_section(core)
+    session_id = await a_session(core, document_id, section_id)
+    async with core.database.session() as db:
+        job = ChatJob(
+            session_id=session_id,
+            section_id=section_id,
+            status="running",
+            step_label="writing answer",
+            runner="another-host:4242",
+        )
+        db.add(job)
+        await db.commit()
+        await db.refresh(job)
+    assert job.id is not None
+    (snapshot,) = await follow(core, job.id)
+    assert isinstance(snapshot, JobSnapshot)
+    assert (snapshot.status, snapshot.label) == ("running", "writing answer")
 
 
 async def test_progress_events_report_tokens(core: VicechatCore, server: OpenAIServer) -> None:

@@ -81,10 +81,12 @@ async def core(web: Web, tmp_path: Path) -> AsyncIterator[VicechatCore]:
 
 async def web_section(core: VicechatCore) -> tuple[int, int]:
     document = await core.documents.create("Moon")
+    assert document.id is not None
     section = await core.sections.create(document.id, "Gravity")
+    assert section.id is not None
     session = await core.chats.open_session(document.id, section.id)
+    assert session.id is not None
     await core.chats.update_config(session.id, {"web_search": True, "search_cycles": 2})
-    assert document.id is not None and section.id is not None
     return document.id, section.id
 
 
@@ -138,6 +140,7 @@ async def test_no_search_provider_fails_at_once_with_how_to(web: Web, tmp_path: 
         assert state.error is not None and "[web_search]" in state.error
         assert web.model.received == []  # no model call was made
         session = await core.chats.open_session(document_id, section_id)
+        assert session.id is not None
         assert (await core.chats.history(session.id))[0].content == "Search please"
     finally:
         await core.aclose()

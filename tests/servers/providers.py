@@ -62,6 +62,11 @@ class Reply:
     """Write every frame in two pieces, cut inside its first multi-byte character."""
     pings: bool = False
     """Send keep-alive frames between tokens."""
+    usage: bool = True
+    """Report token usage at the end (OpenAI-compatible servers that ignore stream_options
+    report none)."""
+    completion_tokens: int | None = None
+    """The reply's token count to report; the number of tokens sent when None."""
 
     @classmethod
     def error(
@@ -82,6 +87,14 @@ class Reply:
         words = text.split(" ")
         tokens = [words[0], *(f" {word}" for word in words[1:])]
         return cls(tokens=tuple(token for token in tokens if token), **options)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """The token counts a server reports at the end of a reply."""
+
+    prompt: int
+    completion: int
 
 
 ReplySpec = Reply | str | Sequence[str]
@@ -272,7 +285,9 @@ class FakeProviderServer:
         if reply.truncate:
             return
         finish = reply.finish_reason or self.default_finish_reason
-        for frame in self.closing_frames(body, finish, estimate_tokens(body), len(tokens)):
+        completion = len(tokens) if reply.completion_tokens is None else reply.completion_tokens
+        usage = Usage(estimate_tokens(body), completion) if reply.usage else None
+        for frame in self.closing_frames(body, finish, usage):
             await send(frame)
         self.completed_streams += 1
 
@@ -325,9 +340,7 @@ class FakeProviderServer:
     def token_frame(self, body: dict[str, Any], text: str) -> str:
         raise NotImplementedError
 
-    def closing_frames(
-        self, body: dict[str, Any], finish: str, prompt_tokens: int, completion_tokens: int
-    ) -> list[str]:
+    def closing_frames(self, body: dict[str, Any], finish: str, usage: Usage | None) -> list[str]:
         raise NotImplementedError
 
     def error_frame(self, message: str, error_type: str) -> str:
@@ -408,15 +421,13 @@ class OpenAIServer(FakeProviderServer):
     def token_frame(self, body: dict[str, Any], text: str) -> str:
         return self._chunk(body, {"content": text}, None)
 
-    def closing_frames(
-        self, body: dict[str, Any], finish: str, prompt_tokens: int, completion_tokens: int
-    ) -> list[str]:
+    def closing_frames(self, body: dict[str, Any], finish: str, usage: Usage | None) -> list[str]:
         frames = [self._chunk(body, {}, finish)]
-        if (body.get("stream_options") or {}).get("include_usage"):
-            usage = {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
+        if usage is not None and (body.get("stream_options") or {}).get("include_usage"):
+            counts = {
+                "prompt_tokens": usage.prompt,
+                "completion_tokens": usage.completion,
+                "total_tokens": usage.prompt + usage.completion,
             }
             frames.append(
                 _sse(
@@ -424,7 +435,7 @@ class OpenAIServer(FakeProviderServer):
                         "id": "chatcmpl-1",
                         "object": "chat.completion.chunk",
                         "choices": [],
-                        "usage": usage,
+                        "usage": counts,
                     }
                 )
             )
@@ -509,14 +520,13 @@ class AnthropicServer(FakeProviderServer):
         }
         return _sse(delta, "content_block_delta")
 
-    def closing_frames(
-        self, body: dict[str, Any], finish: str, prompt_tokens: int, completion_tokens: int
-    ) -> list[str]:
-        delta = {
+    def closing_frames(self, body: dict[str, Any], finish: str, usage: Usage | None) -> list[str]:
+        delta: dict[str, Any] = {
             "type": "message_delta",
             "delta": {"stop_reason": finish, "stop_sequence": None},
-            "usage": {"output_tokens": completion_tokens},
         }
+        if usage is not None:
+            delta["usage"] = {"output_tokens": usage.completion}
         return [
             _sse({"type": "content_block_stop", "index": 0}, "content_block_stop"),
             _sse(delta, "message_delta"),
@@ -578,20 +588,11 @@ class OllamaServer(FakeProviderServer):
     def token_frame(self, body: dict[str, Any], text: str) -> str:
         return self._line(body, text, done=False)
 
-    def closing_frames(
-        self, body: dict[str, Any], finish: str, prompt_tokens: int, completion_tokens: int
-    ) -> list[str]:
-        return [
-            self._line(
-                body,
-                "",
-                done=True,
-                done_reason=finish,
-                total_duration=1,
-                prompt_eval_count=prompt_tokens,
-                eval_count=completion_tokens,
-            )
-        ]
+    def closing_frames(self, body: dict[str, Any], finish: str, usage: Usage | None) -> list[str]:
+        counts = (
+            {"prompt_eval_count": usage.prompt, "eval_count": usage.completion} if usage else {}
+        )
+        return [self._line(body, "", done=True, done_reason=finish, total_duration=1, **counts)]
 
     def error_frame(self, message: str, error_type: str) -> str:
         return dumps({"error": message}) + "\n"

@@ -85,6 +85,8 @@ class ProgressChanged:
     cycles: int
     label: str
     tokens: int = 0
+    tokens_estimated: bool = True
+    """True while `tokens` is our estimate; False once it is the provider's own count."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,7 @@ class JobSnapshot:
     label: str
     tokens: int
     assistant_message_id: int | None
+    tokens_estimated: bool = True
 
 
 JobEvent = (

@@ -20,6 +20,11 @@ from vicechat_tui.widgets.safe_text import visible_controls
 SPINNER_FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
+def format_tokens(count: int, *, estimated: bool) -> str:
+    """`~1,234 tokens` for our estimate, `1,234 tokens` for the provider's own count."""
+    return f"{'~' if estimated else ''}{count:,} token{'' if count == 1 else 's'}"
+
+
 def format_elapsed(seconds: float) -> str:
     """`42s`, `3m05s`, `1h02m`."""
     whole = max(0, int(seconds))
@@ -33,7 +38,7 @@ def format_elapsed(seconds: float) -> str:
 
 
 class JobProgress(Widget):
-    """Spinner · step label · cycle i/n · tokens · elapsed."""
+    """Spinner · step label · cycle i/n · percent done (research) · tokens · elapsed."""
 
     DEFAULT_CSS = """
     JobProgress {
@@ -55,7 +60,10 @@ class JobProgress(Widget):
     cycle: reactive[int] = reactive(0)
     cycles: reactive[int] = reactive(0)
     tokens: reactive[int] = reactive(0)
+    tokens_estimated: reactive[bool] = reactive(True)
+    """True while `tokens` is an estimate (drawn with a `~`)."""
     fraction: reactive[float] = reactive(0.0)
+    """How far a research job is (0..1); drawn only when the job has cycles."""
     elapsed: reactive[float] = reactive(0.0)
     frame: reactive[int] = reactive(0)
 
@@ -79,6 +87,7 @@ class JobProgress(Widget):
         self.active = False
         self.label = ""
         self.cycle = self.cycles = self.tokens = 0
+        self.tokens_estimated = True
         self.fraction = self.elapsed = 0.0
 
     def watch_active(self, active: bool) -> None:
@@ -97,7 +106,9 @@ class JobProgress(Widget):
         line.append(visible_controls(self.label) or "waiting for the model…")
         if self.cycles > 1:
             line.append(f" · cycle {self.cycle}/{self.cycles}")
+        if self.cycles:  # a research job: a plain chat's fraction only jumps from 0 to 1
+            line.append(f" · {round(max(0.0, min(1.0, self.fraction)) * 100)}%")
         if self.tokens:
-            line.append(f" · {self.tokens} token{'s' if self.tokens != 1 else ''}")
+            line.append(" · " + format_tokens(self.tokens, estimated=self.tokens_estimated))
         line.append(f" · {format_elapsed(self.elapsed)}")
         return line

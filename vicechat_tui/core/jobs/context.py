@@ -6,16 +6,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vicechat_tui.core.chat_config import ChatConfig
+from vicechat_tui.core.jobs.tokens import estimate_tokens
 from vicechat_tui.core.models import ChatMessage, MessageRole
 from vicechat_tui.core.providers.base import PromptMessage
 
-# Without a tokenizer for every provider, ~4 characters a token is the usual estimate.
-CHARS_PER_TOKEN = 4
 MESSAGE_OVERHEAD_TOKENS = 4
+"""What a message costs beyond its text (role and separators in the chat template)."""
 
 
-def estimate_tokens(text: str) -> int:
-    return len(text) // CHARS_PER_TOKEN + MESSAGE_OVERHEAD_TOKENS
+def message_tokens(text: str) -> int:
+    """The estimated cost of one message with `text` in the prompt."""
+    return estimate_tokens(text) + MESSAGE_OVERHEAD_TOKENS
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +77,12 @@ def build_context(
     """System prompt first, then the newest history that fits, then the question."""
     system = PromptMessage("system", system_text(config, context))
     reply_reserve = min(config.max_tokens, context_window // 2)
-    budget = context_window - reply_reserve - estimate_tokens(system.content)
-    budget -= estimate_tokens(question)
+    budget = context_window - reply_reserve - message_tokens(system.content)
+    budget -= message_tokens(question)
     turns = usable_history(history)
     kept: list[PromptMessage] = []
     for turn in reversed(turns):
-        cost = estimate_tokens(turn.content)
+        cost = message_tokens(turn.content)
         if cost > budget:
             break
         budget -= cost

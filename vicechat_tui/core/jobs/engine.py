@@ -18,16 +18,12 @@ from sqlmodel import col
 
 from vicechat_tui.core.chat_config import ChatConfig, merge_chat_config
 from vicechat_tui.core.errors import EmptyMessageError, JobNotFoundError, ProviderError
-from vicechat_tui.core.events import (
-    JobEvent,
-    JobFinished,
-    JobStarted,
-    ProgressChanged,
-    TokenDelta,
-)
+from vicechat_tui.core.events import JobEvent, JobFinished, JobStarted
+from vicechat_tui.core.jobs.host import CoreJobHost
 from vicechat_tui.core.jobs.hub import EventHub
 from vicechat_tui.core.jobs.run import JobRun
 from vicechat_tui.core.jobs.state import JobState
+from vicechat_tui.core.jobs.stored import load_job_state, stored_job_events
 from vicechat_tui.core.models import (
     ChatJob,
     ChatMessage,
@@ -79,6 +75,7 @@ class JobEngine:
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._runs: dict[int, JobRun] = {}
         self._hub = EventHub()
+        self._host = CoreJobHost(core, self._hub.publish)
         self._slots = asyncio.Semaphore(self._settings.max_concurrent)
         self._closed = False
 
@@ -172,7 +169,7 @@ class JobEngine:
             model=model or None,
         )
         self._states[job.id] = state
-        run = JobRun(self, state, config, provider, model, text)
+        run = JobRun(self._host, state, config, provider, model, text)
         self._runs[job.id] = run
         self._tasks[job.id] = asyncio.create_task(self._run(run), name=f"chat-job-{job.id}")
         return job.id
@@ -185,7 +182,7 @@ class JobEngine:
                 state.started_at = time.monotonic()
                 state.label = "starting"
                 await self._update_job_row(state, started_at=utc_now())
-                self.publish(
+                self._hub.publish(
                     JobStarted(
                         state.job_id,
                         state.session_id,
@@ -235,7 +232,7 @@ class JobEngine:
             )
         except Exception:  # the database being down must not hide the outcome
             log.exception("could not store the end of job %s", state.job_id)
-        self.publish(
+        self._hub.publish(
             JobFinished(
                 state.job_id,
                 status.value,
@@ -271,21 +268,14 @@ class JobEngine:
 
     # -- events -----------------------------------------------------------------------------
 
-    def publish(self, event: JobEvent) -> None:
-        self._hub.publish(event)
-
-    def publish_progress(self, state: JobState) -> None:
-        self.publish(
-            ProgressChanged(
-                state.job_id, state.fraction, state.cycle, state.cycles, state.label, state.tokens
-            )
-        )
-
-    def publish_delta(self, state: JobState, text: str) -> None:
-        self.publish(TokenDelta(state.job_id, text))
-
     def subscribe(self, job_id: int) -> AsyncIterator[JobEvent]:
-        state = self.get(job_id)
+        """A snapshot, then the job's events until its JobFinished (see API.md).
+
+        A job that left memory is rebuilt from the database: its snapshot and JobFinished.
+        """
+        state = self._states.get(job_id)
+        if state is None:
+            return stored_job_events(self.core, job_id)
         return self._hub.job_events(job_id, state.snapshot)
 
     def subscribe_all(self) -> AsyncIterator[JobEvent]:
@@ -305,33 +295,7 @@ class JobEngine:
         """The job's state from memory, or rebuilt from the database once it left memory."""
         if job_id in self._states:
             return self._states[job_id]
-        async with self.core.database.session() as db:
-            job = await db.get(ChatJob, job_id)
-            message = (
-                await db.get(ChatMessage, job.result_message_id)
-                if job and job.result_message_id
-                else None
-            )
-        if job is None:
-            raise JobNotFoundError(job_id)
-        await self.core.chats.get_config(job.session_id)  # ownership check
-        return JobState(
-            job_id=job_id,
-            session_id=job.session_id,
-            document_id=0,
-            section_id=job.section_id,
-            kind=job.kind,
-            user_message_id=job.user_message_id or 0,
-            assistant_message_id=job.result_message_id,
-            status=job.status,
-            text_so_far=message.content if message else "",
-            fraction=job.progress,
-            cycle=job.cycle,
-            cycles=job.cycles,
-            label=job.step_label,
-            error=job.error,
-            error_detail=job.error_detail,
-        )
+        return await load_job_state(self.core, job_id)
 
     def jobs(self) -> list[JobState]:
         return sorted(self._states.values(), key=lambda s: s.job_id)

@@ -6,14 +6,15 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Sequence
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from vicechat_tui.core.chat_config import ChatConfig
-from vicechat_tui.core.events import Source, SourcesFound, StepFinished, StepRecord, StepStarted
+from vicechat_tui.core.events import StepRecord, TokenDelta
 from vicechat_tui.core.jobs.context import SectionContext, build_context, usable_history
+from vicechat_tui.core.jobs.host import JobHost
+from vicechat_tui.core.jobs.reporter import JobReporter
 from vicechat_tui.core.jobs.state import JobState
-from vicechat_tui.core.models import MessageState
+from vicechat_tui.core.models import ChatMessage, MessageState
 from vicechat_tui.core.providers.base import (
     ChatProvider,
     CompletionRequest,
@@ -22,36 +23,36 @@ from vicechat_tui.core.providers.base import (
     TextDelta,
 )
 
-if TYPE_CHECKING:
-    from vicechat_tui.core.jobs.engine import JobEngine
-
 PROGRESS_EVERY_SECONDS = 0.1
 RESEARCH_HISTORY_TURNS = 10
 
 
 class JobRun:
-    """Executes one job for the engine; implements the research loop's reporter too."""
+    """Executes one job; everything outside the job goes through its `JobHost`."""
 
     def __init__(
         self,
-        engine: JobEngine,
+        host: JobHost,
         state: JobState,
         config: ChatConfig,
         provider: ChatProvider,
         model: str,
         question: str,
     ) -> None:
-        self.engine = engine
+        self.host = host
         self.state = state
         self.config = config
         self.provider = provider
         self.model = model
         self.question = question
+        self.reporter = JobReporter(state, host.publish, self._mark_dirty)
         self.usage: dict[str, Any] | None = None
-        self._step_counter = 0
         self._dirty = False
         self._flusher: asyncio.Task[None] | None = None
         self._last_progress = 0.0
+
+    def _mark_dirty(self) -> None:
+        self._dirty = True
 
     # -- the job ----------------------------------------------------------------------------
 
@@ -64,19 +65,12 @@ class JobRun:
         await self._stream_answer(messages)
 
     async def _section_context(self) -> SectionContext:
-        core = self.engine.core
-        section = await core.sections.get(self.state.section_id)
-        document = await core.documents.get(section.document_id)
-        outline = (
-            await core.sections.outline(section.document_id) if self.config.include_outline else []
+        return await self.host.section_context(
+            self.state.section_id, include_outline=self.config.include_outline
         )
-        return SectionContext(document.title, outline, section.title, section.content)
 
-    async def _history(self) -> list[Any]:
-        history = await self.engine.core.chats.history(
-            self.state.session_id, before_id=self.state.user_message_id
-        )
-        return history
+    async def _history(self) -> Sequence[ChatMessage]:
+        return await self.host.history_before(self.state.session_id, self.state.user_message_id)
 
     async def _chat_messages(self) -> list[PromptMessage]:
         built = build_context(
@@ -87,11 +81,11 @@ class JobRun:
             context_window=self.provider.context_window,
         )
         if built.trimmed_messages:
-            step = self.step_started(
+            step = self.reporter.step_started(
                 f"left out {built.trimmed_messages} older messages to fit the model's context",
                 payload={"trimmed_messages": built.trimmed_messages},
             )
-            self.step_finished(step)
+            self.reporter.step_finished(step)
         return built.messages
 
     async def _research(self) -> list[PromptMessage]:
@@ -100,7 +94,7 @@ class JobRun:
         from vicechat_tui.core.research.prompts import build_answer_messages
         from vicechat_tui.core.research.search import create_search_provider
 
-        settings = self.engine.core.settings
+        settings = self.host.settings
         search = create_search_provider(settings.web_search)
         assert settings.web_search is not None  # create_search_provider refused otherwise
         fetcher = PageFetcher(settings.web_fetch)
@@ -113,7 +107,7 @@ class JobRun:
                 fetcher=fetcher,
                 cycles=self.config.search_cycles,
                 max_sources=self.config.max_sources,
-                reporter=self,
+                reporter=self.reporter,
                 temperature=self.config.temperature,
                 results_per_query=settings.web_search.results_per_query,
             )
@@ -136,8 +130,8 @@ class JobRun:
         self.state.label = "writing answer"
         if self.state.kind == "web_research":
             self.state.fraction = max(self.state.fraction, 0.9)
-        step = self.step_started("writing answer")
-        self.engine.publish_progress(self.state)
+        step = self.reporter.step_started("writing answer")
+        self.reporter.publish_progress()
         request = CompletionRequest(
             model=self.model,
             messages=list(messages),
@@ -153,30 +147,30 @@ class JobRun:
                     "prompt_tokens": item.usage.prompt_tokens,
                     "completion_tokens": item.usage.completion_tokens,
                 }
+                if item.usage.completion_tokens is not None:
+                    self.state.report_tokens(item.usage.completion_tokens)
         self.state.fraction = 1.0
-        self.step_finished(step, payload={"tokens": self.state.tokens})
+        self.reporter.step_finished(step, payload={"tokens": self.state.tokens})
+        self.reporter.publish_progress()  # the final count, the provider's own when it sent one
 
     def _on_delta(self, text: str) -> None:
         state = self.state
         state.append_text(text)
-        state.tokens += 1
         self._dirty = True
-        self.engine.publish_delta(state, text)
+        self.host.publish(TokenDelta(state.job_id, text))
         now = time.monotonic()
         if now - self._last_progress >= PROGRESS_EVERY_SECONDS:
             self._last_progress = now
-            self.engine.publish_progress(state)
+            self.reporter.publish_progress()
 
     def close_open_steps(self, status: str) -> None:
         """Mark steps still running (the job was cancelled or failed) with `status`."""
-        for step in list(self.state.steps):
-            if step.status == "running":
-                self.step_finished(step.step_id, status=status)
+        self.reporter.close_open_steps(status)
 
     # -- persistence ------------------------------------------------------------------------
 
     async def _flush_periodically(self) -> None:
-        interval = self.engine.core.settings.jobs.flush_interval
+        interval = self.host.settings.flush_interval
         while True:
             await asyncio.sleep(interval)
             if self._dirty:
@@ -204,42 +198,7 @@ class JobRun:
             values["state"] = final_state.value
             values["usage"] = self.usage
             values["error"] = self.state.error
-        await self.engine.core.chats.update_message(message_id, **values)
-
-    # -- reporter for steps, progress and sources ------------------------------------------
-
-    def step_started(
-        self, label: str, *, parent: str | None = None, payload: dict[str, Any] | None = None
-    ) -> str:
-        self._step_counter += 1
-        step_id = f"s{self._step_counter}"
-        record = StepRecord(step_id, parent, label, "running", dict(payload or {}))
-        self.state.steps.append(record)
-        self.engine.publish(StepStarted(self.state.job_id, step_id, parent, label, record.payload))
-        self._dirty = True
-        return step_id
-
-    def step_finished(
-        self, step_id: str, *, status: str = "ok", payload: dict[str, Any] | None = None
-    ) -> None:
-        for record in self.state.steps:
-            if record.step_id == step_id:
-                merged = {**record.payload, **(payload or {})}
-                self.state.replace_step(replace(record, status=status, payload=merged))
-                break
-        self.engine.publish(StepFinished(self.state.job_id, step_id, status, dict(payload or {})))
-        self._dirty = True
-
-    def progress(self, fraction: float, *, cycle: int, cycles: int, label: str) -> None:
-        state = self.state
-        state.fraction = max(state.fraction, min(fraction, 1.0))
-        state.cycle, state.cycles, state.label = cycle, cycles, label
-        self.engine.publish_progress(state)
-
-    def sources_found(self, sources: Sequence[Source]) -> None:
-        self.state.sources = list(sources)
-        self.engine.publish(SourcesFound(self.state.job_id, tuple(sources)))
-        self._dirty = True
+        await self.host.update_message(message_id, **values)
 
 
 def _step_json(step: StepRecord) -> dict[str, Any]:

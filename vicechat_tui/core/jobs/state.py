@@ -6,6 +6,7 @@ import time
 from dataclasses import InitVar, dataclass, field
 
 from vicechat_tui.core.events import JobSnapshot, Source, StepRecord
+from vicechat_tui.core.jobs.tokens import token_weight, tokens_from_weight
 from vicechat_tui.core.models import JobStatus
 
 
@@ -27,6 +28,8 @@ class JobState:
     cycles: int = 0
     label: str = "waiting"
     tokens: int = 0
+    """Tokens of the reply: estimated while it streams, the provider's count once reported."""
+    tokens_estimated: bool = True
     model: str | None = None
     created_at: float = field(default_factory=time.monotonic)
     started_at: float | None = None
@@ -35,10 +38,13 @@ class JobState:
     error_title: str | None = None
     error_detail: str | None = None
     _parts: list[str] = field(default_factory=list, init=False, repr=False)
+    _token_weight: int = field(default=0, init=False, repr=False)
 
     def __post_init__(self, text_so_far: str) -> None:
         if text_so_far:
             self._parts.append(text_so_far)
+            self._token_weight = token_weight(text_so_far)
+            self.tokens = self.tokens or tokens_from_weight(self._token_weight)
 
     @property
     def text(self) -> str:
@@ -48,7 +54,15 @@ class JobState:
         return self._parts[0] if self._parts else ""
 
     def append_text(self, delta: str) -> None:
+        """Add a piece of the reply and count its estimated tokens."""
         self._parts.append(delta)
+        self._token_weight += token_weight(delta)
+        self.tokens = tokens_from_weight(self._token_weight)
+
+    def report_tokens(self, count: int) -> None:
+        """The provider's own count of the reply's tokens replaces the estimate."""
+        self.tokens = count
+        self.tokens_estimated = False
 
     @property
     def is_finished(self) -> bool:
@@ -81,5 +95,6 @@ class JobState:
             cycles=self.cycles,
             label=self.label,
             tokens=self.tokens,
+            tokens_estimated=self.tokens_estimated,
             assistant_message_id=self.assistant_message_id,
         )

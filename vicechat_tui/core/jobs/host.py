@@ -1,0 +1,72 @@
+"""What a running job may use outside itself, and the engine's version of it over the core."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from vicechat_tui.core.events import JobEvent
+from vicechat_tui.core.jobs.context import SectionContext
+from vicechat_tui.core.models import ChatMessage
+from vicechat_tui.core.settings import WebFetchSettings, WebSearchSettings
+
+if TYPE_CHECKING:
+    from vicechat_tui.core.runtime import VicechatCore
+
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    """The settings a job reads."""
+
+    flush_interval: float
+    """Seconds between writes of the streaming reply."""
+    web_search: WebSearchSettings | None
+    web_fetch: WebFetchSettings
+
+
+class JobHost(Protocol):
+    """A job's whole view of the world: its section, its chat's history, its reply, events."""
+
+    @property
+    def settings(self) -> RunSettings: ...
+
+    async def section_context(self, section_id: int, *, include_outline: bool) -> SectionContext:
+        """The section's title and text, its document's title and (if asked) outline."""
+        ...
+
+    async def history_before(self, session_id: int, message_id: int) -> Sequence[ChatMessage]:
+        """The chat's messages older than `message_id`, oldest first."""
+        ...
+
+    async def update_message(self, message_id: int, **values: Any) -> None:
+        """Write fields of the reply's message (content, state, sources, steps, usage, error)."""
+        ...
+
+    def publish(self, event: JobEvent) -> None:
+        """Send an event to the job's subscribers."""
+        ...
+
+
+class CoreJobHost:
+    """A `JobHost` over one `VicechatCore`; the engine builds one and passes it to each run."""
+
+    def __init__(self, core: VicechatCore, publish: Callable[[JobEvent], None]) -> None:
+        self._core = core
+        self.publish = publish
+        self.settings = RunSettings(
+            core.settings.jobs.flush_interval, core.settings.web_search, core.settings.web_fetch
+        )
+
+    async def section_context(self, section_id: int, *, include_outline: bool) -> SectionContext:
+        sections = self._core.sections
+        section = await sections.get(section_id)
+        document = await self._core.documents.get(section.document_id)
+        outline = await sections.outline(section.document_id) if include_outline else []
+        return SectionContext(document.title, outline, section.title, section.content)
+
+    async def history_before(self, session_id: int, message_id: int) -> Sequence[ChatMessage]:
+        return await self._core.chats.history(session_id, before_id=message_id)
+
+    async def update_message(self, message_id: int, **values: Any) -> None:
+        await self._core.chats.update_message(message_id, **values)
