@@ -6,7 +6,7 @@ import time
 from dataclasses import InitVar, dataclass, field
 
 from vicechat_tui.core.events import JobSnapshot, Source, StepRecord
-from vicechat_tui.core.jobs.tokens import token_weight, tokens_from_weight
+from vicechat_tui.core.jobs.tokens import WEIGHT_SCALE, token_weight, tokens_from_weight
 from vicechat_tui.core.models import JobStatus
 
 
@@ -57,7 +57,7 @@ class JobState:
         """Add a piece of the reply and count its estimated tokens."""
         self._parts.append(delta)
         self._token_weight += token_weight(delta)
-        self.tokens = tokens_from_weight(self._token_weight)
+        self.tokens = -(-self._token_weight // WEIGHT_SCALE)  # tokens_from_weight, inlined
 
     def report_tokens(self, count: int) -> None:
         """The provider's own count of the reply's tokens replaces the estimate."""

@@ -15,7 +15,7 @@ RESEARCH_SHARE = 0.9
 
 
 class ResearchReporter(Protocol):
-    """Where the loop reports what it does; the job engine turns these into events."""
+    """Where the loop reports what it does; a job's `JobReporter` records and publishes it."""
 
     def step_started(
         self, label: str, *, parent: str | None = None, payload: dict[str, Any] | None = None
