@@ -26,6 +26,7 @@ from vicechat_tui.core.runtime import VicechatCore, open_core
 if TYPE_CHECKING:
     from textual.pilot import Pilot
 
+    from vicechat_tui.screens.new_item import NewItemScreen
     from vicechat_tui.screens.workspace import WorkspaceScreen
 
 SIZE = (100, 32)
@@ -136,3 +137,16 @@ KEY_NAMES = {" ": "space", "\n": "enter", ">": "greater_than_sign", "<": "less_t
 async def type_text(pilot: Pilot[Any], text: str) -> None:
     """Type `text` key by key, as a person would."""
     await pilot.press(*(KEY_NAMES.get(char, char) for char in text))
+
+
+async def open_new_document_dialog(pilot: Pilot[Any]) -> NewItemScreen:
+    """From a ready workspace, press ctrl+n and return the title dialog it opens."""
+    from vicechat_tui.screens.new_item import NewItemScreen
+
+    app = pilot.app
+    await wait_ready(pilot)
+    await pilot.press("ctrl+n")
+    await wait_for(pilot, lambda: isinstance(app.screen, NewItemScreen), what="the dialog")
+    dialog = app.screen
+    assert isinstance(dialog, NewItemScreen)
+    return dialog

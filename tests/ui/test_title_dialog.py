@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.ui.conftest import SIZE, settle, wait_for, wait_ready
+from tests.ui.conftest import SIZE, open_new_document_dialog, settle
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.core.titles import MAX_TITLE_CHARS
@@ -16,11 +16,7 @@ async def test_an_overlong_title_is_refused_in_the_dialog_and_a_spaced_one_clean
 ) -> None:
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_ready(pilot)
-        await pilot.press("ctrl+n")
-        await wait_for(pilot, lambda: isinstance(app.screen, NewItemScreen))
-        dialog = app.screen
-        assert isinstance(dialog, NewItemScreen)
+        dialog = await open_new_document_dialog(pilot)
 
         dialog.field.value = "x" * (MAX_TITLE_CHARS + 1)
         await pilot.press("enter")

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.ui.conftest import SIZE, seed_document, settle, type_text, wait_for, wait_ready
+from tests.ui.conftest import (
+    SIZE,
+    open_new_document_dialog,
+    seed_document,
+    settle,
+    type_text,
+    wait_for,
+    wait_ready,
+)
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.screens.new_item import NewItemScreen
@@ -49,9 +57,7 @@ async def test_empty_title_shows_a_message_and_escape_cancels(
 ) -> None:
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_ready(pilot)
-        await pilot.press("ctrl+n")
-        await wait_for(pilot, lambda: isinstance(app.screen, NewItemScreen))
+        await open_new_document_dialog(pilot)
         await type_text(pilot, "   ")
         await pilot.press("enter")
         await pilot.pause()
