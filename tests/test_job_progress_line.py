@@ -44,3 +44,12 @@ def test_the_ui_message_carries_whether_the_count_is_an_estimate() -> None:
     assert isinstance(estimated, JobProgressed) and estimated.tokens_estimated
     assert isinstance(reported, JobProgressed) and not reported.tokens_estimated
     assert reported.tokens == 8
+
+
+def test_the_pane_takes_every_figure_of_a_progress_message_at_once() -> None:
+    """`show` is how the chat pane passes a job's figures on; none may be dropped."""
+    progress = JobProgress()
+    progress.show(JobProgressed(3, 0.42, 2, 3, "cycle 2/3 · reading", 8, False))
+    shown = progress.render().plain
+    assert "cycle 2/3 · reading" in shown and "· 42%" in shown
+    assert "· 8 tokens" in shown and "~" not in shown

@@ -278,9 +278,7 @@ class ChatPane(Widget):
             view = await self.chat_log.reply_view(event.assistant_message_id)
             await view.begin_stream(event.text)
             view.set_sources(event.sources)
-            progress = self.progress
-            progress.label, progress.cycle, progress.cycles = event.label, event.cycle, event.cycles
-            progress.tokens, progress.fraction = event.tokens, event.fraction
+            self.progress.show(event)
         elif isinstance(event, JobStarted):
             await self.chat_log.reply_view(event.assistant_message_id)
         elif isinstance(event, SourcesFound):
@@ -297,15 +295,8 @@ class ChatPane(Widget):
 
     def on_job_progressed(self, message: JobProgressed) -> None:
         message.stop()
-        if message.job_id != self.job_id:
-            return
-        progress = self.progress
-        progress.label, progress.cycle, progress.cycles = (
-            message.label,
-            message.cycle,
-            message.cycles,
-        )
-        progress.tokens, progress.fraction = message.tokens, message.fraction
+        if message.job_id == self.job_id:
+            self.progress.show(message)
 
     async def finish_reply(self, event: JobFinished, stored: ChatMessage | None) -> None:
         """One final full render of the reply (from the stored message), with its error."""

@@ -8,7 +8,7 @@ snapshots) to freeze both.
 from __future__ import annotations
 
 import time
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from rich.text import Text
 from textual.reactive import reactive
@@ -18,6 +18,23 @@ from textual.widget import Widget
 from vicechat_tui.widgets.safe_text import visible_controls
 
 SPINNER_FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+class ProgressFigures(Protocol):
+    """Where a job is (a job snapshot or a progress message)."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def cycle(self) -> int: ...
+    @property
+    def cycles(self) -> int: ...
+    @property
+    def tokens(self) -> int: ...
+    @property
+    def tokens_estimated(self) -> bool: ...
+    @property
+    def fraction(self) -> float: ...
 
 
 def format_tokens(count: int, *, estimated: bool) -> str:
@@ -81,6 +98,12 @@ class JobProgress(Widget):
         """Show the line for a job that started at `started_at` (time.monotonic)."""
         self.started_at = started_at
         self.active = True
+
+    def show(self, figures: ProgressFigures) -> None:
+        """Take every figure of `figures` at once."""
+        self.label, self.cycle, self.cycles = figures.label, figures.cycle, figures.cycles
+        self.tokens, self.tokens_estimated = figures.tokens, figures.tokens_estimated
+        self.fraction = figures.fraction
 
     def stop(self) -> None:
         """Hide the line and reset it."""
