@@ -87,6 +87,11 @@ class Response:
     ) -> None:
         await self.send(status, json.dumps(payload), headers=headers)
 
+    @property
+    def closed(self) -> bool:
+        """The connection is gone (the client hung up, or `abort` was called)."""
+        return self._writer.transport.is_closing()
+
     def abort(self) -> None:
         """Drop the connection without finishing the response."""
         transport = self._writer.transport

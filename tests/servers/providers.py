@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
@@ -67,6 +68,13 @@ class Reply:
     report none)."""
     completion_tokens: int | None = None
     """The reply's token count to report; the number of tokens sent when None."""
+    endless: bool = False
+    """Send the tokens over and over, never finishing (a server ignoring max_tokens)."""
+    gzip: bool = False
+    """Compress the stream (Content-Encoding: gzip), flushed frame by frame."""
+    body: bytes | None = None
+    """Send these bytes as the whole 200 response instead of a stream (with `headers`,
+    e.g. a gzip bomb from `tests.servers.hostile`)."""
 
     @classmethod
     def error(
@@ -206,6 +214,17 @@ class FakeProviderServer:
             return as_reply(self.responder(body))
         return self._last
 
+    def stream_bytes(self, tokens: Sequence[str], model: str = "test-model") -> bytes:
+        """A whole normal stream of `tokens` as bytes, made ahead (for `Reply(body=...)`),
+        so that a test measuring the client's memory does not count the server's."""
+        body: dict[str, Any] = {"model": model, "stream_options": {"include_usage": True}}
+        frames = [
+            *self.opening_frames(body),
+            *(self.token_frame(body, token) for token in tokens),
+            *self.closing_frames(body, self.default_finish_reason, Usage(1, len(tokens))),
+        ]
+        return "".join(frames).encode()
+
     # -- serving -------------------------------------------------------------------------
 
     async def _handle(self, request: Request, response: Response) -> None:
@@ -247,8 +266,17 @@ class FakeProviderServer:
             raise
 
     async def _stream(self, response: Response, body: dict[str, Any], reply: Reply) -> None:
+        if reply.body is not None:
+            await response.start(200, {"Content-Type": self.content_type, **reply.headers})
+            for start in range(0, len(reply.body), 1 << 16):
+                await response.write(reply.body[start : start + (1 << 16)])
+            return
+        packer = zlib.compressobj(6, zlib.DEFLATED, 31) if reply.gzip else None
+
         async def send(frame: str) -> None:
             raw = frame.encode()
+            if packer is not None:
+                raw = packer.compress(raw) + packer.flush(zlib.Z_SYNC_FLUSH)
             if not reply.split_chars:
                 await response.write(raw)
                 return
@@ -257,11 +285,19 @@ class FakeProviderServer:
             await asyncio.sleep(0.01)
             await response.write(raw[cut:])
 
-        await response.start(200, {"Content-Type": self.content_type, **reply.headers})
+        headers = {"Content-Type": self.content_type, **reply.headers}
+        if packer is not None:
+            headers["Content-Encoding"] = "gzip"
+        await response.start(200, headers)
         for frame in self.opening_frames(body):
             await send(frame)
         delay = self.delay_per_token if reply.delay_per_token is None else reply.delay_per_token
         tokens = list(reply.tokens)
+        while reply.endless:  # until the client hangs up
+            if response.closed:
+                raise ConnectionResetError("the client went away")
+            for token in tokens:
+                await send(self.token_frame(body, token))
         for index in range(len(tokens) + 1):
             if index == reply.disconnect_after:
                 await asyncio.sleep(0.02)  # let the tokens reach the client first
@@ -289,6 +325,8 @@ class FakeProviderServer:
         usage = Usage(estimate_tokens(body), completion) if reply.usage else None
         for frame in self.closing_frames(body, finish, usage):
             await send(frame)
+        if packer is not None:
+            await response.write(packer.flush())
         self.completed_streams += 1
 
     def _error_type(self, status: int, reply: Reply | None = None) -> str:
@@ -604,7 +642,15 @@ class OllamaServer(FakeProviderServer):
         return f'{{"model": "test-model", "message": {{"content": "{text}\n'
 
 
+SERVERS_BY_KIND: dict[str, type[FakeProviderServer]] = {
+    "openai": OpenAIServer,
+    "anthropic": AnthropicServer,
+    "ollama": OllamaServer,
+}
+"""The server class speaking each provider kind's protocol."""
+
 __all__ = [
+    "SERVERS_BY_KIND",
     "AnthropicServer",
     "FakeProviderServer",
     "OllamaServer",

@@ -190,6 +190,12 @@ class MalformedStreamError(ProviderError):
     title = "Garbled reply"
 
 
+class ReplyTooLargeError(ProviderError):
+    """The server sent more than a configured bound allows: reply, line or response size."""
+
+    title = "Reply too large"
+
+
 class StreamInterruptedError(ProviderError):
     """The stream stopped early: a disconnect, or an end without a finish marker."""
 

@@ -70,6 +70,14 @@ class ProviderSettings(_KeyedSection):
     """First backoff delay in seconds; doubles each retry (Retry-After wins when given)."""
     max_retry_wait: float = Field(default=60.0, ge=0)
     """Longest single wait the client accepts before giving up."""
+    max_reply_chars: int = Field(default=1_000_000, ge=1_000)
+    """Longest reply kept (characters; ~250,000 tokens, more than models write): a server
+    going on past it (max_tokens is only a request) ends the reply as failed, text kept."""
+    max_line_bytes: int = Field(default=8_000_000, ge=1_000)
+    """Longest line or event of a streamed reply, and largest JSON answer (model lists)."""
+    max_response_bytes: int = Field(default=64_000_000, ge=1_000)
+    """Most bytes of one response, decompressed: OpenAI's stream spends ~230 bytes a token,
+    so a 128,000-token reply takes ~30 MB; pings or empty events cannot go on forever."""
 
     def resolved_base_url(self) -> str:
         return (self.base_url or DEFAULT_BASE_URLS[self.kind]).rstrip("/")
@@ -82,6 +90,8 @@ class WebSearchSettings(_KeyedSection):
     base_url: str | None = None
     timeout: float = Field(default=15.0, gt=0)
     results_per_query: int = Field(default=6, ge=1, le=20)
+    max_bytes: int = Field(default=1_000_000, ge=1_000)
+    """Largest search answer read, decompressed (20 results take ~50 kB)."""
 
 
 class WebFetchSettings(_Section):

@@ -15,7 +15,6 @@ from vicechat_tui.core.providers.base import (
 )
 from vicechat_tui.core.providers.chat_provider import HttpChatProvider
 from vicechat_tui.core.providers.http import Sleep
-from vicechat_tui.core.providers.sse import iter_lines, iter_sse
 from vicechat_tui.core.settings import ProviderSettings
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -75,7 +74,7 @@ class AnthropicProvider(HttpChatProvider):
             json_body=self.request_body(request, model),
             headers=self.headers(),
         ) as response:
-            async for event in iter_sse(iter_lines(response.aiter_bytes())):
+            async for event in self.http.events(response):
                 payload = self.http.parse_json(event.data)
                 if not isinstance(payload, dict):
                     raise self.http.malformed(f"not an object: {event.data[:300]!r}")

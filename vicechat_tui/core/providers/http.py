@@ -5,6 +5,12 @@ statuses, error payloads and transport failures into `ProviderError`s a person c
 and retries 429, 5xx and connection failures — for streams only before the first text.
 Retry waits are jittered so that jobs failing together do not all come back together.
 Every error leaving this layer has the API key scrubbed from its message and detail.
+
+What a server sends is bounded (settings of the provider): a response's size once
+decompressed (`max_response_bytes`, via `http_body.read_body`), one line or event of a
+stream and one JSON answer (`max_line_bytes`), and the reply's text (`max_reply_chars`) —
+a server may ignore max_tokens. Past a bound the reply ends with `ReplyTooLargeError`,
+keeping the text that came before it.
 """
 
 from __future__ import annotations
@@ -36,7 +42,16 @@ from vicechat_tui.core.errors import (
     ProviderTimeoutError,
     ProviderUnreachableError,
     RateLimitedError,
+    ReplyTooLargeError,
     StreamInterruptedError,
+)
+from vicechat_tui.core.http_body import (
+    ACCEPT_ENCODING,
+    BodyTooLarge,
+    UnreadableBody,
+    read_at_most,
+    read_body,
+    size_label,
 )
 from vicechat_tui.core.providers.base import StreamItem, TextDelta
 from vicechat_tui.core.providers.faults import (
@@ -48,6 +63,7 @@ from vicechat_tui.core.providers.faults import (
     server_message,
     wait_wording,
 )
+from vicechat_tui.core.providers.sse import LineTooLong, SseEvent, iter_lines, iter_sse
 from vicechat_tui.core.settings import ProviderSettings
 
 logger = logging.getLogger(__name__)
@@ -55,6 +71,8 @@ logger = logging.getLogger(__name__)
 Sleep = Callable[[float], Awaitable[object]]
 Random = Callable[[], float]
 """A source of random numbers in [0, 1), like `random.random`."""
+ERROR_BODY_BYTES = 64_000
+"""How much of an error response is read: its message is in the first few hundred bytes."""
 
 
 @functools.cache
@@ -102,7 +120,9 @@ class ProviderHttp:
                 self.settings.read_timeout, connect=self.settings.connect_timeout
             )
             self._client = httpx.AsyncClient(
-                timeout=timeout, headers={"User-Agent": "vicechat"}, verify=_tls_context()
+                timeout=timeout,
+                headers={"User-Agent": "vicechat", "Accept-Encoding": ACCEPT_ENCODING},
+                verify=_tls_context(),
             )
         return self._client
 
@@ -135,7 +155,7 @@ class ProviderHttp:
         try:
             if response.status_code >= 400:
                 try:
-                    body = await response.aread()
+                    body = await read_at_most(response, ERROR_BODY_BYTES)
                 except httpx.HTTPError:
                     body = b""
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
@@ -151,6 +171,14 @@ class ProviderHttp:
                 yield response
             except httpx.HTTPError as error:
                 raise self.transport_error(error, mid_reply=True) from error
+            except LineTooLong as error:
+                what = f"a line or event longer than {size_label(error.limit)}"
+                raise self.too_large(what, "max_line_bytes") from None
+            except BodyTooLarge as error:
+                what = f"more than {size_label(error.limit)} in one response"
+                raise self.too_large(what, "max_response_bytes") from None
+            except UnreadableBody as error:
+                raise self.malformed(f"undecodable compressed data: {error}") from None
         finally:
             await response.aclose()
 
@@ -161,20 +189,70 @@ class ProviderHttp:
         for attempt in itertools.count():  # pragma: no branch
             try:
                 async with self.open(method, path, headers=headers) as response:
-                    return self.parse_json((await response.aread()).decode("utf-8", "replace"))
+                    return self.parse_json(await self._whole_text(response))
             except ProviderError as error:
                 await self._wait_or_raise(error, attempt)
+
+    # -- reading under the bounds --------------------------------------------------------
+
+    async def _whole_text(self, response: httpx.Response) -> str:
+        """A whole (JSON) answer, at most `max_line_bytes` of it."""
+        limit = self.settings.max_line_bytes
+        pieces: list[bytes] = []
+        try:
+            async for piece in read_body(response, limit):
+                pieces.append(piece)
+        except BodyTooLarge:
+            raise self.too_large(
+                f"an answer larger than {size_label(limit)}", "max_line_bytes"
+            ) from None
+        except UnreadableBody as error:
+            raise self.malformed(f"undecodable compressed data: {error}") from None
+        return b"".join(pieces).decode("utf-8", "replace")
+
+    def lines(self, response: httpx.Response) -> AsyncGenerator[str, None]:
+        """The lines of a streamed response (read within `open`, which words the faults)."""
+        settings = self.settings
+        body = read_body(response, settings.max_response_bytes)
+        return iter_lines(body, max_line_bytes=settings.max_line_bytes)
+
+    def events(self, response: httpx.Response) -> AsyncGenerator[SseEvent, None]:
+        """The Server-Sent Events of a streamed response (read within `open`)."""
+        return iter_sse(self.lines(response), max_event_chars=self.settings.max_line_bytes)
+
+    def too_large(self, what: str, setting: str) -> ReplyTooLargeError:
+        """The error for a response past one of the size bounds."""
+        return ReplyTooLargeError(
+            f"Provider '{self.name}' sent {what}, past the bound set by {setting} in "
+            f"[providers.{self.name}]; the reply was stopped there.",
+            detail=f"from {self.display_url}",
+        )
+
+    def reply_too_long(self) -> ReplyTooLargeError:
+        limit = self.settings.max_reply_chars
+        return ReplyTooLargeError(
+            f"The reply from provider '{self.name}' passed {limit:,} characters, the most "
+            f"kept (max_reply_chars in [providers.{self.name}]); the text up to there is kept.",
+            detail=f"from {self.display_url}; the server went on past the bound",
+        )
 
     async def retrying(
         self, attempt: Callable[[], AsyncGenerator[StreamItem, None]]
     ) -> AsyncGenerator[StreamItem, None]:
         """Run stream attempts until one succeeds; retry only while no text has arrived."""
+        room = self.settings.max_reply_chars
         for number in itertools.count():  # pragma: no branch
             replied = False
             try:
                 async with aclosing(attempt()) as items:
                     async for item in items:
-                        replied = replied or (isinstance(item, TextDelta) and bool(item.text))
+                        if isinstance(item, TextDelta) and item.text:
+                            replied = True
+                            if len(item.text) > room:
+                                if room:
+                                    yield TextDelta(item.text[:room])
+                                raise self.reply_too_long()
+                            room -= len(item.text)
                         yield item
                 return
             except ProviderError as error:

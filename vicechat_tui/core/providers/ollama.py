@@ -13,7 +13,6 @@ from vicechat_tui.core.providers.base import (
     TokenUsage,
 )
 from vicechat_tui.core.providers.chat_provider import HttpChatProvider
-from vicechat_tui.core.providers.sse import iter_lines
 
 
 class OllamaProvider(HttpChatProvider):
@@ -47,7 +46,7 @@ class OllamaProvider(HttpChatProvider):
             json_body=self.request_body(request, model),
             headers=self.bearer_headers(),
         ) as response:
-            async for line in iter_lines(response.aiter_bytes()):
+            async for line in self.http.lines(response):
                 if not line.strip():
                     continue
                 chunk = self.http.parse_json(line)

@@ -13,7 +13,6 @@ from vicechat_tui.core.providers.base import (
     TokenUsage,
 )
 from vicechat_tui.core.providers.chat_provider import HttpChatProvider
-from vicechat_tui.core.providers.sse import iter_lines, iter_sse
 
 
 class OpenAIProvider(HttpChatProvider):
@@ -43,7 +42,7 @@ class OpenAIProvider(HttpChatProvider):
         async with self.http.open(
             "POST", "/chat/completions", model=model, json_body=body, headers=headers
         ) as response:
-            async for event in iter_sse(iter_lines(response.aiter_bytes())):
+            async for event in self.http.events(response):
                 if event.data.strip() == "[DONE]":
                     yield StreamFinished(finish_reason, usage)
                     return

@@ -21,6 +21,13 @@ from urllib.parse import urljoin
 import httpx
 
 from vicechat_tui.core.errors import FetchFailedError, FetchRefusedError
+from vicechat_tui.core.http_body import (
+    ACCEPT_ENCODING,
+    BodyTooLarge,
+    UnreadableBody,
+    read_body,
+    size_label,
+)
 from vicechat_tui.core.research.addresses import AddressPolicy, IPAddress
 from vicechat_tui.core.research.extract import extract_text
 from vicechat_tui.core.settings import WebFetchSettings
@@ -53,12 +60,6 @@ async def resolve_with_loop(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
-def _size_label(limit: int) -> str:
-    if limit >= 1_000_000:
-        return f"{limit / 1_000_000:g} MB"
-    return f"{limit / 1000:g} kB"
-
-
 def _decode(body: bytes, charset: str | None, mime: str) -> str:
     if not charset and mime != "text/plain":
         found = _META_CHARSET.search(body[:4096])
@@ -86,6 +87,7 @@ class PageFetcher:
             headers={
                 "User-Agent": USER_AGENT,
                 "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1",
+                "Accept-Encoding": ACCEPT_ENCODING,
             },
         )
 
@@ -223,18 +225,20 @@ class PageFetcher:
                 "only HTML and plain text are read."
             )
         limit = self.settings.max_bytes
-        too_large = f"The page is larger than the {_size_label(limit)} limit."
+        too_large = f"The page is larger than the {size_label(limit)} limit."
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise FetchFailedError(too_large)
         chunks: list[bytes] = []
-        size = 0
         try:
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    raise FetchFailedError(too_large)
+            async for chunk in read_body(response, limit):  # decompressed, bounded
                 chunks.append(chunk)
+        except BodyTooLarge:
+            raise FetchFailedError(too_large) from None
+        except UnreadableBody as error:
+            raise FetchFailedError(
+                "The page's compressed data is corrupt.", detail=str(error)
+            ) from None
         except httpx.TimeoutException:
             raise FetchFailedError(
                 f"The page did not load within {self.settings.timeout:g} s."

@@ -7,6 +7,7 @@ headers only and never appear in messages.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -15,6 +16,13 @@ import httpx
 
 from vicechat_tui.core import locations
 from vicechat_tui.core.errors import SearchFailedError, SearchNotConfiguredError
+from vicechat_tui.core.http_body import (
+    ACCEPT_ENCODING,
+    BodyTooLarge,
+    UnreadableBody,
+    read_body,
+    size_label,
+)
 from vicechat_tui.core.settings import WebSearchSettings
 
 BRAVE_BASE_URL = "https://api.search.brave.com"
@@ -53,12 +61,18 @@ class _HttpSearch:
 
     label = "The search provider"
 
-    def __init__(self, base_url: str, *, timeout: float) -> None:
+    def __init__(self, base_url: str, *, timeout: float, max_bytes: int = 1_000_000) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.max_bytes = max_bytes
+        """The largest answer read, decompressed."""
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout),
-            headers={"Accept": "application/json", "User-Agent": "vicechat"},
+            headers={
+                "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
+                "User-Agent": "vicechat",
+            },
             trust_env=False,
         )
 
@@ -68,7 +82,14 @@ class _HttpSearch:
     async def _request(self, method: str, url: str, **kwargs: Any) -> Any:
         where = display_url(self.base_url)
         try:
-            response = await self._client.request(method, url, **kwargs)
+            request = self._client.build_request(method, url, **kwargs)
+            response = await self._client.send(request, stream=True)
+            try:
+                if response.status_code >= 400:
+                    raise SearchFailedError(self._status_message(response.status_code, where))
+                body = b"".join([piece async for piece in read_body(response, self.max_bytes)])
+            finally:
+                await response.aclose()
         except httpx.TimeoutException:
             raise SearchFailedError(
                 f"{self.label} at {where} did not answer within {self.timeout:g} s."
@@ -78,14 +99,21 @@ class _HttpSearch:
                 f"{self.label} at {where} could not be reached.",
                 detail=f"{type(error).__name__}: {error}",
             ) from None
-        if response.status_code >= 400:
-            raise SearchFailedError(self._status_message(response.status_code, where))
+        except BodyTooLarge:
+            raise SearchFailedError(
+                f"{self.label} at {where} sent an answer larger than "
+                f"{size_label(self.max_bytes)} (max_bytes in [web_search]); it was not read."
+            ) from None
+        except UnreadableBody as error:
+            raise SearchFailedError(
+                f"{self.label} at {where} sent corrupt compressed data.", detail=str(error)
+            ) from None
         try:
-            return response.json()
+            return json.loads(body)
         except ValueError:
             raise SearchFailedError(
                 f"{self.label} at {where} did not answer with JSON.",
-                detail=response.text[:300],
+                detail=body[:300].decode("utf-8", "replace"),
             ) from None
 
     def _status_message(self, status: int, where: str) -> str:
@@ -143,8 +171,10 @@ class BraveSearch(_HttpSearch):
 
     label = "Brave Search"
 
-    def __init__(self, base_url: str, api_key: str, *, timeout: float) -> None:
-        super().__init__(base_url, timeout=timeout)
+    def __init__(
+        self, base_url: str, api_key: str, *, timeout: float, max_bytes: int = 1_000_000
+    ) -> None:
+        super().__init__(base_url, timeout=timeout, max_bytes=max_bytes)
         self._api_key = api_key
 
     async def search(self, query: str, *, limit: int) -> list[SearchResult]:
@@ -164,8 +194,10 @@ class TavilySearch(_HttpSearch):
 
     label = "Tavily search"
 
-    def __init__(self, base_url: str, api_key: str, *, timeout: float) -> None:
-        super().__init__(base_url, timeout=timeout)
+    def __init__(
+        self, base_url: str, api_key: str, *, timeout: float, max_bytes: int = 1_000_000
+    ) -> None:
+        super().__init__(base_url, timeout=timeout, max_bytes=max_bytes)
         self._api_key = api_key
 
     async def search(self, query: str, *, limit: int) -> list[SearchResult]:
@@ -191,11 +223,11 @@ def create_search_provider(settings: WebSearchSettings | None) -> SearchProvider
     """The configured provider; `SearchNotConfiguredError` at once when there is none."""
     if settings is None:
         raise _not_configured("Web search is not configured.")
-    timeout = settings.timeout
+    timeout, max_bytes = settings.timeout, settings.max_bytes
     if settings.kind == "searxng":
         if not settings.base_url:
             raise _not_configured("SearXNG search needs the address of an instance (base_url).")
-        return SearxngSearch(settings.base_url, timeout=timeout)
+        return SearxngSearch(settings.base_url, timeout=timeout, max_bytes=max_bytes)
     api_key = settings.resolved_api_key()
     if not api_key:
         name = "Brave Search" if settings.kind == "brave" else "Tavily search"
@@ -203,6 +235,6 @@ def create_search_provider(settings: WebSearchSettings | None) -> SearchProvider
         raise _not_configured(f"{name} needs an API key{hint}.")
     if settings.kind == "brave":
         base = settings.base_url or BRAVE_BASE_URL
-        return BraveSearch(base, api_key, timeout=timeout)
+        return BraveSearch(base, api_key, timeout=timeout, max_bytes=max_bytes)
     base = settings.base_url or TAVILY_BASE_URL
-    return TavilySearch(base, api_key, timeout=timeout)
+    return TavilySearch(base, api_key, timeout=timeout, max_bytes=max_bytes)
