@@ -86,7 +86,17 @@ class JobRun:
                 payload={"trimmed_messages": built.trimmed_messages},
             )
             self.reporter.step_finished(step)
+        self._report_shortened(built.section_chars_left_out)
         return built.messages
+
+    def _report_shortened(self, left_out: int) -> None:
+        """A step saying the section's text was shortened to fit (nothing if it went whole)."""
+        if left_out:
+            step = self.reporter.step_started(
+                f"left out {left_out:,} characters of the section to fit the model's context",
+                payload={"section_chars_left_out": left_out},
+            )
+            self.reporter.step_finished(step)
 
     async def _research(self) -> list[PromptMessage]:
         from vicechat_tui.core.research.fetch import PageFetcher
@@ -119,9 +129,14 @@ class JobRun:
         history = usable_history(await self._history())[-RESEARCH_HISTORY_TURNS:]
         system_prompt = self.config.system_prompt
         if self.config.include_section or self.config.include_outline:
-            from vicechat_tui.core.jobs.context import system_text
+            from vicechat_tui.core.jobs.context import research_system_text
 
-            system_prompt = system_text(self.config, await self._section_context())
+            system_prompt, left_out = research_system_text(
+                self.config,
+                await self._section_context(),
+                context_window=self.provider.context_window,
+            )
+            self._report_shortened(left_out)
         return build_answer_messages(
             self.question, outcome.sources, outcome.notes, system_prompt, history
         )
