@@ -6,7 +6,8 @@ import argparse
 from typing import Any
 
 from vicechat_tui.cli.context import CliContext, add_command
-from vicechat_tui.cli.output import mask_url_password, print_json, write_stdout
+from vicechat_tui.cli.output import print_json, write_stdout
+from vicechat_tui.core.redaction import known_secrets, mask_url_passwords
 
 MASK = "********"
 _SECRET_NAMES = ("api_key", "password", "secret", "token")
@@ -28,7 +29,9 @@ def _looks_secret(key: str) -> bool:
 
 
 def mask_secrets(data: Any) -> Any:
-    """A copy of `data` with every secret-looking value masked (belt and braces)."""
+    """A copy of `data` with every secret-looking value and every password in a URL masked."""
+    if isinstance(data, str):
+        return mask_url_passwords(data)
     if isinstance(data, dict):
         return {
             key: MASK
@@ -47,7 +50,8 @@ def run_path(args: argparse.Namespace, context: CliContext) -> int:
 
 
 def run_show(args: argparse.Namespace, context: CliContext) -> int:
-    data = mask_secrets(context.settings().masked_dump())
-    data["database_url"] = mask_url_password(context.database_url())
-    print_json(data)
+    settings = context.settings()
+    data = mask_secrets(settings.masked_dump())
+    data["database_url"] = mask_url_passwords(context.database_url())
+    print_json(known_secrets(settings, context.database_url()).redact_data(data))
     return 0

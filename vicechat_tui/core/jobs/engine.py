@@ -221,9 +221,10 @@ class JobEngine:
             JobStatus.CANCELLED: MessageState.CANCELLED,
         }.get(status, MessageState.FAILED)
         if error is not None:
-            state.error = getattr(error, "message", str(error))
-            state.error_title = getattr(error, "title", "Error")
-            state.error_detail = getattr(error, "detail", None)
+            secret_free = self._host.settings.redactor.redact_message
+            state.error = secret_free(getattr(error, "message", str(error)))
+            state.error_title = secret_free(getattr(error, "title", "Error"))
+            state.error_detail = secret_free(getattr(error, "detail", None))
         state.label = {"completed": "done", "cancelled": "cancelled"}.get(status.value, "failed")
         try:
             await run.flush(final_state=message_state)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from vicechat_tui.core.events import JobEvent
 from vicechat_tui.core.jobs.context import SectionContext
 from vicechat_tui.core.models import ChatMessage
+from vicechat_tui.core.redaction import NO_SECRETS, Redactor, known_secrets
 from vicechat_tui.core.settings import WebFetchSettings, WebSearchSettings
 
 if TYPE_CHECKING:
@@ -23,6 +24,8 @@ class RunSettings:
     """Seconds between writes of the streaming reply."""
     web_search: WebSearchSettings | None
     web_fetch: WebFetchSettings
+    redactor: Redactor = NO_SECRETS
+    """The known secrets, taken out of everything the model writes and of errors."""
 
 
 class JobHost(Protocol):
@@ -55,7 +58,10 @@ class CoreJobHost:
         self._core = core
         self.publish = publish
         self.settings = RunSettings(
-            core.settings.jobs.flush_interval, core.settings.web_search, core.settings.web_fetch
+            core.settings.jobs.flush_interval,
+            core.settings.web_search,
+            core.settings.web_fetch,
+            known_secrets(core.settings, core.database.url),
         )
 
     async def section_context(self, section_id: int, *, include_outline: bool) -> SectionContext:
@@ -69,4 +75,6 @@ class CoreJobHost:
         return await self._core.chats.history(session_id, before_id=message_id)
 
     async def update_message(self, message_id: int, **values: Any) -> None:
-        await self._core.chats.update_message(message_id, **values)
+        await self._core.chats.update_message(
+            message_id, **self.settings.redactor.redact_data(values)
+        )

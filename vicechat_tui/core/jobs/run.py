@@ -22,6 +22,7 @@ from vicechat_tui.core.providers.base import (
     StreamFinished,
     TextDelta,
 )
+from vicechat_tui.core.providers.redacting import redacting
 
 PROGRESS_EVERY_SECONDS = 0.1
 RESEARCH_HISTORY_TURNS = 10
@@ -42,7 +43,7 @@ class JobRun:
         self.host = host
         self.state = state
         self.config = config
-        self.provider = provider
+        self.provider = redacting(provider, host.settings.redactor)
         self.model = model
         self.question = question
         self.reporter = JobReporter(state, host.publish, self._mark_dirty)
