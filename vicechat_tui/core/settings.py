@@ -67,7 +67,8 @@ class ProviderSettings(_KeyedSection):
     max_retries: int = Field(default=3, ge=0, le=10)
     """Retries on 429, 5xx and connection failures, before the first token only."""
     retry_backoff: float = Field(default=1.0, ge=0)
-    """First backoff delay in seconds; doubles each retry (Retry-After wins when given)."""
+    """First backoff in seconds, doubling each retry; each wait is drawn between half and all
+    of it (jitter), and a Retry-After from the server is a floor."""
     max_retry_wait: float = Field(default=60.0, ge=0)
     """Longest single wait the client accepts before giving up."""
     max_reply_chars: int = Field(default=1_000_000, ge=1_000)
@@ -133,7 +134,8 @@ class Settings(BaseSettings):
     )
 
     user: str | None = None
-    """Who you are for document ownership; defaults to the OS login."""
+    """Who you are for document ownership on SQLite; defaults to the OS login. Ignored on
+    PostgreSQL, where you are the database role you connect as."""
     database_url: str | None = None
     """SQLAlchemy URL; defaults to a SQLite file in the data directory."""
     default_provider: str | None = None
