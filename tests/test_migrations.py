@@ -17,6 +17,7 @@ from vicechat_tui.cli.main import main
 from vicechat_tui.core import models  # noqa: F401  (registers the tables)
 from vicechat_tui.core.database import sync_url, upgrade_to_head
 from vicechat_tui.core.migrate import HEAD_REVISION, upgrade
+from vicechat_tui.core.search.indexes import include_name
 
 NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -53,7 +54,9 @@ def _schema_differences(url: str) -> list[object]:
     engine = create_engine(sync_url(url))
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            # the search layer's FTS5 tables and GIN indexes are not models
+            opts = {"compare_type": True, "include_name": include_name}
+            context = MigrationContext.configure(connection, opts=opts)
             return list(compare_metadata(context, SQLModel.metadata))
     finally:
         engine.dispose()

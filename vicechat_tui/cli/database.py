@@ -1,12 +1,15 @@
-"""`vicechat db upgrade|current`: the database schema's migrations."""
+"""`vicechat db upgrade|current|reindex`: the database schema's migrations, the search index."""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from vicechat_tui.cli.context import CliContext, add_command
 from vicechat_tui.cli.output import mask_url_password, write_stdout
+
+T = TypeVar("T")
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -17,25 +20,34 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     upgrade.set_defaults(handler=run_upgrade)
     current = add_command(actions, "current", help="print the schema's revision")
     current.set_defaults(handler=run_current)
+    reindex = add_command(actions, "reindex", help="rebuild the full-text search index")
+    reindex.set_defaults(handler=run_reindex)
 
 
-def run_upgrade(args: argparse.Namespace, context: CliContext) -> int:
-    from vicechat_tui.core.database import prepare_sqlite_file, sqlite_path, upgrade_to_head
+def _on_database(url: str, doing: str, work: Callable[[str], T]) -> T:
+    """Run `work(url)` on the database (its SQLite file made first); a failure is one line."""
+    from vicechat_tui.core.database import prepare_sqlite_file, sqlite_path
     from vicechat_tui.core.errors import DatabaseError, VicechatError
-    from vicechat_tui.core.migrate import HEAD_REVISION
 
-    url = context.database_url()
-    shown = mask_url_password(url)
     try:
         path = sqlite_path(url)
         if path is not None:
             prepare_sqlite_file(path)
-        upgrade_to_head(url)
+        return work(url)
     except VicechatError:
         raise
     except Exception as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-        raise DatabaseError(f"Cannot upgrade the database at {shown}: {first_line}") from None
+        raise DatabaseError(f"Cannot {doing}: {first_line}") from None
+
+
+def run_upgrade(args: argparse.Namespace, context: CliContext) -> int:
+    from vicechat_tui.core.database import upgrade_to_head
+    from vicechat_tui.core.migrate import HEAD_REVISION
+
+    url = context.database_url()
+    shown = mask_url_password(url)
+    _on_database(url, f"upgrade the database at {shown}", upgrade_to_head)
     write_stdout(f"Database {shown} is at revision {HEAD_REVISION} (the latest).\n")
     return 0
 
@@ -69,4 +81,14 @@ def run_current(args: argparse.Namespace, context: CliContext) -> int:
         state = f"is at revision {revision}, the latest is {HEAD_REVISION}"
         state += " (run: vicechat db upgrade)"
     write_stdout(f"Database {shown} {state}.\n")
+    return 0
+
+
+def run_reindex(args: argparse.Namespace, context: CliContext) -> int:
+    from vicechat_tui.core.search.maintenance import reindex
+
+    url = context.database_url()
+    shown = mask_url_password(url)
+    seconds = _on_database(url, f"rebuild the search index of {shown}", reindex)
+    write_stdout(f"Rebuilt the search index of {shown} in {seconds:.1f} s.\n")
     return 0

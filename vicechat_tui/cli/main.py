@@ -20,7 +20,7 @@ from vicechat_tui import __version__
 from vicechat_tui.cli.context import CliContext, VicechatArgumentParser, add_global_options
 from vicechat_tui.core.errors import VicechatError
 
-COMMAND_MODULES = ("documents", "chats", "ask", "config", "database")
+COMMAND_MODULES = ("documents", "chats", "ask", "config", "database", "search")
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL_ERROR = 70
 DEBUG_ENV = "VICECHAT_DEBUG"

@@ -17,6 +17,7 @@ from vicechat_tui.core.settings import Settings
 if TYPE_CHECKING:
     from vicechat_tui.core.jobs.engine import JobEngine
     from vicechat_tui.core.providers.registry import ProviderRegistry
+    from vicechat_tui.core.services.search import SearchService
 
 
 @dataclass
@@ -29,6 +30,7 @@ class VicechatCore:
     chats: ChatService
     _providers: ProviderRegistry | None = field(default=None, repr=False)
     _jobs: JobEngine | None = field(default=None, repr=False)
+    _search: SearchService | None = field(default=None, repr=False)
 
     @property
     def providers(self) -> ProviderRegistry:
@@ -47,6 +49,15 @@ class VicechatCore:
 
             self._jobs = JobEngine(self)
         return self._jobs
+
+    @property
+    def search(self) -> SearchService:
+        """Full-text search over what the user may see, created on first use."""
+        if self._search is None:
+            from vicechat_tui.core.services.search import SearchService
+
+            self._search = SearchService(self.database, self.user)
+        return self._search
 
     async def aclose(self) -> None:
         if self._jobs is not None:

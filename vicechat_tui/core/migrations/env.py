@@ -7,6 +7,7 @@ from sqlalchemy import create_engine, pool
 from sqlmodel import SQLModel
 
 from vicechat_tui.core import models  # noqa: F401  (registers the tables)
+from vicechat_tui.core.search.indexes import include_name
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url")
@@ -20,6 +21,7 @@ with engine.connect() as connection:
         connection=connection,
         target_metadata=SQLModel.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_name=include_name,  # the search layer's FTS5 tables and GIN indexes
     )
     with context.begin_transaction():
         context.run_migrations()
