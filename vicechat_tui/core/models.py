@@ -23,6 +23,8 @@ class SectionStatus(StrEnum):
 class VersionSource(StrEnum):
     CREATE = "create"
     EDIT = "edit"
+    AUTOSAVE = "autosave"
+    """Typing saved on its own; later autosaves go into the same version for a while."""
     APPLIED_REPLY = "applied_reply"
     RESTORE = "restore"
 

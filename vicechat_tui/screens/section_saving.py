@@ -4,6 +4,11 @@
 editor loaded (`save_content(based_on_version=...)`); when the section changed elsewhere the
 conflict dialog offers keep-mine / take-theirs / view both, and nothing is overwritten
 silently. A failed save keeps the text in the editor and says so.
+
+Versions are made at meaningful moments: an explicit save, leaving the section, applying a
+reply and restoring are checkpoints; autosaves (`save(checkpoint=False)`) go on updating one
+version. A checkpoint with no new text keeps the autosaved version as it is
+(`sections.checkpoint`), so the next typing starts a version of its own.
 """
 
 from __future__ import annotations
@@ -45,18 +50,25 @@ class SectionSaver:
         self.report = report
         self.conflict_open = False
         self._lock = asyncio.Lock()
+        self._autosaved: int | None = None
+        """The section whose newest version is an autosave made here, not yet a checkpoint."""
 
-    async def save(self) -> SaveResult:
-        """Store the draft if there is one; a conflict opens the conflict dialog."""
+    async def save(self, *, checkpoint: bool = True) -> SaveResult:
+        """Store the draft if there is one; a conflict opens the conflict dialog.
+
+        Autosaves pass `checkpoint=False`; every other save is a checkpoint (a version).
+        """
         async with self._lock:
-            return await self._save_draft("edit")
+            return await self._save_draft("edit", checkpoint=checkpoint)
 
-    async def _save_draft(self, source: SaveSource) -> SaveResult:
+    async def _save_draft(self, source: SaveSource, *, checkpoint: bool = True) -> SaveResult:
         """`save` for a caller that holds the lock."""
         from vicechat_tui.core.models import VersionSource  # SQLModel: not before the first frame
 
         draft = self.editor.draft()
         if draft is None:
+            if checkpoint:
+                await self._keep_autosaved()
             return "saved"
         if self.conflict_open:
             return "conflict"
@@ -68,6 +80,7 @@ class SectionSaver:
                 draft.text,
                 based_on_version=draft.based_on_version,
                 source=VersionSource(source),
+                checkpoint=checkpoint,
             )
         except EditConflictError as conflict:
             self.editor.mark_state("conflict")
@@ -79,7 +92,17 @@ class SectionSaver:
             self.report(error)
             return "failed"
         self.editor.mark_saved(draft, section.version)
+        self._autosaved = None if checkpoint else draft.section_id
         return "saved"
+
+    async def _keep_autosaved(self) -> None:
+        """Make the version the autosaves here went into a checkpoint (nothing new to save)."""
+        section_id, self._autosaved = self._autosaved, None
+        if section_id is not None and section_id == self.editor.section_id:
+            try:
+                await self.workbench.require_core().sections.checkpoint(section_id)
+            except Exception as error:  # the text is stored; only its version's mark is not
+                self.report(error)
 
     async def _resolve(self, draft: Draft, conflict: EditConflictError) -> None:
         try:

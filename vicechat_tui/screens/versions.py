@@ -32,6 +32,7 @@ class VersionReader(Protocol):
 SOURCE_LABELS = {
     "create": "created",
     "edit": "edited",
+    "autosave": "autosaved",
     "applied_reply": "applied reply",
     "restore": "restored",
 }

@@ -272,7 +272,7 @@ class WorkspaceScreen(Screen[None]):
     async def _save(self, announce: bool) -> None:
         if self.saver.conflict_open and not announce:
             return  # the autosave waits for the conflict dialog's answer
-        if await self.saver.save() == "saved" and announce:
+        if await self.saver.save(checkpoint=announce) == "saved" and announce:
             self.notify("Saved.", timeout=2)
 
     @on(SectionEditor.VersionsRequested)

@@ -1,9 +1,16 @@
-"""Sections: a nested, ordered tree per document, with versioned content."""
+"""Sections: a nested, ordered tree per document, with versioned content.
+
+Versions are kept at meaningful moments, not at every autosave: a save is a checkpoint
+(a new version) unless the caller says it is an autosave. Autosaves of one person go into
+one version, updated in place, until a checkpoint or `AUTOSAVE_SPAN` after it began; so a
+5 MB section typed in for an hour holds a handful of copies, not one per pause.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, timedelta
 from typing import Protocol
 
 from sqlalchemy import ColumnElement, func, insert, select, update
@@ -21,6 +28,9 @@ from vicechat_tui.core.models import (
 )
 from vicechat_tui.core.services.access import visible_document, visible_section
 from vicechat_tui.core.titles import clean_title
+
+AUTOSAVE_SPAN = timedelta(minutes=10)
+"""How long autosaves go on updating the version the first of them made."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,11 +275,17 @@ class SectionService:
         *,
         based_on_version: int,
         source: VersionSource = VersionSource.EDIT,
+        checkpoint: bool = True,
     ) -> Section:
         """Save new content if the section is still at `based_on_version`; else conflict.
 
-        Every save records a SectionVersion; the check and the write are one atomic UPDATE.
+        The check and the write are one atomic UPDATE, and the section's version number
+        goes up by one on every save. A checkpoint records a new SectionVersion; an edit
+        saved with `checkpoint=False` (an autosave) updates the newest version instead when
+        that is this person's autosave begun less than `AUTOSAVE_SPAN` ago, else it records
+        a new version marked "autosave". Applied replies and restores are always checkpoints.
         """
+        autosave = not checkpoint and source == VersionSource.EDIT
         async with self._database.session() as db:
             await visible_section(db, self.user, section_id)
             result = await db.execute(
@@ -289,10 +305,58 @@ class SectionService:
                 )
             section = await db.get(Section, section_id, populate_existing=True)
             assert section is not None
-            db.add(self._snapshot(section, source))
+            if not (autosave and await self._update_autosave(db, section)):
+                db.add(self._snapshot(section, VersionSource.AUTOSAVE if autosave else source))
             await db.commit()
             await db.refresh(section)
             return section
+
+    async def checkpoint(self, section_id: int) -> bool:
+        """Make the section's newest version, if it is this person's autosave, a checkpoint:
+        later autosaves start a version of their own. True when there was one to keep."""
+        async with self._database.session() as db:
+            await visible_section(db, self.user, section_id)
+            newest = await self._newest_version(db, section_id)
+            if not self._is_own_autosave(newest):
+                return False
+            assert newest is not None
+            newest.source = VersionSource.EDIT.value
+            await db.commit()
+            return True
+
+    async def _newest_version(self, db: AsyncSession, section_id: int) -> SectionVersion | None:
+        query = (
+            select(SectionVersion)
+            .where(col(SectionVersion.section_id) == section_id)
+            .order_by(col(SectionVersion.version).desc(), col(SectionVersion.id).desc())
+            .limit(1)
+        )
+        return (await db.execute(query)).scalar_one_or_none()
+
+    def _is_own_autosave(self, version: SectionVersion | None) -> bool:
+        return (
+            version is not None
+            and version.source == VersionSource.AUTOSAVE.value
+            and version.created_by == self.user
+        )
+
+    async def _update_autosave(self, db: AsyncSession, section: Section) -> bool:
+        """Put the section's new content into its newest version if that is a recent autosave
+        of this person's (see `save_content`); False when a new version is needed."""
+        assert section.id is not None
+        newest = await self._newest_version(db, section.id)
+        if not self._is_own_autosave(newest):
+            return False
+        assert newest is not None
+        begun = newest.created_at
+        if begun.tzinfo is None:  # SQLite gives back the UTC time without its zone
+            begun = begun.replace(tzinfo=UTC)
+        if utc_now() - begun >= AUTOSAVE_SPAN:
+            return False
+        newest.version = section.version
+        newest.title = section.title
+        newest.content = section.content
+        return True
 
     async def restore(self, section_id: int, version_id: int, *, based_on_version: int) -> Section:
         """Make an old version's content current again, as a new version."""
