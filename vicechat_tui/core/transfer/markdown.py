@@ -165,6 +165,12 @@ def _closing_line(content: str) -> str | None:
     return next((line for line in candidates if _open_block(f"{content}\n{line}") is None), None)
 
 
+def close_open_block(content: str) -> str:
+    """`content` plus the line that closes a fence or HTML block it leaves open, if any."""
+    closing = _closing_line(content)
+    return content if closing is None else f"{content}\n{closing}"
+
+
 def render_markdown(document: MarkdownDocument) -> str:
     """Write a title and section tree as Markdown (LF line endings, ends with one newline)."""
     blocks: list[str] = []
