@@ -211,7 +211,8 @@ async def test_injected_instructions_stay_fenced_in_user_content(world: World) -
     blocks = re.findall(r"<<<QUOTED (\w+)>>>(.*?)<<<END QUOTED \1>>>", user, re.DOTALL)
     assert len(blocks) == 1
     assert INJECTION in blocks[0][1]
-    assert "END QUOTED 0000" not in user  # the page's fake fence was defused
+    assert "<<<END QUOTED 0000>>>" not in user  # the page's fake fence was defused…
+    assert "END QUOTED 0000" in blocks[0][1]  # …and stays visible, inside the real fence
 
 
 @pytest.mark.parametrize("reply", ["[]", "", '["", "   "]'])
