@@ -15,9 +15,16 @@ from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
 from vicechat_tui.commands import WorkspaceCommands
+from vicechat_tui.exit_signals import ExitSignals
 from vicechat_tui.failures import RepeatFilter, TaskFailed, describe, run_task
 from vicechat_tui.screens.workspace import CoreOpened, WorkspaceScreen
-from vicechat_tui.ui_state import UiPreview, read_ui_preview, remember_theme, remembered_theme
+from vicechat_tui.ui_state import (
+    UiPreview,
+    read_ui_preview,
+    remember_theme,
+    remembered_theme,
+    usable_keys,
+)
 from vicechat_tui.workbench import Workbench, utc_now
 
 if TYPE_CHECKING:
@@ -27,6 +34,8 @@ if TYPE_CHECKING:
 DEFAULT_THEME = "textual-dark"
 YOUNG_GC_THRESHOLD = 10_000
 """Allocations between young garbage collections (CPython's default: 700)."""
+SAVE_ON_SIGNAL_SECONDS = 5.0
+"""How long a signal's save may take before the app leaves anyway."""
 
 
 class VicechatApp(App[int]):
@@ -77,6 +86,7 @@ class VicechatApp(App[int]):
         self._startup_error = startup_error
         self._theme_restored = False
         self._repeats = RepeatFilter()
+        self._exit_signals = ExitSignals(self._exit_on_signal)
 
     @property
     def core(self) -> VicechatCore | None:
@@ -97,7 +107,12 @@ class VicechatApp(App[int]):
         return WorkspaceScreen(self.workbench)
 
     def on_mount(self) -> None:
+        self._exit_signals.install()
         self._restore_theme()
+        usable = usable_keys(self.keymap)  # a key that cannot be bound keeps its default
+        if usable != self.keymap:  # (said once the settings are read: _check_ui_settings)
+            self.keymap.clear()
+            self.keymap.update(usable)
         if self.keymap:
             self.set_keymap(self.keymap)
         if self._startup_error is not None:
@@ -132,6 +147,7 @@ class VicechatApp(App[int]):
         workbench = self.workbench
         if workbench.settings is None:
             workbench.settings = await self._load_settings()
+        run_task(self, self._check_ui_settings(workbench.settings), description="Check [ui]")
         # SQLAlchemy takes ~0.5 s to import: do it off the event loop so keys stay live.
         await asyncio.to_thread(importlib.import_module, "vicechat_tui.core.runtime")
         from vicechat_tui.core.runtime import open_core
@@ -172,7 +188,24 @@ class VicechatApp(App[int]):
         _, middle, oldest = gc.get_threshold()
         gc.set_threshold(YOUNG_GC_THRESHOLD, middle, oldest)
 
+    async def _check_ui_settings(self, settings: Settings) -> None:
+        """Say which of `[ui]`'s theme and keys are ignored (the app runs on its defaults)."""
+        from vicechat_tui.ui_state import ui_settings_problems
+
+        problems = await ui_settings_problems(
+            settings.ui.theme, settings.ui.keys, themes=self.available_themes, in_use=self.theme
+        )
+        if problems:
+            self.notify(
+                "\n".join(problems),
+                title="Settings ignored",
+                severity="warning",
+                timeout=30,
+                markup=False,
+            )
+
     async def on_unmount(self) -> None:
+        self._exit_signals.remove()
         if self.workbench.core is not None:
             core, self.workbench.core = self.workbench.core, None
             await core.aclose()
@@ -195,7 +228,9 @@ class VicechatApp(App[int]):
     def show_error(self, error: BaseException) -> None:
         """The one place failures reach the person: a dialog for lasting trouble, a
         notification for news; the same error again within seconds is not repeated."""
-        shown = describe(error)
+        from vicechat_tui.core.database_errors import database_error
+
+        shown = describe(database_error(error) or error)  # never SQL, whatever slipped through
         self.log.error(shown.title, shown.message, shown.detail or "")
         if not self._repeats.first_time(shown):
             return
@@ -220,6 +255,23 @@ class VicechatApp(App[int]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.workbench.keymap))
+
+    # -- leaving on a signal -------------------------------------------------------------------
+
+    def _exit_on_signal(self, signum: int) -> None:
+        run_task(self, self._save_and_exit(signum), description="Save before exiting")
+
+    async def _save_and_exit(self, signum: int) -> None:
+        """Save the section being edited (for a few seconds at most), then leave whatever
+        happened: nobody may be left to answer a dialog."""
+        import asyncio
+
+        try:
+            for screen in self.screen_stack:
+                if isinstance(screen, WorkspaceScreen):
+                    await asyncio.wait_for(screen.flush(), SAVE_ON_SIGNAL_SECONDS)
+        finally:
+            self.exit(128 + signum)
 
     async def action_quit(self) -> None:
         """Save what is being edited (awaited), then leave; stay if the save failed."""

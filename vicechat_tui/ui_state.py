@@ -1,8 +1,10 @@
-"""Small UI state: the theme remembered between runs, and a fast preview of `[ui]`.
+"""Small UI state: the theme remembered between runs, a fast preview of `[ui]`, its checks.
 
 The preview reads the theme and key remapping straight from the TOML file (tomllib only),
 so the first frame does not wait for pydantic to validate the whole configuration; the
-full settings are loaded, and any error reported, right after that frame.
+full settings are loaded, and any error reported, right after that frame. A theme, binding
+id or key name that cannot be used is not an error (the app starts with its defaults) but is
+said: `ui_config_problems` words each one, for the app's start and `vicechat config check`.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,4 +74,116 @@ def read_ui_preview(path: Path | None = None) -> UiPreview:
     return UiPreview(
         theme if isinstance(theme, str) else None,
         {str(k): str(v) for k, v in keys.items()} if isinstance(keys, dict) else {},
+    )
+
+
+# -- checking [ui] -----------------------------------------------------------------------------
+
+MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+KEY_EXAMPLES = '"ctrl+s", "f5", "alt+up", "escape"'
+
+
+def key_problem(keys: str) -> str | None:
+    """Why `keys` ("ctrl+s", or several: "f5,ctrl+s") cannot be bound; None when it can."""
+    from textual.keys import REPLACED_KEYS, Keys, key_to_character
+
+    names = {key.value for key in Keys if not key.value.startswith("<")}
+    for key in (part.strip() for part in keys.split(",")):
+        if len(key) == 1:
+            continue  # any character: "a", "?", "+"
+        *modifiers, base = key.split("+")
+        unknown = [modifier for modifier in modifiers if modifier not in MODIFIERS]
+        if not base or unknown:
+            return f'"{key}" is not a key'
+        if len(base) == 1 or base in names:
+            continue
+        if key_to_character(REPLACED_KEYS.get(base, base)) is None:
+            return f'"{key}" is not a key'
+    return None
+
+
+def remappable_binding_ids() -> set[str]:
+    """Every binding id the config may remap: the app's, its screens' and its widgets'.
+
+    Imports every screen and widget module (~0.3 s): call it off the event loop.
+    """
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.dom import DOMNode
+
+    from vicechat_tui.widgets.key_hints import class_bindings
+
+    classes: list[type[DOMNode]] = []
+    for package_name in ("vicechat_tui.screens", "vicechat_tui.widgets", "vicechat_tui"):
+        package = importlib.import_module(package_name)
+        names = (
+            [f"{package_name}.{info.name}" for info in pkgutil.iter_modules(package.__path__)]
+            if package_name != "vicechat_tui"
+            else ["vicechat_tui.app"]
+        )
+        for module_name in names:
+            module = importlib.import_module(module_name)
+            classes.extend(
+                value
+                for value in vars(module).values()
+                if inspect.isclass(value)
+                and issubclass(value, DOMNode)
+                and value.__module__ == module_name
+            )
+    return {binding.id for binding in class_bindings(classes) if binding.id}
+
+
+def usable_keys(keys: dict[str, str]) -> dict[str, str]:
+    """The remapping without entries whose keys cannot be bound (those keep their defaults)."""
+    return {binding_id: value for binding_id, value in keys.items() if key_problem(value) is None}
+
+
+def ui_config_problems(
+    theme: str | None,
+    keys: dict[str, str],
+    *,
+    themes: Iterable[str],
+    binding_ids: set[str],
+    fallback_theme: str,
+) -> list[str]:
+    """What in `[ui]` is ignored, one sentence each: unknown theme, binding id or key name."""
+    import difflib
+
+    problems: list[str] = []
+    known_themes = sorted(themes)
+    if theme and theme not in known_themes:
+        close = difflib.get_close_matches(theme, known_themes, n=1)
+        hint = f'did you mean "{close[0]}"?' if close else f"themes: {', '.join(known_themes)}"
+        problems.append(
+            f'[ui] theme: "{theme}" is not a theme, so "{fallback_theme}" is used ({hint}).'
+        )
+    for binding_id, value in keys.items():
+        if binding_id not in binding_ids:
+            close = difflib.get_close_matches(binding_id, sorted(binding_ids), n=1)
+            hint = f'did you mean "{close[0]}"? ' if close else ""
+            problems.append(
+                f'[ui] keys: "{binding_id}" is not a key binding of vicechat, so it is ignored '
+                f"({hint}F1 lists them with their ids)."
+            )
+            continue
+        problem = key_problem(value)
+        if problem is not None:
+            problems.append(
+                f'[ui] keys: "{binding_id}" = "{value}": {problem}, so "{binding_id}" keeps '
+                f"its default key (keys look like {KEY_EXAMPLES})."
+            )
+    return problems
+
+
+async def ui_settings_problems(
+    theme: str | None, keys: Mapping[str, str], *, themes: Iterable[str], in_use: str
+) -> list[str]:
+    """`ui_config_problems` for the running app: the binding ids are gathered off the loop."""
+    import asyncio
+
+    binding_ids = await asyncio.to_thread(remappable_binding_ids)
+    return ui_config_problems(
+        theme, dict(keys), themes=themes, binding_ids=binding_ids, fallback_theme=in_use
     )

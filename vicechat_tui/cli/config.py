@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from vicechat_tui.cli.config_check import run_check, warn_about_ui
 from vicechat_tui.cli.context import CliContext, add_command
 from vicechat_tui.cli.output import print_json, write_stdout
 from vicechat_tui.core.redaction import known_secrets, mask_url_passwords
@@ -21,6 +22,10 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     path.set_defaults(handler=run_path)
     show = add_command(actions, "show", help="print the settings as JSON, secrets masked")
     show.set_defaults(handler=run_show)
+    check = add_command(
+        actions, "check", help="check the config file; list the settings the UI would ignore"
+    )
+    check.set_defaults(handler=run_check)
 
 
 def _looks_secret(key: str) -> bool:
@@ -54,4 +59,5 @@ def run_show(args: argparse.Namespace, context: CliContext) -> int:
     data = mask_secrets(settings.masked_dump())
     data["database_url"] = mask_url_passwords(context.database_url())
     print_json(known_secrets(settings, context.database_url()).redact_data(data))
+    warn_about_ui(settings)
     return 0

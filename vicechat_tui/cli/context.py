@@ -20,13 +20,20 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 DATABASE_ENV = "VICECHAT_DB"
+MAX_ID = 2**31 - 1
+"""The largest id every supported database can hold (PostgreSQL's integer)."""
+FILE_ARGUMENTS = frozenset({"file", "output", "config"})
+"""Arguments (by dest) that name files: any bytes the system allows. Other text must be UTF-8."""
 
 
 class VicechatArgumentParser(argparse.ArgumentParser):
     """argparse with usage mistakes reported on one line, like every other error."""
 
     def error(self, message: str) -> Any:  # argparse's signature says NoReturn
-        self.exit(2, f"vicechat: error: {message} (see '{self.prog} --help')\n")
+        from vicechat_tui.core.text_safety import make_visible_line
+
+        shown = make_visible_line(readable(message))  # it quotes argv: any bytes, any controls
+        self.exit(2, f"vicechat: error: {shown} (see '{self.prog} --help')\n")
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, with_defaults: bool) -> None:
@@ -67,7 +74,43 @@ def positive_id(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not an id (a whole number)") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not an id (ids start at 1)")
+    if value > MAX_ID:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an id (ids go up to {MAX_ID})")
     return value
+
+
+def readable(text: str) -> str:
+    """`text` from the command line as a person can read it: bytes that were not UTF-8
+    (kept by Python as lone surrogates) become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _argument_names(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """dest → how the argument is written (--title, MESSAGE), over every subcommand."""
+    names: dict[str, str] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                names.update(_argument_names(child))
+        elif action.dest not in names:
+            shown = action.option_strings[-1] if action.option_strings else action.metavar
+            names[action.dest] = str(shown or action.dest)
+    return names
+
+
+def refuse_undecodable_text(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Usage error (exit 2) for text arguments that are not UTF-8; file names may be any bytes.
+
+    The database stores text as UTF-8: a title or message the terminal sent in another
+    encoding would otherwise fail deep inside, as an internal error.
+    """
+    for dest, value in vars(args).items():
+        if isinstance(value, str) and dest not in FILE_ARGUMENTS and readable(value) != value:
+            name = _argument_names(parser).get(dest, dest)
+            parser.error(
+                f"argument {name}: {readable(value)!r} is not UTF-8 text (set the terminal "
+                "to UTF-8, or give a name that is)"
+            )
 
 
 @dataclass

@@ -27,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 def _on_database(url: str, doing: str, work: Callable[[str], T]) -> T:
     """Run `work(url)` on the database (its SQLite file made first); a failure is one line."""
     from vicechat_tui.core.database import prepare_sqlite_file, sqlite_path
+    from vicechat_tui.core.database_errors import database_error
     from vicechat_tui.core.errors import DatabaseError, VicechatError
 
     try:
@@ -37,8 +38,10 @@ def _on_database(url: str, doing: str, work: Callable[[str], T]) -> T:
     except VicechatError:
         raise
     except Exception as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-        raise DatabaseError(f"Cannot {doing}: {first_line}") from None
+        translated = database_error(error, url=url)  # the sentence, never the SQL
+        if translated is not None:
+            raise translated from None
+        raise DatabaseError(f"Cannot {doing} ({type(error).__name__}): try again.") from None
 
 
 def run_upgrade(args: argparse.Namespace, context: CliContext) -> int:

@@ -17,7 +17,13 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from vicechat_tui import __version__
-from vicechat_tui.cli.context import CliContext, VicechatArgumentParser, add_global_options
+from vicechat_tui.cli.context import (
+    CliContext,
+    VicechatArgumentParser,
+    add_global_options,
+    readable,
+    refuse_undecodable_text,
+)
 from vicechat_tui.core.errors import VicechatError
 
 COMMAND_MODULES = ("documents", "chats", "ask", "config", "database", "search")
@@ -76,8 +82,10 @@ def launch_tui(context: CliContext) -> int:
 
 
 def _run(argv: Sequence[str] | None) -> int:
+    parser = build_parser()
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
+        refuse_undecodable_text(parser, args)
     except SystemExit as exit_:  # --help, --version and usage errors
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else 2)
@@ -93,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(list(argv) if argv is not None else None)
     except VicechatError as error:
-        report_error(error.message)
+        report_error(readable(error.message))  # a file name in it may not be UTF-8
         return error.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("\n")
@@ -109,8 +117,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         if os.environ.get(DEBUG_ENV):
             raise
+        from vicechat_tui.core.database_errors import database_error
+
+        failure = database_error(error)  # one that slipped past the database layer
+        if failure is not None:
+            report_error(failure.message)
+            return failure.exit_code
         report_error(
-            f"unexpected {type(error).__name__}: {error} (set {DEBUG_ENV}=1 for the details)"
+            readable(
+                f"unexpected {type(error).__name__}: {error} (set {DEBUG_ENV}=1 for the details)"
+            )
         )
         return EXIT_INTERNAL_ERROR
 

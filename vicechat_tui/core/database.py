@@ -1,16 +1,22 @@
-"""Opening the database: URL resolution, the SQLite file, pragmas, migrations, sessions."""
+"""Opening the database: URL resolution, the SQLite file, pragmas, migrations, sessions.
+
+Every failure of the database itself (read-only, locked, damaged, full, unreachable) leaves
+this module as a `DatabaseError` in words (`database_errors.database_error`), never as a
+SQLAlchemy error carrying SQL and the user's text.
+"""
 
 from __future__ import annotations
 
+import copy
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, ProgrammingError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -19,10 +25,28 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from vicechat_tui.core import locations
+from vicechat_tui.core.database_errors import DatabaseFailure, database_error
 from vicechat_tui.core.errors import DatabaseError
 from vicechat_tui.core.migrate import HEAD_REVISION
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+@contextmanager
+def failures_in_words(url: str) -> Iterator[None]:
+    """Let a failure of the database at `url` out as a DatabaseError in words.
+
+    IntegrityError passes through as it is: services catch it to settle races.
+    """
+    try:
+        yield
+    except IntegrityError:
+        raise
+    except Exception as error:
+        translated = database_error(error, url=url)
+        if translated is None or translated is error:
+            raise
+        raise translated from error
 
 
 def default_database_url() -> str:
@@ -120,28 +144,58 @@ class Database:
         cursor.close()
         dbapi_connection.commit()
 
+    def failure(self, error: BaseException) -> DatabaseError | None:
+        """`error` in words when it is a failure of this database (see database_errors)."""
+        return database_error(error, url=self.url)
+
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        async with self._sessions() as session:
-            yield session
+        """A session; a failure of the database leaves it as a DatabaseError in words."""
+        with failures_in_words(self.url):
+            async with self._sessions() as session:
+                yield session
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Database]:
+        """This database as seen inside one transaction, committed when the block ends.
+
+        Every session of the `Database` it yields joins the same transaction: their commits
+        only flush, and the block's end commits all of it at once, or nothing when the block
+        raises or the process dies first. Services built on it (`DocumentService(joined,
+        user)`) make several calls into one change.
+        """
+        with failures_in_words(self.url):
+            async with self.engine.connect() as connection, connection.begin():
+                joined = copy.copy(self)
+                joined._sessions = async_sessionmaker(
+                    bind=connection,
+                    expire_on_commit=False,
+                    join_transaction_mode="rollback_only",
+                )
+                yield joined
 
     async def current_revision(self) -> str | None:
+        """The schema's revision; None when there is no schema yet (DatabaseError if unusable)."""
         try:
             async with self.engine.connect() as connection:
                 result = await connection.execute(text("SELECT version_num FROM alembic_version"))
                 return result.scalar_one_or_none()
-        except (OperationalError, ProgrammingError):
-            return None
+        except (OperationalError, ProgrammingError) as error:
+            translated = self.failure(error)
+            if isinstance(translated, DatabaseFailure) and translated.reason != "other":
+                raise translated from error
+            return None  # no alembic_version table: a new or foreign database
 
     async def dispose(self) -> None:
         await self.engine.dispose()
 
 
 def upgrade_to_head(url: str, revision: str = "head") -> None:
-    """Run alembic migrations up to `revision` (synchronously)."""
+    """Run alembic migrations up to `revision` (synchronously); DatabaseError in words."""
     from vicechat_tui.core.migrate import upgrade
 
-    upgrade(sync_url(url), revision)
+    with failures_in_words(url):
+        upgrade(sync_url(url), revision)
 
 
 async def open_database(url: str, *, user: str) -> Database:
@@ -153,9 +207,7 @@ async def open_database(url: str, *, user: str) -> Database:
         try:
             prepare_sqlite_file(path)
         except OSError as error:
-            raise DatabaseError(
-                f"Cannot create the database file {path}: {error.strerror}."
-            ) from None
+            raise _cannot_use(error, url) from None
     database = Database(url, user=user)
     try:
         revision = await database.current_revision()
@@ -166,8 +218,17 @@ async def open_database(url: str, *, user: str) -> Database:
         raise
     except Exception as error:
         await database.dispose()
-        raise DatabaseError(
-            f"Cannot open the database at {make_url(url).render_as_string()}: {error}",
-            detail=repr(error),
-        ) from error
+        raise _cannot_use(error, url) from error
     return database
+
+
+def _cannot_use(error: BaseException, url: str) -> DatabaseError:
+    """`error` in words; one that is not the database's own still names the database."""
+    translated = database_error(error, url=url)
+    if translated is not None:
+        return translated
+    return DatabaseError(
+        f"Cannot open the database at {make_url(url).render_as_string()} "
+        f"({type(error).__name__}): try again, or open another database with --db.",
+        detail=repr(error),
+    )

@@ -126,7 +126,10 @@ class SettingsError(VicechatError):
 
 
 class DatabaseError(VicechatError):
+    """The database cannot be opened, read or written (see core/database_errors.py)."""
+
     title = "Database error"
+    exit_code = 4
 
 
 # --- model providers -------------------------------------------------------------------

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vicechat_tui.core.errors import InvalidInputError
 from vicechat_tui.core.models import Document
-from vicechat_tui.core.services.sections import SectionNode
+from vicechat_tui.core.services.documents import DocumentService
+from vicechat_tui.core.services.sections import SectionNode, SectionService
 from vicechat_tui.core.titles import clean_title
 from vicechat_tui.core.transfer.markdown import (
     MarkdownDocument,
@@ -42,23 +42,20 @@ def _checked(sections: list[MarkdownSection]) -> list[MarkdownSection]:
 async def import_markdown(
     core: VicechatCore, text: str, *, title: str | None = None, fallback_title: str
 ) -> ImportedDocument:
-    """Create a document from Markdown; all or nothing.
+    """Create a document from Markdown in one transaction: all of it or nothing.
 
-    The name is the text's lone `#` heading, else `title` when given, else `fallback_title`.
+    The document and every section commit together, so a failure, a kill -9 or a power cut
+    half-way leaves no trace (no empty document). The name is the text's lone `#` heading,
+    else `title` when given, else `fallback_title`.
     """
     parsed = parse_markdown(text)
     name = clean_title(parsed.title or title or fallback_title, what="document title")
     sections = _checked(parsed.sections)
-    document = await core.documents.create(name)
-    assert document.id is not None
-    document_id = document.id
-
-    try:
-        count = await core.sections.create_tree(document_id, sections)
-    except BaseException:
-        with suppress(Exception):
-            await core.documents.delete(document_id)
-        raise
+    async with core.database.transaction() as database:
+        document = await DocumentService(database, core.user).create(name)
+        assert document.id is not None
+        document_id = document.id
+        count = await SectionService(database, core.user).create_tree(document_id, sections)
     return ImportedDocument(await core.documents.get(document_id), count)
 
 
