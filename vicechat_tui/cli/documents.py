@@ -8,6 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from vicechat_tui.cli.context import CliContext, add_command, positive_id, readable
 from vicechat_tui.cli.output import print_json, write_output, write_stdout
+from vicechat_tui.cli.publishing import (
+    FORMAT_NAMES,
+    add_publish_options,
+    chosen_format,
+    import_kind_of,
+    run_converted_import,
+    run_publish,
+)
 from vicechat_tui.core.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -21,12 +29,15 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     importer = add_command(
         subparsers,
         "import",
-        help="create a document from a Markdown file",
-        description="Create a document from a Markdown file: a lone '#' heading names the "
+        help="create a document from a Markdown, Word, OpenDocument or HTML file",
+        description="Create a document from a Markdown file (or .docx, .odt, .html, converted "
+        "to Markdown by pandoc): a lone '#' heading names the "
         "document, the other headings become nested sections, text before the first one "
         "becomes 'Introduction'. Prints the new document's id on the last line.",
     )
-    importer.add_argument("file", metavar="FILE.md", help="the Markdown file (UTF-8)")
+    importer.add_argument(
+        "file", metavar="FILE", help="a .md (UTF-8), .txt, .docx, .odt or .html/.htm file"
+    )
     importer.add_argument(
         "--title",
         help="name for the document when the file has no lone '#' heading (default: the file name)",
@@ -34,13 +45,21 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     importer.set_defaults(handler=run_import)
 
     exporter = add_command(
-        subparsers, "export", help="write a document as Markdown or JSON (everything)"
+        subparsers,
+        "export",
+        help="write a document as Markdown, JSON (everything), Word, PDF, HTML, ODT, EPUB, "
+        "or its references (BibTeX, CSL-JSON)",
     )
     exporter.add_argument("document_id", metavar="DOC_ID", type=positive_id)
-    exporter.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    exporter.add_argument(
+        "--format",
+        choices=FORMAT_NAMES,
+        help="default: from the -o file's extension, else markdown",
+    )
     exporter.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
     )
+    add_publish_options(exporter)
     exporter.set_defaults(handler=run_export)
 
     lister = add_command(subparsers, "list", help="list documents with their sections")
@@ -80,6 +99,9 @@ def read_markdown_file(path: Path) -> str:
 
 def run_import(args: argparse.Namespace, context: CliContext) -> int:
     path = Path(args.file).expanduser()
+    kind, data = import_kind_of(path)
+    if kind != "markdown":
+        return run_converted_import(args, context, path, kind, data)
     text = read_markdown_file(path)
 
     async def work(core: VicechatCore) -> tuple[int, str, int]:
@@ -98,6 +120,11 @@ def run_import(args: argparse.Namespace, context: CliContext) -> int:
 
 
 def run_export(args: argparse.Namespace, context: CliContext) -> int:
+    fmt = chosen_format(args)
+    if fmt.kind != "exact":
+        return run_publish(args, context, fmt)
+    args.format = fmt.name
+
     async def work(core: VicechatCore) -> str:
         if args.format == "json":
             import json
