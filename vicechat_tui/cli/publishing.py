@@ -24,14 +24,12 @@ from vicechat_tui.core.transfer.formats import (
     ImportKind,
     export_format,
     format_for_path,
-    import_kind,
 )
 
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
     from vicechat_tui.core.transfer.publish import Exported
 
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
 FORMAT_NAMES = tuple(EXPORT_FORMATS)
 
 
@@ -110,31 +108,11 @@ def run_publish(args: argparse.Namespace, context: CliContext, fmt: ExportFormat
     return 0
 
 
-def read_import_bytes(path: Path) -> bytes:
-    """The file's bytes, or an error that says what is wrong with it."""
-    try:
-        if path.is_dir():
-            raise InvalidInputError(f"{path} is a folder, not a file to import.")
-        if not path.is_file():
-            if not path.exists():
-                raise InvalidInputError(f"{path}: no such file.")
-            raise InvalidInputError(f"{path} is not a regular file.")
-        if path.stat().st_size > MAX_IMPORT_BYTES:
-            raise InvalidInputError(
-                f"{path} is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB."
-            )
-        data = path.read_bytes()
-    except OSError as error:
-        raise InvalidInputError(f"{path} cannot be read: {error.strerror}.") from None
-    if not data.strip():
-        raise InvalidInputError(f"{path} is empty; there is nothing to import.")
-    return data
-
-
 def import_kind_of(path: Path) -> tuple[ImportKind, bytes]:
     """What the file is (by its bytes, then its name) and its bytes."""
-    data = read_import_bytes(path)
-    return import_kind(path, data), data
+    from vicechat_tui.core.transfer.importing import read_import_file
+
+    return read_import_file(path)
 
 
 def run_converted_import(
@@ -142,10 +120,9 @@ def run_converted_import(
 ) -> int:
     """Import a Word, OpenDocument or HTML file through pandoc."""
     if kind == "json":
-        raise InvalidInputError(
-            f"{path}: restoring vicechat's JSON exports is not built yet; import the Markdown "
-            "export instead (vicechat export DOC --format markdown -o FILE.md)."
-        )
+        from vicechat_tui.core.transfer.importing import json_import_refused
+
+        raise json_import_refused(path)
 
     async def work(core: VicechatCore) -> tuple[int, str, int]:
         from vicechat_tui.core.transfer.importing import import_converted

@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 from vicechat_tui.core.errors import InvalidInputError
-from vicechat_tui.core.transfer.formats import ImportKind
+from vicechat_tui.core.transfer.formats import ImportKind, import_kind
 from vicechat_tui.core.transfer.pandoc import FILTER, MARKDOWN_WRITER, PandocError, run_pandoc
 
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
     from vicechat_tui.core.transfer.markdown_store import ImportedDocument
 
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
 IMPORT_TITLE_FILTER = Path(__file__).with_name("import_title.lua")
 IMPORT_TIME_LIMIT_SECONDS = 120.0
 READERS: dict[ImportKind, tuple[str, str]] = {
@@ -129,3 +130,58 @@ async def import_converted(
 
     text = await convert_to_markdown(path, data, kind)
     return await import_markdown(core, text, title=title, fallback_title=fallback_title)
+
+
+def read_import_file(path: Path) -> tuple[ImportKind, bytes]:
+    """What the file at `path` is (by its bytes, then its name) and its bytes; or an error
+    that says what is wrong with it (missing, a folder, too big, empty, not importable)."""
+    try:
+        if path.is_dir():
+            raise InvalidInputError(f"{path} is a folder, not a file to import.")
+        if not path.is_file():
+            if not path.exists():
+                raise InvalidInputError(f"{path}: no such file.")
+            raise InvalidInputError(f"{path} is not a regular file.")
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise InvalidInputError(f"{path} is larger than {MAX_IMPORT_BYTES // 2**20} MB.")
+        data = path.read_bytes()
+    except OSError as error:
+        raise InvalidInputError(f"{path} cannot be read: {error.strerror}.") from None
+    if not data.strip():
+        raise InvalidInputError(f"{path} is empty; there is nothing to import.")
+    return import_kind(path, data), data
+
+
+def markdown_text(path: Path, data: bytes) -> str:
+    """A Markdown file's text: UTF-8 (a BOM is dropped), no NUL bytes."""
+    if b"\0" in data:
+        raise InvalidInputError(f"{path} is not a text file (it contains NUL bytes).")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidInputError(
+            f"{path} is not UTF-8 text (invalid byte at offset {error.start})."
+        ) from None
+
+
+def json_import_refused(path: Path) -> InvalidInputError:
+    return InvalidInputError(
+        f"{path}: restoring vicechat's JSON exports is not built yet; import the Markdown "
+        "export instead (vicechat export DOC --format markdown -o FILE.md)."
+    )
+
+
+async def import_file(
+    core: VicechatCore, path: Path, *, title: str | None = None
+) -> ImportedDocument:
+    """Create a document from any file vicechat can import (the UI's import); all or nothing."""
+    from vicechat_tui.core.transfer.markdown_store import import_markdown
+
+    kind, data = read_import_file(path)
+    fallback = path.stem or path.name
+    if kind == "markdown":
+        text = markdown_text(path, data)
+        return await import_markdown(core, text, title=title, fallback_title=fallback)
+    if kind == "json":
+        raise json_import_refused(path)
+    return await import_converted(core, path, data, kind, title=title, fallback_title=fallback)

@@ -1,0 +1,131 @@
+"""Export and import from the palette of the real app: keys pressed, files really written by
+pandoc and read back, the imported document put in the tree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from textual.command import CommandList, CommandPalette
+from textual.pilot import Pilot
+
+from tests.applied_replies import apply_reply
+from tests.ui.conftest import SIZE, seed_document, type_text, wait_for, wait_ready
+from vicechat_tui.app import VicechatApp
+from vicechat_tui.core.runtime import VicechatCore
+from vicechat_tui.screens.export import ExportScreen, ImportScreen
+
+
+async def _palette(pilot: Pilot[Any], command: str) -> None:
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+    await type_text(pilot, command)
+    await wait_for(pilot, lambda: app.screen.query_one(CommandList).option_count, what="hits")
+    await pilot.press("enter")
+
+
+async def _type_path(pilot: Pilot[Any], path: Path) -> None:
+    """Clear the focused path field with keys, then type `path`."""
+    await pilot.press("end", "ctrl+u")
+    await type_text(pilot, str(path))
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+async def test_export_from_the_palette_writes_the_chosen_format(
+    build_app: Callable[..., VicechatApp],
+    store: VicechatCore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # short relative paths: fewer keys to press
+    document_id, (section_id,) = await seed_document(store, "Moon notes", ["Facts"])
+    sources = [{"number": 1, "url": "https://moon.example/", "title": "Moon facts"}]
+    await apply_reply(store, document_id, section_id, "The Moon is far [1].", sources)
+    target = tmp_path / "moon.html"
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        await _palette(pilot, "document: export")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), what="the dialog")
+        assert isinstance(app.screen, ExportScreen)
+        dialog: ExportScreen = app.screen
+        await _type_path(pilot, Path("nope/x.docx"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "does not exist" in str(dialog.problem.render()))
+        assert app.screen is dialog  # stays open, says why
+
+        await pilot.press("shift+tab")  # to the format list
+        await wait_for(pilot, lambda: dialog.format_select.has_focus, what="the format list")
+        await pilot.press("enter", "down", "down", "enter")  # Word → PDF → HTML
+        await wait_for(pilot, lambda: dialog.format_select.value == "html", what="HTML chosen")
+        await pilot.press("tab")
+        await _type_path(pilot, Path(target.name))
+        await pilot.press("enter")
+        await wait_for(pilot, target.exists, timeout=30, what="the exported file")
+        await wait_for(
+            pilot,
+            lambda: any(n.title == "Export finished" for n in app._notifications),
+            what="the closing notification",
+        )
+
+    reader = _Text()
+    reader.feed(target.read_text(encoding="utf-8"))
+    text = " ".join(" ".join(reader.parts).split())
+    assert "Moon notes" in text and "The Moon is far [1]." in text
+    assert "[1] Moon facts. moon.example. https://moon.example/" in text
+
+
+async def test_import_from_the_palette_adds_the_document_to_the_tree(
+    build_app: Callable[..., VicechatApp],
+    store: VicechatCore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    source = tmp_path / "draft.docx"
+    word = docx.Document()
+    word.add_paragraph("Trip report", style="Title")
+    word.add_heading("Day one", level=1)
+    word.add_paragraph("We walked — 歩いた.")
+    word.add_heading("Evening", level=2)
+    word.add_paragraph("Stars.")
+    word.save(str(source))
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        await _palette(pilot, "document: import")
+        await wait_for(pilot, lambda: isinstance(app.screen, ImportScreen), what="the dialog")
+        await type_text(pilot, source.name)
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: any(
+                node.data is not None and node.data.title == "Trip report"
+                for node in screen.document_tree.root.children
+            ),
+            timeout=30,
+            what="the imported document in the tree",
+        )
+        item = screen.document_tree.selected_item
+        assert item is not None and item.title == "Trip report"
+
+    (document,) = await store.documents.list()
+    assert document.title == "Trip report"
+    tree = await store.sections.tree(document.id or 0)
+    assert [(node.section.title, [c.section.title for c in node.children]) for node in tree] == [
+        ("Day one", ["Evening"])
+    ]
+    assert tree[0].section.content == "We walked — 歩いた."
