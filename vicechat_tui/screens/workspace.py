@@ -136,11 +136,9 @@ class WorkspaceScreen(Screen[None]):
 
     def on_core_opened(self, _: CoreOpened) -> None:
         core = self.workbench.core
-        if core is None:  # the app's dialog says why; the chat pane keeps saying it
-            self.editor.show_message("No database: see the chat pane.")
-            self.chat_pane.set_notice(
-                f"The database could not be opened. {self.workbench.core_error}"
-            )
+        if core is None:
+            error = self.workbench.core_error
+            self.editor.show_message(f"The database could not be opened: {error}")
             return
         self.document_tree.source = core
         self.editor.autosave_seconds = self.workbench.autosave_seconds
@@ -233,6 +231,8 @@ class WorkspaceScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("new_document", "show_jobs"):
+            return self.workbench.is_open
+        if action in ("export_document", "import_document"):
             return self.workbench.is_open
         return True
 
@@ -383,6 +383,35 @@ class WorkspaceScreen(Screen[None]):
         target = await self.ask(JobsScreen(self.workbench.require_core()))
         if target is not None:
             await self.select_section(target.document_id, target.section_id)
+
+    # -- export and import ------------------------------------------------------------------
+
+    def action_export_document(self) -> None:
+        run_task(self, self._export(), description="Export the document", group="transfer")
+
+    def action_import_document(self) -> None:
+        run_task(self, self._import(), description="Import a document", group="transfer")
+
+    async def _export(self) -> None:
+        from vicechat_tui.screens.export import Publishing
+
+        item = self.document_tree.selected_item
+        if item is None:
+            self.notify("Select a document or one of its sections first.", severity="warning")
+            return
+        title = self.document_title(item.document_id)
+        publishing = Publishing(self.workbench, ask=self.ask, notify=self.notify, flush=self.flush)
+        await publishing.export(item.document_id, title)
+
+    async def _import(self) -> None:
+        from vicechat_tui.screens.export import Publishing
+
+        publishing = Publishing(self.workbench, ask=self.ask, notify=self.notify, flush=self.flush)
+        imported = await publishing.import_document()
+        document = imported.document if imported is not None else None
+        if document is not None and document.id is not None:
+            node = self.document_tree.add_document_on_top(document.id, document.title)
+            self.document_tree.move_to(node)
 
     # -- panes -------------------------------------------------------------------------------
 
