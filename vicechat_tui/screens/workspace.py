@@ -136,9 +136,11 @@ class WorkspaceScreen(Screen[None]):
 
     def on_core_opened(self, _: CoreOpened) -> None:
         core = self.workbench.core
-        if core is None:
-            error = self.workbench.core_error
-            self.editor.show_message(f"The database could not be opened: {error}")
+        if core is None:  # the app's dialog says why; the chat pane keeps saying it
+            self.editor.show_message("No database: see the chat pane.")
+            self.chat_pane.set_notice(
+                f"The database could not be opened. {self.workbench.core_error}"
+            )
             return
         self.document_tree.source = core
         self.editor.autosave_seconds = self.workbench.autosave_seconds
