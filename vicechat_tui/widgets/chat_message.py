@@ -2,6 +2,11 @@
 
 Everything shown comes from the model or the web, so it goes through `visible_controls`
 first and headers are Rich `Text` (never markup).
+
+A huge message (a 50 MB reply once made its section unopenable) is shown in part: a stored
+one opens with its first `VIEW_CHUNK` characters, a streaming one is drawn up to
+`STREAM_VIEW_LIMIT`, and a "show more" line under it (enter or a click) adds the next
+chunk. Only the view is cut: `content` is always the whole text, for copy and apply.
 """
 
 from __future__ import annotations
@@ -12,12 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
+from textual.events import Click
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from vicechat_tui.core.events import Source
-from vicechat_tui.widgets.message_body import MessageBody
+from vicechat_tui.widgets.message_body import MessageBody, sealable_prefix
 from vicechat_tui.widgets.safe_text import visible_controls
 from vicechat_tui.widgets.sources_list import SourcesList
 
@@ -32,6 +40,55 @@ STATE_BADGES = {
 }
 ROLE_NAMES = {"user": "You", "assistant": "Assistant", "system": "System"}
 _FENCE = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1[ \t]*$", re.DOTALL | re.MULTILINE)
+VIEW_CHUNK = 20_000
+"""Characters of a stored message shown when it opens, and added by each "show more":
+Rich renders ~20,000 characters of Markdown in 0.05-0.3 s (code is the slow part)."""
+STREAM_VIEW_LIMIT = 200_000
+"""Characters of a streaming reply drawn as they arrive (drawn in sealed pieces, so the
+cost is spread); what comes after waits for "show more" once the reply has ended."""
+
+
+def view_end(text: str, start: int, size: int) -> int:
+    """Where a view of `text` from `start` ends: within `size` characters, after a whole
+    Markdown block when one ends in the second half of them, else after a line."""
+    end = start + size
+    if end >= len(text):
+        return len(text)
+    window = text[start:end]
+    cut = sealable_prefix(window)
+    if cut < size // 2:
+        line_end = window.rfind("\n", size // 2)
+        cut = line_end + 1 if line_end >= 0 else size
+    return start + cut
+
+
+class ShowMore(Static, can_focus=True):
+    """The line under a message shown in part: enter or a click shows the next part."""
+
+    DEFAULT_CSS = """
+    ShowMore {
+        padding: 0 1;
+        color: $text-muted;
+        text-style: italic;
+    }
+    ShowMore:focus {
+        color: $text;
+        background: $boost;
+    }
+    """
+
+    BINDINGS = [
+        Binding("enter", "show_more", "Show more", show=False, id="chat.show_more"),
+    ]
+
+    class Pressed(Message):
+        """The next part of the message was asked for."""
+
+    def action_show_more(self) -> None:
+        self.post_message(self.Pressed())
+
+    def on_click(self, event: Click) -> None:
+        self.post_message(self.Pressed())  # the click goes on up too: it selects the message
 
 
 def last_code_block(markdown: str) -> str | None:
@@ -87,7 +144,11 @@ class ChatMessageView(Vertical):
         super().__init__(classes=f"-{role}")
         self.message_id = message_id
         self.role = role
+        self._parts: list[str] = []
+        self._length = 0
         self.content = content
+        self._shown = 0
+        """How many characters of `content` the body shows."""
         self.model = model
         self._initial_sources = list(sources)
         self.set_reactive(ChatMessageView.state, state)
@@ -105,9 +166,25 @@ class ChatMessageView(Vertical):
             model=message.model,
         )
 
+    @property
+    def content(self) -> str:
+        """The whole text of the message (however little of it is shown)."""
+        if len(self._parts) > 1:
+            self._parts = ["".join(self._parts)]  # a streamed reply, joined once when read
+        return self._parts[0] if self._parts else ""
+
+    @content.setter
+    def content(self, text: str) -> None:
+        self._parts = [text]
+        self._length = len(text)
+
     def compose(self) -> ComposeResult:
         yield Static(self._header(), classes="message-header")
-        yield MessageBody(visible_controls(self.content))
+        content = self.content
+        self._shown = view_end(content, 0, VIEW_CHUNK)
+        yield MessageBody(visible_controls(content[: self._shown]))
+        if self._shown < self._length:
+            yield ShowMore(self._more_text(), classes="show-more")
         # the error line and the sources exist only when needed: long histories mount faster
         if self.error:
             yield Static(self._error_text(), classes="message-error")
@@ -177,16 +254,63 @@ class ChatMessageView(Vertical):
         if self.is_mounted:
             self._show_error()
 
+    @property
+    def shown(self) -> int:
+        """How many characters of the message are on screen."""
+        return self._shown
+
+    def _more_text(self) -> Text:
+        hidden = self._length - self._shown
+        if self.state == "streaming":
+            return Text(f"⋯ {hidden:,} more characters; shown once the reply has ended")
+        step = min(VIEW_CHUNK, hidden)
+        return Text(
+            f"⋯ {hidden:,} more characters — enter or a click shows the next {step:,} "
+            "(copy and apply take the whole message)"
+        )
+
+    async def _show_more_line(self) -> None:
+        """Show, update or remove the "show more" line under the body."""
+        lines = self.query_children(ShowMore)
+        if self._shown >= self._length:
+            await lines.remove()
+        elif lines:
+            lines.first().update(self._more_text())
+        else:
+            await self.mount(ShowMore(self._more_text(), classes="show-more"), after=self.body)
+
+    async def show_more(self) -> None:
+        """Show the next part of a message shown in part."""
+        if self.body.is_streaming or self._shown >= self._length:
+            return
+        content = self.content
+        end = view_end(content, self._shown, VIEW_CHUNK)
+        await self.body.extend(visible_controls(content[self._shown : end]))
+        self._shown = end
+        await self._show_more_line()
+
+    async def on_show_more_pressed(self, message: ShowMore.Pressed) -> None:
+        message.stop()
+        await self.show_more()
+
     async def begin_stream(self, text_so_far: str) -> None:
         """Show `text_so_far` (a job snapshot) and open a stream for the deltas to come."""
         self.content = text_so_far
         self.state = "streaming"
-        await self.body.begin_stream(visible_controls(text_so_far))
+        self._shown = min(len(text_so_far), STREAM_VIEW_LIMIT)
+        await self.body.begin_stream(visible_controls(text_so_far[: self._shown]))
+        await self._show_more_line()
 
     async def append(self, text: str) -> None:
         """Add a piece of the reply (queued on the stream; rendered as fast as it can be)."""
-        self.content += text
-        await self.body.append(visible_controls(text))
+        self._parts.append(text)
+        self._length += len(text)
+        piece = text[: max(0, STREAM_VIEW_LIMIT - self._shown)]
+        if piece:
+            self._shown += len(piece)
+            await self.body.append(visible_controls(piece))
+        if len(piece) < len(text):
+            await self._show_more_line()
 
     async def end_stream(self) -> None:
         """Stop streaming (the job may go on; we just stop drawing it)."""
@@ -208,4 +332,9 @@ class ChatMessageView(Vertical):
         self.state = state
         self.error = error or ""
         self.set_sources(sources)
-        await self.body.finish(visible_controls(content))
+        if len(content) <= STREAM_VIEW_LIMIT:
+            self._shown = len(content)
+        elif not (self.body.is_streaming and self._shown):  # else: keep what the stream drew
+            self._shown = view_end(content, 0, VIEW_CHUNK)
+        await self.body.finish(visible_controls(content[: self._shown]))
+        await self._show_more_line()

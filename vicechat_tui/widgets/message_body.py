@@ -10,6 +10,10 @@ their own chunk, so each redraw renders a few KB, not the whole reply. Sealed ch
 tail's final render (with code highlighting, the slow part) are rendered in a worker thread,
 so the event loop keeps answering keys while they are made.
 
+A body shows what it is given; how much of a huge message to give it (and "show more") is
+decided by `ChatMessageView`, so that opening one costs the same however large it is.
+`extend` adds a finished chunk below the rest, rendered off the event loop.
+
 Code takes the app's theme: its colours are the `code-block` and `code-inline` component
 classes, and the pygments style depends on whether the theme is dark. They are part of the
 key the rendered strips are kept under, so after a change of theme each body renders again
@@ -282,17 +286,27 @@ class MessageBody(Vertical):
         await self.mount(chunk, before=live)
         live.show(self._tail)
 
-    async def _finished_chunk(self, text: str) -> MarkdownChunk:
-        """A chunk for `text`, its strips rendered in a thread at the live tail's width."""
+    async def _finished_chunk(self, text: str, like: _MarkdownLines | None = None) -> MarkdownChunk:
+        """A chunk for `text`, its strips rendered in a thread at the width of `like` (the
+        live tail by default)."""
         chunk = MarkdownChunk(text)
-        live = self._live
-        width = live.content_region.width if live is not None else 0
-        if live is not None and width > 0:
+        like = like or self._live
+        width = like.content_region.width if like is not None else 0
+        if like is not None and width > 0:
             from vicechat_tui.widgets.markdown_render import render_off_loop
 
-            style, look = live.rich_style, live.code_look()
+            style, look = like.rich_style, like.code_look()
             chunk.prime(width, style, look, await render_off_loop(text, width, style, look))
         return chunk
+
+    async def extend(self, text: str) -> None:
+        """Show `text` below what a finished body shows (the next part of a huge message)."""
+        if not text or self._live is not None:
+            return
+        chunks = self.query_children(MarkdownChunk)
+        chunk = await self._finished_chunk(text, chunks.last() if chunks else None)
+        self._tail += text
+        await self.mount(chunk)
 
     async def stop_stream(self) -> None:
         """Stop drawing deltas (the job may go on)."""
