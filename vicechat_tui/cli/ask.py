@@ -11,6 +11,7 @@ import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 from vicechat_tui.cli.context import CliContext, add_command, positive_id
+from vicechat_tui.cli.output import shown, shown_title
 
 if TYPE_CHECKING:
     from vicechat_tui.core.events import JobEvent
@@ -62,13 +63,10 @@ def read_message(argument: str) -> str:
 
 
 class ReplyPrinter:
-    """Writes deltas to stdout and steps/progress to stderr, as they arrive."""
+    """Writes deltas to stdout and steps/progress to stderr, as they arrive (via `shown`)."""
 
     def __init__(self, out: TextIO, err: TextIO) -> None:
-        from vicechat_tui.core.text_safety import make_visible
-
         self._out, self._err = out, err
-        self._safe = make_visible if out.isatty() else (lambda text: text)
         self._last_label = ""
         self.wrote_text = False
 
@@ -76,11 +74,11 @@ class ReplyPrinter:
         from vicechat_tui.core import events
 
         if isinstance(event, events.TokenDelta):
-            self._out.write(self._safe(event.text))
+            self._out.write(shown(event.text, self._out))
             self._out.flush()
             self.wrote_text = True
         elif isinstance(event, events.JobSnapshot) and event.text:
-            self._out.write(self._safe(event.text))
+            self._out.write(shown(event.text, self._out))
             self.wrote_text = True
         elif isinstance(event, events.StepStarted):
             indent = "    " if event.parent_id else "  "
@@ -98,10 +96,12 @@ class ReplyPrinter:
         if sources:
             self._err.write("Sources:\n")
             for source in sources:
-                self._err.write(f"  [{source.number}] {source.title} <{source.url}>\n")
+                title = shown_title(source.title, self._err)
+                url = shown_title(source.url, self._err)
+                self._err.write(f"  [{source.number}] {title} <{url}>\n")
 
     def _note(self, line: str) -> None:
-        self._err.write(self._safe(line) + "\n")
+        self._err.write(shown(line, self._err) + "\n")
         self._err.flush()
 
 

@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from vicechat_tui.cli.context import CliContext, add_command, positive_id
-from vicechat_tui.cli.output import print_json, write_stdout
+from vicechat_tui.cli.output import print_json, shown_title, write_stdout
 
 if TYPE_CHECKING:
     from vicechat_tui.core.models import ChatMessage
@@ -45,7 +45,7 @@ def _render_turn(message: ChatMessage) -> str:
 
     heading = ROLE_NAMES.get(message.role, message.role)
     if message.model and message.role == "assistant":
-        heading += f" · {message.model}"
+        heading += f" · {shown_title(message.model)}"
     heading += f" · {iso_time(message.created_at)}"
     if message.state != "complete":
         heading += f" [{message.state}]"
@@ -55,7 +55,8 @@ def _render_turn(message: ChatMessage) -> str:
     for number, raw in enumerate(message.sources or [], start=1):
         source = source_to_json(raw)
         label = source.get("number", number)
-        parts.append(f"  [{label}] {source['title'] or source['url']} <{source['url']}>")
+        title = shown_title(source["title"] or source["url"])
+        parts.append(f"  [{label}] {title} <{shown_title(source['url'])}>")
     return "\n".join(parts)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vicechat_tui.cli.context import CliContext, add_command, positive_id, readable
-from vicechat_tui.cli.output import print_json, write_output, write_stdout
+from vicechat_tui.cli.output import print_json, shown_title, to_json, write_output, write_stdout
 from vicechat_tui.cli.publishing import (
     FORMAT_NAMES,
     add_publish_options,
@@ -115,7 +115,9 @@ def run_import(args: argparse.Namespace, context: CliContext) -> int:
 
     document_id, title, count = context.run(work)
     plural = "section" if count == 1 else "sections"
-    write_stdout(f'Imported "{title}" with {count} {plural} as document:\n{document_id}\n')
+    write_stdout(
+        f'Imported "{shown_title(title)}" with {count} {plural} as document:\n{document_id}\n'
+    )
     return 0
 
 
@@ -127,12 +129,9 @@ def run_export(args: argparse.Namespace, context: CliContext) -> int:
 
     async def work(core: VicechatCore) -> str:
         if args.format == "json":
-            import json
-
             from vicechat_tui.core.transfer.json_export import export_document_json
 
-            data = await export_document_json(core, args.document_id)
-            return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+            return to_json(await export_document_json(core, args.document_id))
         from vicechat_tui.core.transfer.markdown_store import export_markdown
 
         return await export_markdown(core, args.document_id)
@@ -151,7 +150,7 @@ def _outline(nodes: list[SectionNode]) -> list[dict[str, Any]]:
 def _tree_lines(sections: list[dict[str, Any]], depth: int) -> list[str]:
     lines = []
     for section in sections:
-        lines.append(f"{'  ' * depth}- [{section['id']}] {section['title']}")
+        lines.append(f"{'  ' * depth}- [{section['id']}] {shown_title(section['title'])}")
         lines.extend(_tree_lines(section["sections"], depth + 1))
     return lines
 
@@ -174,7 +173,7 @@ def run_list(args: argparse.Namespace, context: CliContext) -> int:
         return 0
     lines = []
     for document in documents:
-        lines.append(f"[{document['id']}] {document['title']}")
+        lines.append(f"[{document['id']}] {shown_title(document['title'])}")
         lines.extend(_tree_lines(document["sections"], 1))
     write_stdout("\n".join(lines) + "\n")
     return 0

@@ -56,10 +56,10 @@ def build_parser() -> VicechatArgumentParser:
 
 
 def report_error(message: str) -> None:
-    """One line on stderr, whatever the message holds."""
-    one_line = "; ".join(line.strip() for line in message.splitlines() if line.strip())
-    sys.stderr.write(f"vicechat: error: {one_line}\n")
-    sys.stderr.flush()
+    """One line on stderr, whatever the message holds (controls shown, URL passwords hidden)."""
+    from vicechat_tui.cli.output import report_line, write_stderr
+
+    write_stderr(f"vicechat: error: {report_line(message)}\n")
 
 
 def launch_tui(context: CliContext) -> int:

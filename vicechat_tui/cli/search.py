@@ -15,7 +15,7 @@ from vicechat_tui.cli.context import (
     add_global_options,
     positive_id,
 )
-from vicechat_tui.cli.output import print_json, write_stdout
+from vicechat_tui.cli.output import print_json, write_stderr, write_stdout
 
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
@@ -135,14 +135,14 @@ def run_search(args: argparse.Namespace, context: CliContext) -> int:
 
     results = context.run(work)
     for hint in results.hints:
-        sys.stderr.write(f"vicechat: hint: {hint}\n")
+        write_stderr(f"vicechat: hint: {hint}\n")
     if args.json:
         print_json([hit.to_json() for hit in results.hits])
     elif not results.hits:
         write_stdout("No results.\n")
     else:
         bold = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-        write_stdout("".join(render_hit(hit, bold=bold) for hit in results.hits))
+        write_stdout("".join(render_hit(hit, bold=bold) for hit in results.hits), keep_styles=bold)
     return 0
 
 
