@@ -10,6 +10,7 @@ from typing import Any, Protocol
 import pytest
 
 from tests.postgres import PostgresServer, find_postgres_bin, running_postgres
+from tests.team_roles import open_as  # noqa: F401  (a fixture: a core per person)
 from vicechat_tui.core.runtime import VicechatCore, open_core
 from vicechat_tui.core.settings import Settings
 

@@ -6,7 +6,8 @@ import pytest
 
 from tests.conftest import make_settings, saved_id
 from tests.postgres import PostgresServer
-from vicechat_tui.core.errors import DocumentNotFoundError, InvalidInputError
+from tests.team_roles import OpenAs, member_url, team_database
+from vicechat_tui.core.errors import AccessDeniedError, DocumentNotFoundError, InvalidInputError
 from vicechat_tui.core.runtime import VicechatCore, open_core
 
 
@@ -14,7 +15,7 @@ async def test_create_rename_list_delete(core: VicechatCore) -> None:
     first = await core.documents.create("  Field   notes ", description="d", tags=["a"])
     second_id = saved_id(await core.documents.create("Thesis"))
     assert first.title == "Field notes"
-    assert first.owner == "alice"
+    assert first.owner == core.user  # PostgreSQL: the role connected, whatever `user` says
     renamed = await core.documents.rename(saved_id(first), "Field notes, revised")
     assert renamed.title == "Field notes, revised"
     listed = [document.title for document in await core.documents.list()]
@@ -49,33 +50,28 @@ async def test_delete_takes_sections_versions_and_chats(core: VicechatCore) -> N
             assert total == 0, table
 
 
-async def test_other_users_documents_behave_as_not_found(database_url: str) -> None:
-    alice = await open_core(make_settings(user="alice"), database_url=database_url)
-    bob = await open_core(make_settings(user="bob"), database_url=database_url)
-    try:
-        diary_id = saved_id(await alice.documents.create("Alice's diary"))
-        section_id = saved_id(await alice.sections.create(diary_id, "Monday"))
-        assert await bob.documents.list() == []
-        with pytest.raises(DocumentNotFoundError):
-            await bob.documents.get(diary_id)
-        with pytest.raises(DocumentNotFoundError):
-            await bob.chats.open_session(diary_id, section_id)
-        with pytest.raises(DocumentNotFoundError):
-            await bob.documents.delete(diary_id)
+async def test_other_users_documents_behave_as_not_found(open_as: OpenAs) -> None:
+    alice, bob = await open_as("alice"), await open_as("bob")
+    diary_id = saved_id(await alice.documents.create("Alice's diary"))
+    section_id = saved_id(await alice.sections.create(diary_id, "Monday"))
+    assert await bob.documents.list() == []
+    with pytest.raises(DocumentNotFoundError):
+        await bob.documents.get(diary_id)
+    with pytest.raises(DocumentNotFoundError):
+        await bob.chats.open_session(diary_id, section_id)
+    with pytest.raises(DocumentNotFoundError):
+        await bob.documents.delete(diary_id)
 
-        await alice.documents.share(diary_id, "bob")
-        assert [d.title for d in await bob.documents.list()] == ["Alice's diary"]
-        session = await bob.chats.open_session(diary_id, section_id)
-        assert session.section_id == section_id
-        with pytest.raises(InvalidInputError, match="owner"):
-            await bob.documents.share(diary_id, "carol")
-        assert await alice.documents.shared_with(diary_id) == ["bob"]
+    await alice.documents.share(diary_id, "bob", "edit")
+    assert [d.title for d in await bob.documents.list()] == ["Alice's diary"]
+    session = await bob.chats.open_session(diary_id, section_id)
+    assert session.section_id == section_id
+    with pytest.raises(AccessDeniedError, match="Only the owner"):
+        await bob.documents.share(diary_id, "alice")
+    assert await alice.documents.shared_with(diary_id) == ["bob"]
 
-        await alice.documents.unshare(diary_id, "bob")
-        assert await bob.documents.list() == []
-    finally:
-        await alice.aclose()
-        await bob.aclose()
+    await alice.documents.unshare(diary_id, "bob")
+    assert await bob.documents.list() == []
 
 
 @pytest.mark.postgres
@@ -85,9 +81,9 @@ async def test_postgres_row_level_security_hides_other_users_rows(
     """Even raw SQL, bypassing the services, sees only the connected user's documents."""
     from sqlalchemy import text
 
-    url = postgres_server.create_database()
-    alice = await open_core(make_settings(user="alice"), database_url=url)
-    bob = await open_core(make_settings(user="bob"), database_url=url)
+    url = team_database(postgres_server)
+    alice = await open_core(make_settings(), database_url=member_url(url, "alice"))
+    bob = await open_core(make_settings(user="alice"), database_url=member_url(url, "bob"))
     try:
         document_id = saved_id(await alice.documents.create("Secret plans"))
         await alice.sections.create(document_id, "Step one")

@@ -193,7 +193,7 @@ async def test_reply_is_written_while_it_streams(core: VicechatCore, server: Ope
         message = await core.chats.get_message(state.assistant_message_id or 0)
         stored = message.content if message else ""
     assert stored and not state.is_finished
-    assert (await core.chats.get_message(state.assistant_message_id or 0)).state == "streaming"  # type: ignore[union-attr]
+    assert (await core.chats.get_message(state.assistant_message_id or 0)).state == "streaming"
     await core.jobs.wait(job_id)
 
 

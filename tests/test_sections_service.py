@@ -90,7 +90,7 @@ async def test_every_save_records_a_version_and_restore_makes_a_new_one(
     restored = await core.sections.restore(section_id, first_version, based_on_version=3)
     assert restored.content == "v1" and restored.version == 4
     latest = (await core.sections.versions(section_id))[0]
-    assert (latest.version, latest.source, latest.created_by) == (4, "restore", "alice")
+    assert (latest.version, latest.source, latest.created_by) == (4, "restore", core.user)
     with pytest.raises(VersionNotFoundError):
         await core.sections.restore(section_id, 999_999, based_on_version=4)
 

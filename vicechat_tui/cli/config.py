@@ -7,7 +7,7 @@ from typing import Any
 
 from vicechat_tui.cli.config_check import run_check, warn_about_ui
 from vicechat_tui.cli.context import CliContext, add_command
-from vicechat_tui.cli.output import print_json, write_stdout
+from vicechat_tui.cli.output import print_json, write_stderr, write_stdout
 from vicechat_tui.core.redaction import known_secrets, mask_url_passwords
 
 MASK = "********"
@@ -58,6 +58,12 @@ def run_show(args: argparse.Namespace, context: CliContext) -> int:
     settings = context.settings()
     data = mask_secrets(settings.masked_dump())
     data["database_url"] = mask_url_passwords(context.database_url())
+    from vicechat_tui.core.identity import expected_identity
+
+    identity = expected_identity(settings, context.database_url())
+    data["current_user"] = {"name": identity.name, "from": identity.source}
     print_json(known_secrets(settings, context.database_url()).redact_data(data))
+    if identity.note:
+        write_stderr(f"vicechat: note: {identity.note}\n")
     warn_about_ui(settings)
     return 0

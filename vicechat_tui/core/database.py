@@ -131,18 +131,23 @@ class Database:
     def __init__(self, url: str, *, user: str) -> None:
         self.url = url
         self.user = user
+        """Who is connected. On PostgreSQL `user` is only a placeholder: `identify` replaces
+        it with the connection's own role, the identity row-level security enforces."""
         self.engine = create_engine_for(url)
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
-        if not self.is_sqlite:
-            event.listen(self.engine.sync_engine, "connect", self._set_postgres_user)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
-    def _set_postgres_user(self, dbapi_connection: Any, _record: Any) -> None:
-        """Tell PostgreSQL's row-level security policies who is connected."""
-        cursor = dbapi_connection.cursor()
-        cursor.execute("SELECT set_config('vicechat.user', %s, false)", (self.user,))
-        cursor.close()
-        dbapi_connection.commit()
+    async def identify(self) -> str:
+        """On PostgreSQL, take the login role of the connection as `user` (and return it).
+
+        Nothing the client can set (a config value, `SET vicechat.user`) decides who it is:
+        the policies compare rows with `session_user`, and so does the service layer.
+        """
+        if not self.is_sqlite:
+            async with self.engine.connect() as connection:
+                role = (await connection.execute(text("SELECT session_user"))).scalar_one()
+            self.user = str(role)
+        return self.user
 
     def failure(self, error: BaseException) -> DatabaseError | None:
         """`error` in words when it is a failure of this database (see database_errors)."""
@@ -213,6 +218,7 @@ async def open_database(url: str, *, user: str) -> Database:
         revision = await database.current_revision()
         if revision != HEAD_REVISION:
             await asyncio.to_thread(upgrade_to_head, url)
+        await database.identify()
     except DatabaseError:
         await database.dispose()
         raise

@@ -56,6 +56,18 @@ class JobNotFoundError(NotFoundError):
         self.job_id = job_id
 
 
+class MessageNotFoundError(NotFoundError):
+    def __init__(self, message_id: object) -> None:
+        super().__init__(f"Chat message {message_id} was not found.")
+        self.message_id = message_id
+
+
+class AccessDeniedError(VicechatError):
+    """A document the person may see but not change this way (view-only, or not the owner)."""
+
+    title = "Not allowed"
+
+
 class VersionNotFoundError(NotFoundError):
     def __init__(self, version_id: object) -> None:
         super().__init__(f"Section version {version_id} was not found.")

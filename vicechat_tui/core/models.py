@@ -6,7 +6,16 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -80,15 +89,29 @@ class Document(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utc_now)
 
 
+class ShareLevel(StrEnum):
+    """What a document's owner lets another user do with it."""
+
+    VIEW = "view"
+    """Read everything of the document (sections, chats, versions); change nothing."""
+    EDIT = "edit"
+    """Also change sections, chat, apply replies, restore; not delete it, not share it."""
+
+
 class DocumentShare(SQLModel, table=True):
-    """Another user who may see and edit a document."""
+    """Another user who may read (view) or also change (edit) a document."""
 
     __tablename__ = "document_share"
+    __table_args__ = (CheckConstraint("level IN ('view', 'edit')", name="ck_document_share_level"),)
 
     document_id: int = Field(
         sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), primary_key=True)
     )
     user: str = Field(primary_key=True)
+    level: str = ShareLevel.VIEW.value
+    owner: str
+    """The document's owner, who made the share. PostgreSQL's policy on this table reads it
+    here: looking it up in `document` would loop back through document's own policy."""
 
 
 class Section(SQLModel, table=True):

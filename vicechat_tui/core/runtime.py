@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from vicechat_tui.core.database import Database, open_database, resolve_database_url
+from vicechat_tui.core.identity import ignored_user_note
 from vicechat_tui.core.services.chats import ChatService
 from vicechat_tui.core.services.documents import DocumentService
 from vicechat_tui.core.services.sections import SectionService
@@ -28,6 +29,8 @@ class VicechatCore:
     documents: DocumentService
     sections: SectionService
     chats: ChatService
+    notes: list[str] = field(default_factory=list)
+    """What the person should know about how the core was opened (shown once)."""
     _providers: ProviderRegistry | None = field(default=None, repr=False)
     _jobs: JobEngine | None = field(default=None, repr=False)
     _search: SearchService | None = field(default=None, repr=False)
@@ -74,9 +77,10 @@ async def open_core(
 
     Jobs that a crashed process left running are marked interrupted on the way.
     """
-    user = settings.current_user()
     url = resolve_database_url(database_url or settings.database_url)
-    database = await open_database(url, user=user)
+    database = await open_database(url, user=settings.current_user())
+    user = database.user  # on PostgreSQL: the connection's role, whatever the settings say
+    note = None if database.is_sqlite else ignored_user_note(settings, user)
 
     def provider_names() -> list[str]:
         return list(settings.effective_providers())
@@ -88,6 +92,7 @@ async def open_core(
         documents=DocumentService(database, user),
         sections=SectionService(database, user),
         chats=ChatService(database, user, provider_names),
+        notes=[note] if note else [],
     )
     if recover_jobs:
         await core.jobs.recover_interrupted()

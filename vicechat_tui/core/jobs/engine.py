@@ -13,7 +13,7 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlmodel import col
 
 from vicechat_tui.core.chat_config import ChatConfig, merge_chat_config
@@ -27,12 +27,16 @@ from vicechat_tui.core.jobs.stored import load_job_state, stored_job_events
 from vicechat_tui.core.models import (
     ChatJob,
     ChatMessage,
+    ChatSession,
+    Document,
     JobKind,
     JobStatus,
     MessageRole,
     MessageState,
+    Section,
     utc_now,
 )
+from vicechat_tui.core.services.access import editable_by, visible_to
 from vicechat_tui.core.services.chats import parse_stored_config
 
 if TYPE_CHECKING:
@@ -65,8 +69,22 @@ def _runner_is_dead(runner: str | None) -> bool:
     return not pid.isdigit() or not _pid_alive(int(pid))
 
 
+def _with_document(query: Select[Any]) -> Select[Any]:
+    """`query` over jobs joined to their document, for `access.visible_to`/`editable_by`."""
+    return (
+        query.join(ChatSession, col(ChatSession.id) == col(ChatJob.session_id))
+        .join(Section, col(Section.id) == col(ChatSession.section_id))
+        .join(Document, col(Document.id) == col(Section.document_id))
+    )
+
+
 class JobEngine:
-    """Starts, tracks, streams and cancels chat jobs for one VicechatCore."""
+    """Starts, tracks, streams and cancels chat jobs for one VicechatCore.
+
+    Visibility: the jobs in memory are this engine's own, started for its user through the
+    services' checks; `status`, `subscribe` (a job that left memory), `recent_jobs` and
+    `recover_interrupted` read the database through `services.access`.
+    """
 
     def __init__(self, core: VicechatCore) -> None:
         self.core = core
@@ -74,6 +92,7 @@ class JobEngine:
         self._states: dict[int, JobState] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._runs: dict[int, JobRun] = {}
+        self._failures: dict[int, Exception] = {}
         self._hub = EventHub()
         self._host = CoreJobHost(core, self._hub.publish)
         self._slots = asyncio.Semaphore(self._settings.max_concurrent)
@@ -110,11 +129,7 @@ class JobEngine:
         session = await chats.open_session(document_id, section_id)
         assert session.id is not None
         message = await chats.get_message(user_message_id)
-        if (
-            message is None
-            or message.session_id != session.id
-            or message.role != MessageRole.USER.value
-        ):
+        if message.session_id != session.id or message.role != MessageRole.USER.value:
             from vicechat_tui.core.errors import InvalidInputError
 
             raise InvalidInputError("That message is not a question in this section's chat.")
@@ -214,25 +229,19 @@ class JobEngine:
         await run.stop_flushing()
         if status is not JobStatus.COMPLETED:
             run.close_open_steps("cancelled" if status is JobStatus.CANCELLED else "failed")
-        state.status = status.value
         state.finished_at = time.monotonic()
         message_state = {
             JobStatus.COMPLETED: MessageState.COMPLETE,
             JobStatus.CANCELLED: MessageState.CANCELLED,
         }.get(status, MessageState.FAILED)
-        if error is not None:
-            secret_free = self._host.settings.redactor.redact_message
-            state.error = secret_free(getattr(error, "message", str(error)))
-            state.error_title = secret_free(getattr(error, "title", "Error"))
-            state.error_detail = secret_free(getattr(error, "detail", None))
-        state.label = {"completed": "done", "cancelled": "cancelled"}.get(status.value, "failed")
+        self._record_end(state, status, error)
+        reply_stored = True
         try:
             await run.flush(final_state=message_state)
-            await self._update_job_row(
-                state, finished_at=utc_now(), error=state.error, error_detail=state.error_detail
-            )
-        except Exception:  # the database being down must not hide the outcome
-            log.exception("could not store the end of job %s", state.job_id)
+        except Exception as write_error:  # the reply is kept as far as its last write went
+            status, error, reply_stored = JobStatus.FAILED, write_error, False
+            self._record_end(state, status, error)
+        await self._store_end(state, reply_stored=reply_stored)
         self._hub.publish(
             JobFinished(
                 state.job_id,
@@ -246,10 +255,47 @@ class JobEngine:
         loop = asyncio.get_running_loop()
         loop.call_later(self._settings.keep_finished_seconds, self._forget, state.job_id)
 
+    def _record_end(self, state: JobState, status: JobStatus, error: Exception | None) -> None:
+        state.status = status.value
+        if error is not None:
+            secret_free = self._host.settings.redactor.redact_message
+            state.error = secret_free(getattr(error, "message", str(error)))
+            state.error_title = secret_free(getattr(error, "title", "Error"))
+            state.error_detail = secret_free(getattr(error, "detail", None))
+            self._failures[state.job_id] = error
+        state.label = {"completed": "done", "cancelled": "cancelled"}.get(status.value, "failed")
+
+    async def _store_end(self, state: JobState, *, reply_stored: bool) -> None:
+        """The job row's end and, when the reply's last write failed, the reply's state and
+        error without its text; each as far as the database lets it (a full disk or a broken
+        database must not hide the outcome from the follower)."""
+        writes = [
+            self._update_job_row(
+                state, finished_at=utc_now(), error=state.error, error_detail=state.error_detail
+            )
+        ]
+        if not reply_stored and state.assistant_message_id is not None:
+            writes.append(
+                self._host.update_message(
+                    state.assistant_message_id, state=MessageState.FAILED.value, error=state.error
+                )
+            )
+        for write in writes:
+            try:
+                await write
+            except Exception:
+                log.debug("could not store the end of job %s", state.job_id, exc_info=True)
+
+    def failure(self, job_id: int) -> Exception | None:
+        """The exception a failed job ended with, while it is in memory (the CLI exits with
+        the database's code when a reply could not be stored)."""
+        return self._failures.get(job_id)
+
     def _forget(self, job_id: int) -> None:
         state = self._states.get(job_id)
         if state is not None and state.is_finished:
             del self._states[job_id]
+            self._failures.pop(job_id, None)
             self._hub.forget(job_id)
 
     async def _update_job_row(self, state: JobState, **extra: Any) -> None:
@@ -333,18 +379,25 @@ class JobEngine:
         return state
 
     async def recent_jobs(self, limit: int = 50) -> list[ChatJob]:
+        """The newest jobs of the documents this user may see, from the database."""
+        query = (
+            _with_document(select(ChatJob))
+            .where(visible_to(self.core.user))
+            .order_by(col(ChatJob.id).desc())
+            .limit(limit)
+        )
         async with self.core.database.session() as db:
-            query = select(ChatJob).order_by(col(ChatJob.id).desc()).limit(limit)
-            return list((await db.execute(query)).scalars())
+            return [job for job in (await db.execute(query)).scalars()]
 
     async def recover_interrupted(self) -> int:
         """Mark jobs whose process died as interrupted, keeping their partial replies."""
         unfinished = (JobStatus.PENDING.value, JobStatus.RUNNING.value)
         async with self.core.database.session() as db:
-            query = select(ChatJob).where(col(ChatJob.status).in_(unfinished))
-            orphans = [
-                job for job in (await db.execute(query)).scalars() if _runner_is_dead(job.runner)
-            ]
+            query = _with_document(select(ChatJob)).where(
+                col(ChatJob.status).in_(unfinished), editable_by(self.core.user)
+            )
+            found: list[ChatJob] = list((await db.execute(query)).scalars())
+            orphans = [job for job in found if _runner_is_dead(job.runner)]
             for job in orphans:
                 job.status = JobStatus.INTERRUPTED.value
                 job.finished_at = utc_now()

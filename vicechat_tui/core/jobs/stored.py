@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from vicechat_tui.core.errors import JobNotFoundError
 from vicechat_tui.core.events import JobEvent, JobFinished
 from vicechat_tui.core.jobs.state import JobState
 from vicechat_tui.core.models import ChatJob, ChatMessage
+from vicechat_tui.core.services.access import checked
 
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
@@ -17,20 +17,15 @@ if TYPE_CHECKING:
 async def load_job_state(core: VicechatCore, job_id: int) -> JobState:
     """The stored job as a `JobState`; JobNotFoundError when there is none (or not yours)."""
     async with core.database.session() as db:
-        job = await db.get(ChatJob, job_id)
+        job, access = await checked(db, core.user, ChatJob, job_id)
         message = (
-            await db.get(ChatMessage, job.result_message_id)
-            if job and job.result_message_id
-            else None
+            await db.get(ChatMessage, job.result_message_id) if job.result_message_id else None
         )
-    if job is None:
-        raise JobNotFoundError(job_id)
-    await core.chats.get_config(job.session_id)  # ownership check
     reported = (message.usage or {}).get("completion_tokens") if message else None
     return JobState(
         job_id=job_id,
         session_id=job.session_id,
-        document_id=0,
+        document_id=access.document.id or 0,
         section_id=job.section_id,
         kind=job.kind,
         user_message_id=job.user_message_id or 0,

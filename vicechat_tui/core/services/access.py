@@ -1,67 +1,259 @@
-"""Visibility rules shared by the services: who may see which document."""
+"""Who may do what with which document: the one path every service and the job engine take.
+
+A person's level on a document is `OWNER` (they made it), `EDIT` or `VIEW` (a share from its
+owner), or nothing. Everything else — a section, a version, a chat, a message, a job —
+belongs to one document and is reached through it: each `visible_*` function reads the row
+and its document's level in one query, then
+
+- not there, or its document not visible: the row's own NotFound error (another person's
+  ids behave exactly like ids that do not exist);
+- visible but the level is below what is `need`ed: `AccessDeniedError`, saying who can.
+
+Reading needs `VIEW`; changing a section, a chat or a document's title needs `EDIT`;
+deleting a document or changing its shares needs `OWNER`. On PostgreSQL the row-level
+security policies of migration 0004 enforce the same rules a second time.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, TypeVar
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from vicechat_tui.core.errors import (
+    AccessDeniedError,
     DocumentNotFoundError,
+    JobNotFoundError,
+    MessageNotFoundError,
+    NotFoundError,
     SectionNotFoundError,
     SectionNotInDocumentError,
     SessionNotFoundError,
+    VersionNotFoundError,
 )
-from vicechat_tui.core.models import ChatSession, Document, DocumentShare, Section
+from vicechat_tui.core.models import (
+    ChatJob,
+    ChatMessage,
+    ChatSession,
+    Document,
+    DocumentShare,
+    Section,
+    SectionVersion,
+    ShareLevel,
+)
+
+Row = TypeVar("Row")
+
+
+class Level(IntEnum):
+    """What a person may do with a document; each level includes the ones below it."""
+
+    VIEW = 1
+    EDIT = 2
+    OWNER = 3
+
+    @property
+    def label(self) -> str:
+        return {Level.VIEW: "view", Level.EDIT: "edit", Level.OWNER: "owner"}[self]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentAccess:
+    """A document and what the person asking may do with it."""
+
+    document: Document
+    level: Level
+
+    @property
+    def owner(self) -> str:
+        return self.document.owner
+
+    @property
+    def read_only(self) -> bool:
+        return self.level < Level.EDIT
+
+    @property
+    def shared_with_me(self) -> bool:
+        return self.level < Level.OWNER
+
+
+def level_of(document: Document, share_level: str | None, user: str) -> Level | None:
+    """`user`'s level on `document`, given their share's level (None: no share)."""
+    if document.owner == user:
+        return Level.OWNER
+    if share_level == ShareLevel.EDIT.value:
+        return Level.EDIT
+    if share_level == ShareLevel.VIEW.value:
+        return Level.VIEW
+    return None
 
 
 def visible_to(user: str) -> Any:
-    """A WHERE clause: documents `user` owns or that are shared with them."""
+    """A WHERE clause: documents `user` owns or that are shared with them (any level)."""
     shared = exists().where(
         col(DocumentShare.document_id) == col(Document.id), col(DocumentShare.user) == user
     )
     return or_(col(Document.owner) == user, shared)
 
 
-async def visible_document(db: AsyncSession, user: str, document_id: int) -> Document:
+def editable_by(user: str) -> Any:
+    """A WHERE clause: documents `user` owns or may edit."""
+    shared = exists().where(
+        col(DocumentShare.document_id) == col(Document.id),
+        col(DocumentShare.user) == user,
+        col(DocumentShare.level) == ShareLevel.EDIT.value,
+    )
+    return or_(col(Document.owner) == user, shared)
+
+
+def _refuse(document: Document, level: Level, need: Level, action: str | None) -> None:
+    if level >= need:
+        return
+    doing = action or ("change it" if need is Level.EDIT else "do that")
+    if need is Level.OWNER:
+        raise AccessDeniedError(
+            f"Only the owner of document {document.id}, {document.owner}, can {doing}."
+        )
+    raise AccessDeniedError(
+        f"Document {document.id} is shared with you to view only, so you cannot {doing}; "
+        f"ask its owner, {document.owner}, for edit access."
+    )
+
+
+_PATH_TO_DOCUMENT: dict[type[Any], list[tuple[type[Any], Any]]] = {
+    Document: [],
+    Section: [(Document, col(Document.id) == col(Section.document_id))],
+    SectionVersion: [
+        (Section, col(Section.id) == col(SectionVersion.section_id)),
+        (Document, col(Document.id) == col(Section.document_id)),
+    ],
+    ChatSession: [
+        (Section, col(Section.id) == col(ChatSession.section_id)),
+        (Document, col(Document.id) == col(Section.document_id)),
+    ],
+    ChatMessage: [
+        (ChatSession, col(ChatSession.id) == col(ChatMessage.session_id)),
+        (Section, col(Section.id) == col(ChatSession.section_id)),
+        (Document, col(Document.id) == col(Section.document_id)),
+    ],
+    ChatJob: [
+        (ChatSession, col(ChatSession.id) == col(ChatJob.session_id)),
+        (Section, col(Section.id) == col(ChatSession.section_id)),
+        (Document, col(Document.id) == col(Section.document_id)),
+    ],
+}
+"""How a row of each table reaches its document (every table but document_share)."""
+
+
+_NOT_FOUND: dict[type[Any], Callable[[int], NotFoundError]] = {
+    Document: DocumentNotFoundError,
+    Section: SectionNotFoundError,
+    SectionVersion: VersionNotFoundError,
+    ChatSession: SessionNotFoundError,
+    ChatMessage: MessageNotFoundError,
+    ChatJob: JobNotFoundError,
+}
+
+
+async def checked(
+    db: AsyncSession,
+    user: str,
+    model: type[Row],
+    row_id: int,
+    need: Level = Level.VIEW,
+    *,
+    action: str | None = None,
+) -> tuple[Row, DocumentAccess]:
+    """The one lookup: the row, its document and `user`'s level on it, in one query.
+
+    The row's NotFound error when it is missing or its document is not visible;
+    AccessDeniedError when the level is below `need` (`action` says what was refused).
+    """
+    entities: list[Any] = [Document] if model is Document else [model, Document]
+    query: Any = select(*entities, col(DocumentShare.level)).select_from(model)
+    for target, condition in _PATH_TO_DOCUMENT[model]:
+        query = query.join(target, condition)
+    query = query.outerjoin(
+        DocumentShare,
+        and_(col(DocumentShare.document_id) == col(Document.id), col(DocumentShare.user) == user),
+    ).where(model.id == row_id)  # type: ignore[attr-defined]
+    found = (await db.execute(query)).one_or_none()
+    level = None if found is None else level_of(found[-2], found[-1], user)
+    if found is None or level is None:
+        raise _NOT_FOUND[model](row_id)
+    document: Document = found[-2]
+    _refuse(document, level, need, action)
+    return found[0], DocumentAccess(document, level)
+
+
+async def visible(
+    db: AsyncSession,
+    user: str,
+    model: type[Row],
+    row_id: int,
+    need: Level = Level.VIEW,
+    *,
+    action: str | None = None,
+) -> Row:
+    """The row alone (see `checked`)."""
+    row, _ = await checked(db, user, model, row_id, need, action=action)
+    return row
+
+
+async def document_access(
+    db: AsyncSession,
+    user: str,
+    document_id: int,
+    need: Level = Level.VIEW,
+    *,
+    action: str | None = None,
+) -> DocumentAccess:
+    """The document and `user`'s level on it; DocumentNotFoundError when not visible."""
+    _, access = await checked(db, user, Document, document_id, need, action=action)
+    return access
+
+
+async def visible_document(
+    db: AsyncSession,
+    user: str,
+    document_id: int,
+    need: Level = Level.VIEW,
+    *,
+    action: str | None = None,
+) -> Document:
     """The document, or DocumentNotFoundError when missing or not visible to `user`."""
-    document = (
-        await db.execute(select(Document).where(col(Document.id) == document_id, visible_to(user)))
-    ).scalar_one_or_none()
-    if document is None:
-        raise DocumentNotFoundError(document_id)
-    return document
+    return await visible(db, user, Document, document_id, need, action=action)
 
 
 async def visible_section(
-    db: AsyncSession, user: str, section_id: int, document_id: int | None = None
+    db: AsyncSession,
+    user: str,
+    section_id: int,
+    document_id: int | None = None,
+    need: Level = Level.VIEW,
+    *,
+    action: str | None = None,
 ) -> Section:
-    """The section, checking its document is visible (and is `document_id` if given)."""
-    section = await db.get(Section, section_id)
+    """The section, checking its document's level (and that it is `document_id` if given)."""
     if document_id is not None:
-        await visible_document(db, user, document_id)
-        if section is None:
-            raise SectionNotFoundError(section_id)
-        if section.document_id != document_id:
-            raise SectionNotInDocumentError(section_id, document_id)
-        return section
-    if section is None:
-        raise SectionNotFoundError(section_id)
-    try:
-        await visible_document(db, user, section.document_id)
-    except DocumentNotFoundError:
-        raise SectionNotFoundError(section_id) from None
+        await document_access(db, user, document_id, need, action=action)
+    section, access = await checked(db, user, Section, section_id, need, action=action)
+    if document_id is not None and access.document.id != document_id:
+        raise SectionNotInDocumentError(section_id, document_id)
     return section
 
 
-async def visible_session(db: AsyncSession, user: str, session_id: int) -> ChatSession:
-    session = await db.get(ChatSession, session_id)
-    if session is None:
-        raise SessionNotFoundError(session_id)
-    try:
-        await visible_section(db, user, session.section_id)
-    except SectionNotFoundError:
-        raise SessionNotFoundError(session_id) from None
-    return session
+async def visible_session(
+    db: AsyncSession,
+    user: str,
+    session_id: int,
+    need: Level = Level.VIEW,
+    *,
+    action: str | None = None,
+) -> ChatSession:
+    return await visible(db, user, ChatSession, session_id, need, action=action)

@@ -14,7 +14,12 @@ from sqlmodel import col
 from vicechat_tui.core.chat_config import ChatConfig, merge_chat_config
 from vicechat_tui.core.database import Database
 from vicechat_tui.core.models import ChatMessage, ChatSession, MessageState, utc_now
-from vicechat_tui.core.services.access import visible_section, visible_session
+from vicechat_tui.core.services.access import (
+    Level,
+    visible,
+    visible_section,
+    visible_session,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +49,15 @@ class ChatService:
         self._provider_names = provider_names
 
     async def open_session(self, document_id: int, section_id: int) -> ChatSession:
-        """The section's session, created the first time; idempotent and race-safe."""
+        """The section's session, created the first time; idempotent and race-safe.
+
+        It is for chatting: the section's document must be editable (someone who may only
+        view it reads the chat through `session_for_section`).
+        """
         async with self._database.session() as db:
-            await visible_section(db, self.user, section_id, document_id)
+            await visible_section(
+                db, self.user, section_id, document_id, Level.EDIT, action="chat about it"
+            )
             existing = await self._find(db, section_id)
             if existing is not None:
                 return existing
@@ -86,7 +97,9 @@ class ChatService:
     async def update_config(self, session_id: int, changes: Mapping[str, Any]) -> ChatConfig:
         """Validate `changes` on top of the current config; store all or nothing."""
         async with self._database.session() as db:
-            session = await visible_session(db, self.user, session_id)
+            session = await visible_session(
+                db, self.user, session_id, Level.EDIT, action="change its chat settings"
+            )
             config = merge_chat_config(
                 parse_stored_config(session.config),
                 changes,
@@ -125,7 +138,7 @@ class ChatService:
     async def reset(self, session_id: int) -> int:
         """Delete every message of the session (for real); keep its config."""
         async with self._database.session() as db:
-            await visible_session(db, self.user, session_id)
+            await visible_session(db, self.user, session_id, Level.EDIT, action="reset its chat")
             result = await db.execute(
                 delete(ChatMessage).where(col(ChatMessage.session_id) == session_id)
             )
@@ -147,7 +160,7 @@ class ChatService:
             session_id=session_id, role=role, content=content, state=state.value, model=model
         )
         async with self._database.session() as db:
-            await visible_session(db, self.user, session_id)
+            await visible_session(db, self.user, session_id, Level.EDIT, action="chat about it")
             db.add(message)
             await db.commit()
             await db.refresh(message)
@@ -157,11 +170,15 @@ class ChatService:
         """Write fields of a message (content, state, sources, steps, usage, error)."""
         values["updated_at"] = utc_now()
         async with self._database.session() as db:
+            await visible(
+                db, self.user, ChatMessage, message_id, Level.EDIT, action="chat about it"
+            )
             await db.execute(
                 update(ChatMessage).where(col(ChatMessage.id) == message_id).values(**values)
             )
             await db.commit()
 
-    async def get_message(self, message_id: int) -> ChatMessage | None:
+    async def get_message(self, message_id: int) -> ChatMessage:
+        """One message; MessageNotFoundError when missing or not visible."""
         async with self._database.session() as db:
-            return await db.get(ChatMessage, message_id)
+            return await visible(db, self.user, ChatMessage, message_id)

@@ -26,7 +26,12 @@ from vicechat_tui.core.models import (
     VersionSource,
     utc_now,
 )
-from vicechat_tui.core.services.access import visible_document, visible_section
+from vicechat_tui.core.services.access import (
+    Level,
+    visible,
+    visible_document,
+    visible_section,
+)
 from vicechat_tui.core.titles import clean_title
 
 AUTOSAVE_SPAN = timedelta(minutes=10)
@@ -165,7 +170,7 @@ class SectionService:
         """Add a section under `parent_id` (top level when None), at the end by default."""
         title = clean_title(title)
         async with self._database.session() as db:
-            await visible_document(db, self.user, document_id)
+            await visible_document(db, self.user, document_id, Level.EDIT)
             if parent_id is not None:
                 await visible_section(db, self.user, parent_id, document_id)
             siblings = await self._sibling_ids(db, document_id, parent_id)
@@ -199,7 +204,7 @@ class SectionService:
         """
         now = utc_now()
         async with self._database.session() as db:
-            await visible_document(db, self.user, document_id)
+            await visible_document(db, self.user, document_id, Level.EDIT)
             if parent_id is not None:
                 await visible_section(db, self.user, parent_id, document_id)
             start = len(await self._sibling_ids(db, document_id, parent_id))
@@ -247,7 +252,7 @@ class SectionService:
 
     async def rename(self, section_id: int, title: str) -> Section:
         async with self._database.session() as db:
-            section = await visible_section(db, self.user, section_id)
+            section = await visible_section(db, self.user, section_id, need=Level.EDIT)
             section.title = clean_title(title)
             section.updated_at = utc_now()
             await db.commit()
@@ -261,7 +266,7 @@ class SectionService:
             allowed = ", ".join(s.value for s in SectionStatus)
             raise InvalidInputError(f"Unknown status {status!r}; use one of {allowed}.") from None
         async with self._database.session() as db:
-            section = await visible_section(db, self.user, section_id)
+            section = await visible_section(db, self.user, section_id, need=Level.EDIT)
             section.status = value
             section.updated_at = utc_now()
             await db.commit()
@@ -287,7 +292,7 @@ class SectionService:
         """
         autosave = not checkpoint and source == VersionSource.EDIT
         async with self._database.session() as db:
-            await visible_section(db, self.user, section_id)
+            await visible_section(db, self.user, section_id, need=Level.EDIT)
             result = await db.execute(
                 update(Section)
                 .where(col(Section.id) == section_id, col(Section.version) == based_on_version)
@@ -315,7 +320,7 @@ class SectionService:
         """Make the section's newest version, if it is this person's autosave, a checkpoint:
         later autosaves start a version of their own. True when there was one to keep."""
         async with self._database.session() as db:
-            await visible_section(db, self.user, section_id)
+            await visible_section(db, self.user, section_id, need=Level.EDIT)
             newest = await self._newest_version(db, section_id)
             if not self._is_own_autosave(newest):
                 return False
@@ -361,8 +366,10 @@ class SectionService:
     async def restore(self, section_id: int, version_id: int, *, based_on_version: int) -> Section:
         """Make an old version's content current again, as a new version."""
         async with self._database.session() as db:
-            old = await db.get(SectionVersion, version_id)
-            if old is None or old.section_id != section_id:
+            old = await visible(
+                db, self.user, SectionVersion, version_id, Level.EDIT, action="restore it"
+            )
+            if old.section_id != section_id:
                 raise VersionNotFoundError(version_id)
         return await self.save_content(
             section_id,
@@ -389,7 +396,7 @@ class SectionService:
     ) -> Section:
         """Put a section under `parent_id` (None: top level) at `position` (None: last)."""
         async with self._database.session() as db:
-            section = await visible_section(db, self.user, section_id)
+            section = await visible_section(db, self.user, section_id, need=Level.EDIT)
             if parent_id is not None:
                 await visible_section(db, self.user, parent_id, section.document_id)
                 await self._refuse_cycle(db, section_id, parent_id)
@@ -411,16 +418,20 @@ class SectionService:
             await db.refresh(section)
             return section
 
+    async def _changeable(self, section_id: int) -> Section:
+        async with self._database.session() as db:
+            return await visible_section(db, self.user, section_id, need=Level.EDIT)
+
     async def shift(self, section_id: int, delta: int) -> Section:
         """Move a section `delta` places among its siblings (negative: up)."""
-        section = await self.get(section_id)
+        section = await self._changeable(section_id)
         return await self.move(
             section_id, parent_id=section.parent_id, position=max(0, section.position + delta)
         )
 
     async def indent(self, section_id: int) -> Section:
         """Nest a section as the last child of the sibling above it."""
-        section = await self.get(section_id)
+        section = await self._changeable(section_id)
         async with self._database.session() as db:
             siblings = await self._sibling_ids(db, section.document_id, section.parent_id)
         index = siblings.index(section_id)
@@ -430,7 +441,7 @@ class SectionService:
 
     async def outdent(self, section_id: int) -> Section:
         """Move a nested section out to just after its parent."""
-        section = await self.get(section_id)
+        section = await self._changeable(section_id)
         if section.parent_id is None:
             raise InvalidInputError("This section is already at the top level.")
         parent = await self.get(section.parent_id)
@@ -439,7 +450,7 @@ class SectionService:
     async def delete(self, section_id: int) -> None:
         """Delete a section with its children, versions and chats."""
         async with self._database.session() as db:
-            section = await visible_section(db, self.user, section_id)
+            section = await visible_section(db, self.user, section_id, need=Level.EDIT)
             document_id, parent_id = section.document_id, section.parent_id
             await db.delete(section)
             await db.flush()
