@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vicechat_tui.cli.context import CliContext
+from vicechat_tui.cli.context import CliContext, readable
 from vicechat_tui.cli.output import write_stdout
 from vicechat_tui.core.errors import InvalidInputError
 from vicechat_tui.core.text_safety import make_visible
@@ -133,7 +133,7 @@ def run_converted_import(
             data,
             kind,
             title=args.title,
-            fallback_title=path.stem or path.name,
+            fallback_title=readable(path.stem or path.name),
         )
         assert imported.document.id is not None
         return imported.document.id, imported.document.title, imported.section_count
