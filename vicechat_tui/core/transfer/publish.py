@@ -15,6 +15,7 @@ so a failure leaves either the old file or none, never half of one.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import secrets
@@ -161,7 +162,8 @@ async def load_document(core: VicechatCore, document_id: int) -> LoadedDocument:
             ),
         )
         texts.append(SectionText(section.id, section.content, found))
-    return LoadedDocument(title, tree, build_bibliography(texts))
+    # a thread: thousands of sections are ~0.1 s of Python that would hold the event loop
+    return LoadedDocument(title, tree, await asyncio.to_thread(build_bibliography, texts))
 
 
 def _trimmed(content: str) -> str:
@@ -225,7 +227,7 @@ async def publish(
     assert fmt.pandoc_writer is not None
     arguments = _template_arguments(fmt, options.template)
     progress(0.2, "preparing the text")
-    text = publication_markdown(loaded, options.citations)
+    text = await asyncio.to_thread(publication_markdown, loaded, options.citations)
     notes = _unresolved_note(loaded.bibliography)
     with tempfile.TemporaryDirectory(prefix="vicechat-export-") as folder:
         work = Path(folder)
@@ -338,6 +340,6 @@ async def export_to_file(
     if not destination.parent.is_dir():
         raise _cannot_write(destination, f"the folder {destination.parent} does not exist")
     exported = await export_bytes(core, document_id, fmt, options, progress)
-    replace_file(destination, exported.data)
+    await asyncio.to_thread(replace_file, destination, exported.data)
     progress(1.0, "done")
     return exported
