@@ -23,27 +23,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.escape_payload import PAYLOAD, VISIBLE_MARK
 from tests.servers.base import LocalServer, Request, Response
 from tests.servers.providers import OpenAIServer, Reply
 from tests.servers.research import PAGES, ScriptedModel, SearchHit, SearchIndex, article
 from tests.servers.research import search_server as make_search_server
 from vicechat_tui.cli.main import build_parser
 
-PAYLOAD = (
-    "clip\x1b]52;c;UFdORUQ=\x07"
-    "title\x1b]0;PWNED-TITLE\x1b\\"
-    "name\x1b]2;PWNED-NAME\x07"
-    "\x1b]8;;http://evil.example/\x1b\\link\x1b]8;;\x1b\\"
-    "\x1b[2Jclear"
-    "\x9b31mcsi8"
-    "\x9d0;C1-TITLE\x9c"
-    "dcs\x1bPq#0\x1b\\"
-    "bell\x07bell"
-    "\u202eevil\u202c\u2066iso\u2069"
-)
-"""Every kind of sequence a terminal obeys, each with text around it."""
-VISIBLE_MARK = "␛]52;c;UFdORUQ="
-"""How the payload's first sequence looks once made visible."""
 PATH_PAYLOAD = "dir\x1b]0;PWNED-DIR\x07\x9b2J\u202e"
 """For file and folder names (no '/' in it)."""
 TITLE_PAYLOAD = "Doc \x1b]0;PWNED-DOC\x07 \u202egnp.exe\u200b"

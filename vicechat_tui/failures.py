@@ -9,7 +9,7 @@ seen by the node that ran the worker.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from time import monotonic
 from typing import TYPE_CHECKING, Literal
 
@@ -20,6 +20,8 @@ from vicechat_tui.core.errors import (
     SettingsError,
     VicechatError,
 )
+from vicechat_tui.core.redaction import mask_url_passwords
+from vicechat_tui.core.text_safety import make_visible, make_visible_title
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -77,7 +79,17 @@ class ShownError:
 
 
 def describe(error: BaseException) -> ShownError:
-    """Title and message in words; a dialog for lasting trouble, a notification otherwise."""
+    """Title and message in words; a dialog for lasting trouble, a notification otherwise.
+
+    What an error quotes (a provider's words, a title, a URL) is shown, never obeyed: its
+    control characters become symbols and passwords in URLs are hidden.
+    """
+    shown = _described(error)
+    message = make_visible(mask_url_passwords(shown.message))
+    return replace(shown, title=make_visible_title(shown.title), message=message)
+
+
+def _described(error: BaseException) -> ShownError:
     if isinstance(error, VicechatError):
         how: Literal["dialog", "notification"] = (
             "dialog" if isinstance(error, LASTING_ERRORS) else "notification"

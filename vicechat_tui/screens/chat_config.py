@@ -23,7 +23,9 @@ from vicechat_tui.core.chat_config import (
 )
 from vicechat_tui.core.errors import InvalidConfigError, VicechatError
 from vicechat_tui.failures import run_task
+from vicechat_tui.widgets.safe_input import SafeInput
 from vicechat_tui.widgets.safe_text import literal
+from vicechat_tui.widgets.safe_text_area import SafeTextArea
 
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
@@ -131,7 +133,7 @@ class ChatConfigScreen(ModalScreen[ChatConfig | None]):
                     compact=True,
                 )
                 yield self._field("provider", provider)
-                model_input = Input(
+                model_input = SafeInput(
                     config.model or "",
                     placeholder="model id (blank: the provider's default)",
                     id="model-input",
@@ -143,7 +145,7 @@ class ChatConfigScreen(ModalScreen[ChatConfig | None]):
                 yield self._field("model", model_input, model_select, hint="listing models…")
                 for name in ("temperature", "top_p", "max_tokens"):
                     yield self._number_field(name, getattr(config, name))
-                prompt = TextArea(
+                prompt = SafeTextArea(
                     config.system_prompt, id="system_prompt", soft_wrap=True, compact=True
                 )
                 yield self._field("system_prompt", prompt)

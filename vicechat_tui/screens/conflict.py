@@ -10,9 +10,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static, TextArea
+from textual.widgets import Button, Label, Static
 
 from vicechat_tui.widgets.safe_text import plain
+from vicechat_tui.widgets.safe_text_area import SafeTextArea
 
 ConflictChoice = Literal["mine", "theirs"]
 
@@ -69,10 +70,12 @@ class ConflictScreen(ModalScreen[ConflictChoice | None]):
             with Horizontal(id="both"):
                 with Vertical():
                     yield Label("Yours")
-                    yield TextArea(self.mine, read_only=True, soft_wrap=True, id="mine-text")
+                    yield SafeTextArea(self.mine, read_only=True, soft_wrap=True, id="mine-text")
                 with Vertical():
                     yield Label(f"Theirs (version {self.current_version})")
-                    yield TextArea(self.theirs, read_only=True, soft_wrap=True, id="theirs-text")
+                    yield SafeTextArea(
+                        self.theirs, read_only=True, soft_wrap=True, id="theirs-text"
+                    )
             with Horizontal(id="buttons"):
                 yield Button("View both (v)", id="view-both")
                 yield Button("Take theirs (t)", id="theirs", variant="warning")

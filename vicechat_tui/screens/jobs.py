@@ -17,7 +17,7 @@ from vicechat_tui.core.events import JobFinished, JobSnapshot, JobStarted
 from vicechat_tui.failures import TaskFailed
 from vicechat_tui.widgets.job_events import JobEventReceived, JobProgressed, forward_job_events
 from vicechat_tui.widgets.job_progress import format_tokens
-from vicechat_tui.widgets.safe_text import visible_controls
+from vicechat_tui.widgets.safe_text import visible_title
 
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
@@ -50,11 +50,11 @@ class JobRow:
     def cells(self, section_title: str) -> tuple[str | Text, ...]:
         return (
             f"#{self.job_id}",
-            Text(visible_controls(section_title), no_wrap=True, overflow="ellipsis"),
+            Text(visible_title(section_title), no_wrap=True, overflow="ellipsis"),
             "research" if self.kind == "web_research" else "chat",
             self.status,
             progress_cell(self),
-            Text(visible_controls(self.label), no_wrap=True, overflow="ellipsis"),
+            Text(visible_title(self.label), no_wrap=True, overflow="ellipsis"),
         )
 
 

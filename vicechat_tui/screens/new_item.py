@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from vicechat_tui.core.titles import normalise_title, title_problem
+from vicechat_tui.widgets.safe_input import SafeInput
 from vicechat_tui.widgets.safe_text import plain
 
 
@@ -54,7 +55,7 @@ class NewItemScreen(ModalScreen[str | None]):
             yield Label(plain(self.heading), id="dialog-title")
             if self.context:
                 yield Static(plain(self.context), id="context")
-            yield Input(self.value, placeholder="Title", id="title", select_on_focus=True)
+            yield SafeInput(self.value, placeholder="Title", id="title", select_on_focus=True)
             yield Static("", id="problem", markup=False)
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from vicechat_tui.failures import run_task
 from vicechat_tui.widgets.safe_text import plain
+from vicechat_tui.widgets.safe_text_area import SafeTextArea
 
 if TYPE_CHECKING:
     from vicechat_tui.core.models import SectionVersion
@@ -92,7 +93,7 @@ class VersionsScreen(ModalScreen[int | None]):
             yield Label("Versions", id="dialog-title")
             with Horizontal(id="body"):
                 yield OptionList(id="version-list")
-                yield TextArea("", read_only=True, soft_wrap=True, id="preview")
+                yield SafeTextArea("", read_only=True, soft_wrap=True, id="preview")
             with Horizontal(id="buttons"):
                 yield Button("Close (esc)", id="close")
                 yield Button("Restore (r)", id="restore", variant="primary", disabled=True)

@@ -6,7 +6,10 @@ they never import a screen and never call the core (the screens do).
 - `SectionEditor` (section_editor): Markdown editing with autosave requests.
 - `ChatPane` (chat_pane): the chat of the selected section, with live replies
   (`ChatLog`, `ChatMessageView`, `MessageBody`, `JobProgress`, `SourcesList`, `ChatInput`).
-- `plain`, `literal`, `visible_controls` (safe_text): show stored or model text literally.
+- `plain`, `literal`, `visible_controls`, `visible_title` (safe_text): show stored or model
+  text literally, control characters (and in titles zero-width ones) as symbols.
+- `SafeTextArea` (safe_text_area), `SafeInput` (safe_input): edit stored text; control
+  characters drawn as symbols, the text given back exactly.
 - `forward_job_events` and the job messages (job_events): core job events as messages.
 - `class_bindings`, `key_display`, `key_for_action` (key_hints): keys as remapped.
 """

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from textual.widgets import TextArea
+from vicechat_tui.widgets.safe_text_area import SafeTextArea
 
 
-class ChatInput(TextArea):
+class ChatInput(SafeTextArea):
     """A growing TextArea for the next message; Enter is a newline, the pane's key sends."""
 
     DEFAULT_CSS = """

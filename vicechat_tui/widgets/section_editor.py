@@ -21,6 +21,7 @@ from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
 from vicechat_tui.widgets.safe_text import plain
+from vicechat_tui.widgets.safe_text_area import SafeTextArea
 
 if TYPE_CHECKING:
     from vicechat_tui.core.models import Section
@@ -95,7 +96,7 @@ class SectionEditor(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="editor-title", markup=False)
-        yield TextArea(
+        yield SafeTextArea(  # control characters shown as symbols, the text kept exact
             "",
             id="editor-text",
             language=None,  # set on the first section: tree-sitter stays out of the first frame
