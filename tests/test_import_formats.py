@@ -8,10 +8,11 @@ import json
 import re
 import zipfile
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 
+from tests.applied_replies import apply_reply
 from tests.conftest import saved_id
 from vicechat_tui.cli.main import main
 from vicechat_tui.core.runtime import VicechatCore
@@ -161,11 +162,96 @@ def test_bad_files_are_refused_in_one_line_and_create_nothing(
     _no_documents(capsys, db)
 
 
-def test_json_import_is_refused_clearly(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+def _without_ids(data: Any) -> Any:
+    """An export with its ids, owner and shares left out: what a restore gives back."""
+    if isinstance(data, dict):
+        return {
+            key: _without_ids(value)
+            for key, value in data.items()
+            if key not in ("id", "owner", "shared_with")
+        }
+    if isinstance(data, list):
+        return [_without_ids(item) for item in data]
+    return data
+
+
+async def _rich_document(core: VicechatCore) -> int:
+    imported = await import_markdown(core, SOURCE, fallback_title="unused")
+    document_id = saved_id(imported.document)
+    first = (await core.sections.tree(document_id))[0].section
+    await core.sections.set_status(saved_id(first), "review")
+    await apply_reply(
+        core,
+        document_id,
+        saved_id(first),
+        "Cited [1].",
+        [{"number": 1, "url": "https://a.example/", "title": "A", "snippet": "s"}],
+    )
+    session = await core.chats.open_session(document_id, saved_id(first))
+    await core.chats.update_config(saved_id(session), {"temperature": 0.3, "web_search": True})
+    return document_id
+
+
+def test_json_export_is_restored_exactly_as_a_new_document(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    path = tmp_path / "export.json"
-    path.write_text('{"format": "vicechat-document"}', encoding="utf-8")
-    code, _, err = _run(capsys, "--db", db, "import", str(path))
-    assert code == 1 and "--format markdown" in err
+    monkeypatch.setenv("VICECHAT_USER", "alice")
+    db = database_url
+    import asyncio
+
+    from tests.conftest import make_settings
+    from vicechat_tui.core.runtime import open_core
+
+    async def seed() -> int:
+        core = await open_core(make_settings(), database_url=db)
+        try:
+            return await _rich_document(core)
+        finally:
+            await core.aclose()
+
+    original = asyncio.run(seed())
+    exported = tmp_path / "export.json"
+    assert _run(capsys, "--db", db, "export", str(original), "-o", str(exported))[0] == 0
+    code, out, err = _run(capsys, "--db", db, "import", str(exported))
+    assert (code, err) == (0, "")
+    restored = out.splitlines()[-1]
+    again = tmp_path / "again.json"
+    assert _run(capsys, "--db", db, "export", restored, "-o", str(again))[0] == 0
+    before = json.loads(exported.read_text(encoding="utf-8"))
+    after = json.loads(again.read_text(encoding="utf-8"))
+    assert after["document"]["id"] != before["document"]["id"]
+    assert _without_ids(after) == _without_ids(before)
+    chat = after["document"]["sections"][0]["chat"]
+    assert chat["config"]["temperature"] == 0.3 and chat["messages"][0]["sources"][0]["url"]
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        ('{"format": "something-else"}', "not a vicechat document export"),
+        ('{"format": "vicechat-document", "format_version": 99}', "format version 99"),
+        ("[1, 2", "not valid JSON"),
+        (
+            '{"format": "vicechat-document", "format_version": 1, "document": {"title": "T", '
+            '"sections": [{"title": "A"}, {"title": "B", "status": "bogus"}]}}',
+            "document.sections[1].status is 'bogus'",
+        ),
+        (
+            '{"format": "vicechat-document", "format_version": 1, "document": {"title": "T", '
+            '"sections": [{"title": "A", "chat": {"messages": [{"role": "root"}]}}]}}',
+            "document.sections[0].chat.messages[0].role",
+        ),
+    ],
+)
+def test_bad_json_is_refused_naming_the_field_and_creates_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str, content: str, fragment: str
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+    code, out, err = _run(capsys, "--db", db, "import", str(path))
+    assert (code, out) == (1, "")
+    assert fragment in err and err.count("\n") == 1, err
     _no_documents(capsys, db)

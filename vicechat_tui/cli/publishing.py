@@ -118,23 +118,24 @@ def import_kind_of(path: Path) -> tuple[ImportKind, bytes]:
 def run_converted_import(
     args: argparse.Namespace, context: CliContext, path: Path, kind: ImportKind, data: bytes
 ) -> int:
-    """Import a Word, OpenDocument or HTML file through pandoc."""
-    if kind == "json":
-        from vicechat_tui.core.transfer.importing import json_import_refused
-
-        raise json_import_refused(path)
+    """Import a Word, OpenDocument or HTML file through pandoc, or restore a JSON export."""
 
     async def work(core: VicechatCore) -> tuple[int, str, int]:
-        from vicechat_tui.core.transfer.importing import import_converted
+        if kind == "json":
+            from vicechat_tui.core.transfer.json_import import import_json_export
 
-        imported = await import_converted(
-            core,
-            path,
-            data,
-            kind,
-            title=args.title,
-            fallback_title=readable(path.stem or path.name),
-        )
+            imported = await import_json_export(core, path, data, title=args.title)
+        else:
+            from vicechat_tui.core.transfer.importing import import_converted
+
+            imported = await import_converted(
+                core,
+                path,
+                data,
+                kind,
+                title=args.title,
+                fallback_title=readable(path.stem or path.name),
+            )
         assert imported.document.id is not None
         return imported.document.id, imported.document.title, imported.section_count
 

@@ -57,6 +57,7 @@ _BY_EXTENSION = {
     ".htm": "html",
     ".epub": "epub",
     ".bib": "bibtex",
+    ".json": "json",
 }
 IMPORT_EXTENSIONS: dict[str, ImportKind] = {
     ".md": "markdown",

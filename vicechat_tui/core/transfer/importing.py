@@ -164,13 +164,6 @@ def markdown_text(path: Path, data: bytes) -> str:
         ) from None
 
 
-def json_import_refused(path: Path) -> InvalidInputError:
-    return InvalidInputError(
-        f"{path}: restoring vicechat's JSON exports is not built yet; import the Markdown "
-        "export instead (vicechat export DOC --format markdown -o FILE.md)."
-    )
-
-
 async def import_file(
     core: VicechatCore, path: Path, *, title: str | None = None
 ) -> ImportedDocument:
@@ -183,5 +176,7 @@ async def import_file(
         text = markdown_text(path, data)
         return await import_markdown(core, text, title=title, fallback_title=fallback)
     if kind == "json":
-        raise json_import_refused(path)
+        from vicechat_tui.core.transfer.json_import import import_json_export
+
+        return await import_json_export(core, path, data, title=title)
     return await import_converted(core, path, data, kind, title=title, fallback_title=fallback)
