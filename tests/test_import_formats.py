@@ -127,22 +127,24 @@ def _zip(members: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as package:
         for name, data in members.items():
-            package.writestr(name, data)
+            package.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data)
     return buffer.getvalue()
 
 
+BAD_FILES = [
+    ("broken.docx", _zip({"word/document.xml": b"<w:document>not xml"}), "could not read"),
+    ("renamed.docx", b"plain text, not a package", "not a valid .docx file"),
+    ("odd.odt", _zip({"mimetype": b"application/zip"}), "damaged or unknown ZIP"),
+    ("empty.docx", b"", "is empty"),
+    ("blank.html", b"   \n", "is empty"),
+    ("scan.pdf", b"%PDF-1.7\n...", "is a PDF"),
+    ("photo.png", b"\x89PNG\r\n\x1a\n", ".png files cannot be imported"),
+    ("nothing.html", b"<html><body><script>x()</script></body></html>", "no text"),
+]
+
+
 @pytest.mark.parametrize(
-    ("name", "data", "fragment"),
-    [
-        ("broken.docx", _zip({"word/document.xml": b"<w:document>not xml"}), "could not read"),
-        ("renamed.docx", b"plain text, not a package", "not a valid .docx file"),
-        ("odd.odt", _zip({"mimetype": b"application/zip"}), "damaged or unknown ZIP"),
-        ("empty.docx", b"", "is empty"),
-        ("blank.html", b"   \n", "is empty"),
-        ("scan.pdf", b"%PDF-1.7\n...", "is a PDF"),
-        ("photo.png", b"\x89PNG\r\n\x1a\n", ".png files cannot be imported"),
-        ("nothing.html", b"<html><body><script>x()</script></body></html>", "no text"),
-    ],
+    ("name", "data", "fragment"), BAD_FILES, ids=[case[0] for case in BAD_FILES]
 )
 def test_bad_files_are_refused_in_one_line_and_create_nothing(
     capsys: pytest.CaptureFixture[str],
