@@ -109,6 +109,28 @@ class ChatController:
         if generation == self.generation:
             await chat_log.prepend(older, chat_log.remaining - len(older))
 
+    async def reveal_message(self, message_id: int) -> bool:
+        """Load older pages until `message_id` shows, then highlight it; False when it is
+        not in the shown chat (or the section changed meanwhile)."""
+        generation, pane = self.generation, self.pane
+        chat_log = pane.chat_log
+        await chat_log.page_complete()
+        while (view := chat_log.view_for(message_id)) is None:
+            views = chat_log.views()
+            oldest = views[0].message_id if views else None
+            session_id = pane.session_id
+            if generation != self.generation or session_id is None or oldest is None:
+                return False
+            if chat_log.remaining <= 0 or oldest < message_id:
+                return False  # ids grow with time: an older page cannot hold it
+            core = self.workbench.require_core()
+            older = await core.chats.history(session_id, before_id=oldest, limit=HISTORY_PAGE)
+            if generation != self.generation:
+                return False
+            await chat_log.prepend(older, chat_log.remaining - len(older))
+        chat_log.highlight(view)
+        return True
+
     async def send(self, document_id: int, section_id: int, text: str) -> JobState | None:
         """Store `text` and start its reply; None (with a note, the draft kept) if refused."""
         return await self._start(document_id, section_id, text, retry_of=None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -34,6 +34,9 @@ from vicechat_tui.widgets.key_hints import class_bindings, key_display
 from vicechat_tui.widgets.pane_row import PaneRow
 from vicechat_tui.widgets.section_editor import SectionEditor
 from vicechat_tui.workbench import Workbench
+
+if TYPE_CHECKING:
+    from vicechat_tui.screens.search import SearchTarget
 
 COMPACT_FOOTER_BELOW = 130
 """Terminal width under which the footer packs its keys."""
@@ -69,6 +72,14 @@ class WorkspaceScreen(Screen[None]):
             id="view.toggle_chat",
         ),
         Binding("ctrl+t", "show_jobs", "Jobs", tooltip="Running and recent jobs", id="view.jobs"),
+        Binding(
+            "f2",
+            "search",
+            "Search",
+            tooltip="Search documents, sections, chats and sources",
+            show=False,
+            id="app.search",
+        ),
         Binding("alt+left", "resize_tree(-4)", "Narrow tree", show=False, id="view.narrow_tree"),
         Binding("alt+right", "resize_tree(4)", "Widen tree", show=False, id="view.widen_tree"),
     ]
@@ -77,6 +88,8 @@ class WorkspaceScreen(Screen[None]):
     editor = query_one("#editor", SectionEditor)
     chat_pane = query_one("#chat-pane", ChatPane)
     pane_row = query_one("#panes", PaneRow)
+    _jump: SearchTarget | None = None
+    """A search result to show once its section is open."""
 
     def __init__(self, workbench: Workbench) -> None:
         super().__init__()
@@ -214,6 +227,8 @@ class WorkspaceScreen(Screen[None]):
                 self._focus_editor_on_open = False
                 self.editor.text_area.focus()
             job = await self.chat.show_section(item.document_id, section_id)
+            if self._jump is not None and self._jump.hit.section_id == section_id:
+                await self._land(self._jump)
             if job is not None:
                 self._follow(job.job_id, job.started_at)
 
@@ -232,7 +247,7 @@ class WorkspaceScreen(Screen[None]):
     # -- the tree ----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("new_document", "show_jobs"):
+        if action in ("new_document", "show_jobs", "search"):
             return self.workbench.is_open
         if action in ("export_document", "import_document"):
             return self.workbench.is_open
@@ -414,6 +429,58 @@ class WorkspaceScreen(Screen[None]):
         if document is not None and document.id is not None:
             node = self.document_tree.add_document_on_top(document.id, document.title)
             self.document_tree.move_to(node)
+
+    # -- search ------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        run_task(self, self._search(), description="Search", group="chat")
+
+    async def _search(self) -> None:
+        from vicechat_tui.screens.search import SearchScreen
+
+        node = self.document_tree.cursor_node
+        current = node.data.document_id if node is not None and node.data is not None else None
+        core = self.workbench.require_core()
+        target = await self.ask(SearchScreen(core, current_document_id=current))
+        if target is not None:
+            await self.go_to(target)
+
+    async def go_to(self, target: SearchTarget) -> None:
+        """Show a search result: its section with the cursor on the match, or its message."""
+        hit = target.hit
+        self._jump = None
+        if hit.section_id is None:  # a document's title or description
+            tree = self.document_tree
+            node = tree.find_document(hit.document_id)
+            if node is None:
+                document = await self.workbench.require_core().documents.get(hit.document_id)
+                node = tree.add_document_on_top(hit.document_id, document.title)
+            tree.move_to(node)
+            tree.focus()
+            return
+        if self.editor.section_id == hit.section_id == self.chat_pane.section_id:
+            await self._land(target)
+            return
+        self._jump = target  # `_open` lands there once the section shows
+        await self.select_section(hit.document_id, hit.section_id)
+
+    async def _land(self, target: SearchTarget) -> None:
+        from vicechat_tui.core.search.query import Kind
+        from vicechat_tui.core.search.snippets import match_spans
+
+        self._jump = None
+        hit = target.hit
+        if hit.kind is Kind.SECTION:
+            spans = match_spans(self.editor.text_area.text, target.query)
+            if spans:
+                self.editor.select_text_range(*spans[0])
+            else:  # the title matched (or the text changed since)
+                self.editor.text_area.focus()
+            return
+        if hit.message_id is not None and await self.chat.reveal_message(hit.message_id):
+            self.chat_pane.chat_log.focus()
+        else:
+            self.notify("That message is no longer in this chat.", severity="warning")
 
     # -- panes -------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -38,6 +39,9 @@ class ChatLog(VerticalScroll):
     ChatLog > #chat-more.-hidden {
         display: none;
     }
+    ChatLog > ChatMessageView.-found {
+        background: $accent 20%;
+    }
     """
 
     @dataclass
@@ -54,6 +58,9 @@ class ChatLog(VerticalScroll):
         """The reply being streamed into, once found or mounted."""
         self._asked = False
         self._generation = 0
+        self._page_done = asyncio.Event()
+        """Clear while `show` is still mounting the older part of its page."""
+        self._page_done.set()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="chat-more", classes="-hidden")
@@ -98,8 +105,10 @@ class ChatLog(VerticalScroll):
         self._set_remaining(remaining + len(older))
         self.scroll_end(animate=False, immediate=True)
         self.anchor()
+        self._page_done.set()
         if older:
             self._asked = True  # no "load older" until this page is complete
+            self._page_done.clear()
             self.call_after_refresh(self._mount_rest, older, remaining, self._generation)
 
     async def _mount_rest(
@@ -122,6 +131,7 @@ class ChatLog(VerticalScroll):
             return
         self._set_remaining(remaining)
         self._asked = False
+        self._page_done.set()
 
     async def prepend(self, messages: Sequence[ChatMessage], remaining: int) -> None:
         """Mount an older page above the oldest shown message, keeping the view still."""
@@ -133,6 +143,20 @@ class ChatLog(VerticalScroll):
         self._asked = False
         if first is not None:
             self.call_after_refresh(self.scroll_to_widget, first, top=True, animate=False)
+
+    async def page_complete(self) -> None:
+        """Wait until the page `show` was given is all mounted."""
+        await self._page_done.wait()
+
+    def highlight(self, view: ChatMessageView) -> None:
+        """Mark `view` as the one looked for (a search result), select it, scroll to it."""
+        for found in self.query_children(".-found"):
+            found.remove_class("-found")
+        if self.selected is not None:
+            self.selected.remove_class("-selected")
+        self.selected = view
+        view.add_class("-found", "-selected")
+        self.call_after_refresh(self.scroll_to_widget, view, center=True, animate=False)
 
     async def add(self, view: ChatMessageView) -> ChatMessageView:
         """Append a message at the end (and follow it if we were at the bottom)."""

@@ -19,12 +19,14 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
+from textual.widgets.text_area import Selection
 
 from vicechat_tui.widgets.safe_text import plain
 from vicechat_tui.widgets.safe_text_area import SafeTextArea
 
 if TYPE_CHECKING:
     from vicechat_tui.core.models import Section
+    from vicechat_tui.widgets.find_bar import FindBar
 
 SaveState = Literal["empty", "saved", "unsaved", "saving", "conflict", "failed"]
 STATE_LABELS = {
@@ -61,6 +63,18 @@ class SectionEditor(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="editor.save"),
         Binding("ctrl+r", "versions", "Versions", id="editor.versions"),
+        Binding(
+            "ctrl+f",
+            "find",
+            "Find",
+            tooltip="Find (and replace) in the section",
+            show=False,
+            id="editor.find",
+        ),
+        Binding("f3", "find_next", "Find next", show=False, id="editor.find_next"),
+        Binding(
+            "shift+f3", "find_previous", "Find previous", show=False, id="editor.find_previous"
+        ),
     ]
 
     @dataclass
@@ -227,7 +241,7 @@ class SectionEditor(Vertical):
     # -- actions -----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("save", "versions"):
+        if action in ("save", "versions", "find", "find_next", "find_previous", "replace"):
             return self.section_id is not None
         return True
 
@@ -238,3 +252,112 @@ class SectionEditor(Vertical):
     def action_versions(self) -> None:
         if self.section_id is not None:
             self.post_message(self.VersionsRequested(self.section_id))
+
+    # -- find and replace (the bar is mounted on first use) ------------------------------
+
+    def select_text_range(self, start: int, end: int, *, focus: bool = True) -> None:
+        """Select characters `start`..`end` of the text (cursor at the end), in view."""
+        from vicechat_tui.widgets.find_bar import location_of
+
+        text = self.text_area.text
+        self.text_area.selection = Selection(location_of(text, start), location_of(text, end))
+        self.text_area.scroll_cursor_visible(center=True)
+        if focus:
+            self.text_area.focus()
+
+    def _find_bar(self) -> FindBar:
+        from vicechat_tui.widgets.find_bar import FindBar
+
+        bars = self.query_children(FindBar)
+        if bars:
+            return bars.first()
+        bar = FindBar(id="find-bar", classes="-hidden")
+        self.mount(bar, after=self.text_area)
+        return bar
+
+    def action_find(self, replacing: bool = False) -> None:
+        """Open the find bar with the selected text (if any) to find."""
+        if self.section_id is None:
+            return
+        selected = self.text_area.selected_text
+        self.call_after_refresh(
+            self._find_bar().open,
+            needle=selected if selected and "\n" not in selected else None,
+            replacing=replacing,
+        )
+
+    def action_replace(self) -> None:
+        self.action_find(replacing=True)
+
+    def action_find_next(self) -> None:
+        self._step(forward=True)
+
+    def action_find_previous(self) -> None:
+        self._step(forward=False)
+
+    def _matches(self) -> list[tuple[int, int]]:
+        from vicechat_tui.widgets.find_bar import find_all
+
+        return find_all(self.text_area.text, self._find_bar().needle)
+
+    def _selected_span(self) -> tuple[int, int]:
+        from vicechat_tui.widgets.find_bar import index_of
+
+        text, selection = self.text_area.text, self.text_area.selection
+        start, end = sorted((selection.start, selection.end))
+        return index_of(text, start), index_of(text, end)
+
+    def _step(self, *, forward: bool, start: int | None = None) -> None:
+        """Select the next (previous) match from the cursor, or from `start`."""
+        from vicechat_tui.widgets.find_bar import step
+
+        bar = self._find_bar()
+        if not bar.needle:
+            self.action_find()
+            return
+        matches = self._matches()
+        if start is None:
+            selected_start, selected_end = self._selected_span()
+            start = selected_end if forward else selected_start
+        found = step(matches, start, forward=forward)
+        if found is not None:  # the focus stays where it is (the find bar, or the text)
+            self.select_text_range(*found, focus=False)
+        bar.show_count(matches.index(found) + 1 if found else None, len(matches))
+
+    def on_find_bar_search_changed(self, message: FindBar.SearchChanged) -> None:
+        message.stop()
+        self._step(forward=True, start=self._selected_span()[0])
+
+    def on_find_bar_step_requested(self, message: FindBar.StepRequested) -> None:
+        message.stop()
+        self._step(forward=message.forward)
+
+    def on_find_bar_replace_requested(self, message: FindBar.ReplaceRequested) -> None:
+        """Replace the selected match (then go to the next one), or every match at once."""
+        from vicechat_tui.widgets.find_bar import replace_all
+
+        message.stop()
+        bar, text_area = self._find_bar(), self.text_area
+        if self.section_id is None or not bar.needle:
+            return
+        if message.everywhere:
+            text, count = replace_all(text_area.text, bar.needle, message.replacement)
+            if count:
+                text_area.replace(text, (0, 0), text_area.document.end)  # one undo step
+            bar.show_count(None, 0)
+            self.notify(f"Replaced {count} time{'s' if count != 1 else ''}.", timeout=3)
+            return
+        span = self._selected_span()
+        if span in self._matches():
+            from vicechat_tui.widgets.find_bar import location_of
+
+            text = text_area.text
+            start, end = (location_of(text, index) for index in span)
+            text_area.replace(message.replacement, start, end)
+            self._step(forward=True, start=span[0] + len(message.replacement))
+        else:
+            self._step(forward=True)
+
+    def on_find_bar_closed(self, message: FindBar.Closed) -> None:
+        message.stop()
+        self.text_area.focus()
