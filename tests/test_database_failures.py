@@ -43,7 +43,7 @@ EXIT_DATABASE = 4
 # -- broken databases ------------------------------------------------------------------------
 
 
-def seed(path: Path) -> None:
+def seed(path: Path, *, content: str = "Draft.") -> None:
     """A current database with document 1, its section 1 and a chat of two messages."""
 
     async def work() -> None:
@@ -51,7 +51,7 @@ def seed(path: Path) -> None:
         try:
             document = await core.documents.create("Plans")
             assert document.id is not None
-            section = await core.sections.create(document.id, "Merger", content="Draft.")
+            section = await core.sections.create(document.id, "Merger", content=content)
             assert section.id is not None
             session = await core.chats.open_session(document.id, section.id)
             assert session.id is not None
@@ -229,9 +229,16 @@ COMMANDS: dict[tuple[str, ...], list[str] | None] = {
     ("config", "check"): None,
     ("search",): ["search", SECRET],
     ("db", "reindex"): ["db", "reindex"],
+    ("share",): ["share", "1", "bob"],
+    ("unshare",): ["unshare", "1", "bob"],
+    ("shares",): ["shares", "1"],
+    ("team", "init"): None,  # team mode refuses a SQLite file before opening it
+    ("team", "add"): None,
+    ("team", "remove"): None,
+    ("team", "list"): None,
 }
 """Every command with an argv that reaches the database (None: it never opens it)."""
-WRITES = {("import",), ("reset",), ("ask",)}
+WRITES = {("import",), ("reset",), ("ask",), ("share",)}
 
 
 def command_paths(

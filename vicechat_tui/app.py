@@ -271,7 +271,7 @@ class VicechatApp(App[int]):
                 if isinstance(screen, WorkspaceScreen):
                     await asyncio.wait_for(screen.flush(), SAVE_ON_SIGNAL_SECONDS)
         finally:
-            self.exit(128 + signum)
+            self.exit(return_code=128 + signum)
 
     async def action_quit(self) -> None:
         """Save what is being edited (awaited), then leave; stay if the save failed."""

@@ -1,7 +1,9 @@
 """`vicechat ask`: send a message to a section's chat and stream the reply to stdout.
 
 Steps and progress go to stderr. Exit codes: 0 done, 1 bad input, 3 provider or network
-failure (the user's message is kept), 130 on Ctrl-C (the partial reply is kept, cancelled).
+failure (the user's message is kept), 4 the database could not store it (a full disk…: the
+reply is kept as far as it was stored, the job ends failed), 130 on Ctrl-C (the partial reply
+is kept, cancelled).
 """
 
 from __future__ import annotations
@@ -143,6 +145,11 @@ async def ask(core: VicechatCore, args: argparse.Namespace, text: str) -> int:
         sys.stderr.write("vicechat: cancelled; the partial reply is kept\n")
         return EXIT_INTERRUPTED
     if finished.status != "completed":
+        from vicechat_tui.core.errors import DatabaseError
+
+        failure = core.jobs.failure(job_id)
+        if isinstance(failure, DatabaseError):  # the reply could not be stored: exit 4
+            raise failure
         message = finished.error or "the reply failed"
         raise _ProviderFailure(message)
     return EXIT_OK

@@ -408,6 +408,18 @@ class JobEngine:
                         .where(col(ChatMessage.id) == job.result_message_id)
                         .values(state=MessageState.INTERRUPTED.value, updated_at=utc_now())
                     )
+            await db.execute(  # a reply whose job ended before its last write (a full disk)
+                update(ChatMessage)
+                .where(
+                    col(ChatMessage.state) == MessageState.STREAMING.value,
+                    col(ChatMessage.id).in_(
+                        select(col(ChatJob.result_message_id)).where(
+                            col(ChatJob.status).not_in(unfinished)
+                        )
+                    ),
+                )
+                .values(state=MessageState.FAILED.value)
+            )
             await db.commit()
         return len(orphans)
 

@@ -48,6 +48,8 @@ class JobRun:
         self.question = question
         self.reporter = JobReporter(state, host.publish, self._mark_dirty)
         self.usage: dict[str, Any] | None = None
+        self.write_failure: Exception | None = None
+        """Why the reply could not be stored (a full disk…): the job stops with it."""
         self._dirty = False
         self._flusher: asyncio.Task[None] | None = None
         self._last_progress = 0.0
@@ -64,6 +66,7 @@ class JobRun:
         else:
             messages = await self._chat_messages()
         await self._stream_answer(messages)
+        self._stop_if_unstored()
 
     async def _section_context(self) -> SectionContext:
         return await self.host.section_context(
@@ -170,6 +173,8 @@ class JobRun:
         self.reporter.publish_progress()  # the final count, the provider's own when it sent one
 
     def _on_delta(self, text: str) -> None:
+        if self.write_failure is not None:
+            raise self.write_failure
         state = self.state
         state.append_text(text)
         self._dirty = True
@@ -190,7 +195,16 @@ class JobRun:
         while True:
             await asyncio.sleep(interval)
             if self._dirty:
-                await self.flush()
+                try:
+                    await self.flush()
+                except Exception as error:  # the reply cannot be kept: streaming on is pointless
+                    self.write_failure = error
+                    return
+
+    def _stop_if_unstored(self) -> None:
+        """End the job with the write failure, if the reply could not be stored."""
+        if self.write_failure is not None:
+            raise self.write_failure
 
     async def stop_flushing(self) -> None:
         if self._flusher is not None:
