@@ -29,7 +29,7 @@ from tests.servers.providers import OpenAIServer
 from tests.team_roles import OpenAs
 from vicechat_tui.core.errors import AccessDeniedError, NotFoundError, VicechatError
 from vicechat_tui.core.jobs.engine import JobEngine
-from vicechat_tui.core.models import ChatJob, JobStatus, utc_now
+from vicechat_tui.core.models import ChatJob, JobStatus, MessageState, utc_now
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.core.services.chats import ChatService
 from vicechat_tui.core.services.documents import DocumentService
@@ -107,6 +107,10 @@ async def _retry(core: VicechatCore, ids: Ids) -> int:
 
 async def _get_job(core: VicechatCore, ids: Ids) -> Any:
     return core.jobs.get(ids.job)
+
+
+async def _returning(value: Any) -> Any:
+    return value
 
 
 async def _jobs(core: VicechatCore, _: Ids) -> list[int]:
@@ -202,6 +206,11 @@ CALLS: dict[type, dict[str, Entry]] = {
         "aclose": Entry(Needs.OWN, lambda c, i: c.jobs.aclose()),
         "active_job_for_section": Entry(Needs.LISTING, _active, lambda r, i: r is not None),
         "cancel": Entry(Needs.LISTING, lambda c, i: c.jobs.cancel(i.job), lambda r, i: True),
+        "failure": Entry(
+            Needs.LISTING,
+            lambda c, i: _returning(c.jobs.failure(i.job)),
+            lambda r, i: r is not None,
+        ),
         "get": Entry(Needs.LISTING, _get_job, lambda r, i: True),
         "jobs": Entry(Needs.LISTING, _jobs, lambda r, i: i.job in r),
         "recent_jobs": Entry(
@@ -251,6 +260,9 @@ async def seed(alice: VicechatCore, document_id: int | None = None) -> Ids:
     session = saved_id(await alice.chats.open_session(document_id, section))
     question = saved_id(await alice.chats.add_message(session, "user", "secret question"))
     reply = saved_id(await alice.chats.add_message(session, "assistant", "secret answer"))
+    cut_off = await alice.chats.add_message(  # its job ended before its last write
+        session, "assistant", "secret, cut off", state=MessageState.STREAMING
+    )
     job = ChatJob(
         session_id=session,
         section_id=section,
@@ -260,8 +272,15 @@ async def seed(alice: VicechatCore, document_id: int | None = None) -> Ids:
         runner=DEAD_RUNNER,
         started_at=utc_now(),
     )
+    ended = ChatJob(
+        session_id=session,
+        section_id=section,
+        status=JobStatus.FAILED.value,
+        result_message_id=cut_off.id,
+        finished_at=utc_now(),
+    )
     async with alice.database.session() as db:
-        db.add(job)
+        db.add_all([job, ended])
         await db.commit()
         await db.refresh(job)
     return Ids(
@@ -282,7 +301,7 @@ async def snapshot(alice: VicechatCore, ids: Ids) -> tuple[Any, ...]:
         section.version,
         section.status,
         [(s.id, s.parent_id, s.position) for s in await alice.sections.children(ids.document)],
-        [(m.id, m.content) for m in await alice.chats.history(ids.session)],
+        [(m.id, m.content, m.state) for m in await alice.chats.history(ids.session)],
         await alice.chats.get_config(ids.session),
         len(await alice.sections.versions(ids.section)),
         job.status,

@@ -413,8 +413,8 @@ class JobEngine:
                 .where(
                     col(ChatMessage.state) == MessageState.STREAMING.value,
                     col(ChatMessage.id).in_(
-                        select(col(ChatJob.result_message_id)).where(
-                            col(ChatJob.status).not_in(unfinished)
+                        _with_document(select(col(ChatJob.result_message_id))).where(
+                            col(ChatJob.status).not_in(unfinished), editable_by(self.core.user)
                         )
                     ),
                 )
