@@ -18,6 +18,7 @@ COMMANDS: list[tuple[str, str, str, str]] = [
     ("document: new", "Create a document", "screen", "new_document"),
     ("document: rename", "Rename the selected document", "tree", "edit('rename')"),
     ("document: delete", "Delete the selected document", "tree", "edit('delete')"),
+    ("document: share…", "Who has access; share it to view or to edit", "tree", "share"),
     ("document: export…", "To Word, PDF, HTML, ODT, EPUB…", "screen", "export_document"),
     ("document: import…", "Markdown, Word, OpenDocument or HTML file", "screen", "import_document"),
     ("section: new", "Add a section inside the selection", "tree", "edit('new_section')"),

@@ -60,9 +60,12 @@ class ChatController:
         """Bumped on every section switch; work for an older one drops its result."""
 
     async def show_section(
-        self, document_id: int | None, section_id: int | None
+        self, document_id: int | None, section_id: int | None, *, read_only: str | None = None
     ) -> JobState | None:
-        """Show the chat of `section_id`; returns its running job, for the screen to follow."""
+        """Show the chat of `section_id`; returns its running job, for the screen to follow.
+
+        `read_only` (why) shows the chat of a document one may only view, without its input.
+        """
         self.generation += 1
         generation = self.generation
         pane = self.pane
@@ -71,7 +74,15 @@ class ChatController:
         if core is None or document_id is None or section_id is None:
             return None
         try:
-            session = await core.chats.open_session(document_id, section_id)
+            if read_only is None:
+                session = await core.chats.open_session(document_id, section_id)
+            else:  # opening would create the chat: only who may edit does that
+                found = await core.chats.session_for_section(section_id)
+                if found is None:
+                    pane.set_read_only(read_only)
+                    pane.set_notice("Nobody has chatted about this section yet.")
+                    return None
+                session = found
             assert session.id is not None
             total = await core.chats.count_messages(session.id)
             messages = await core.chats.history(session.id, limit=HISTORY_PAGE)
@@ -85,6 +96,9 @@ class ChatController:
         from vicechat_tui.core.services.chats import parse_stored_config
 
         self.show_config(parse_stored_config(session.config))
+        if read_only is not None:
+            pane.set_read_only(read_only)
+            pane.set_notice(None)
         return core.jobs.active_job_for_section(section_id)
 
     def show_config(self, config: ChatConfig) -> None:

@@ -156,6 +156,9 @@ class WorkspaceScreen(Screen[None]):
             )
             return
         self.document_tree.source = core
+        self.document_tree.show_user(core.user)
+        for note in core.notes:
+            self.notify(note, title="Who you are", timeout=15)
         self.editor.autosave_seconds = self.workbench.autosave_seconds
         run_task(self, self._load_tree(), description="Read the documents", group="load")
         run_task(self, self._mark_running_sections(), description="Follow jobs", group="job-feed")
@@ -223,10 +226,13 @@ class WorkspaceScreen(Screen[None]):
                 return
             section = await self.workbench.require_core().sections.get(section_id)
             self.editor.show_section(section, document_title=self.document_title(item.document_id))
+            self.editor.set_read_only(item.why_read_only)
             if self._focus_editor_on_open:
                 self._focus_editor_on_open = False
                 self.editor.text_area.focus()
-            job = await self.chat.show_section(item.document_id, section_id)
+            job = await self.chat.show_section(
+                item.document_id, section_id, read_only=item.why_read_only
+            )
             if self._jump is not None and self._jump.hit.section_id == section_id:
                 await self._land(self._jump)
             if job is not None:
@@ -257,6 +263,15 @@ class WorkspaceScreen(Screen[None]):
         run_task(
             self, self.tree_edits.new_document(), description="Create a document", group="tree-edit"
         )
+
+    @on(DocumentTree.ShareRequested)
+    def _share_requested(self, message: DocumentTree.ShareRequested) -> None:
+        run_task(self, self._share(message.document_id), description="Share", group="tree-edit")
+
+    async def _share(self, document_id: int) -> None:
+        from vicechat_tui.screens.share import ShareScreen
+
+        await self.ask(ShareScreen(self.workbench.require_core().documents, document_id))
 
     @on(DocumentTree.EditRequested)
     def _edit_tree(self, message: DocumentTree.EditRequested) -> None:

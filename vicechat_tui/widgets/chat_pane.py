@@ -156,6 +156,8 @@ class ChatPane(Widget):
         self.job_id: int | None = None
         """The job whose reply is being drawn (the shown section's), if any."""
         self._drafts: dict[int, str] = {}
+        self.read_only_reason: str | None = None
+        """Why one may read this chat but not write in it (a document shared to view)."""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="chat-header")
@@ -205,7 +207,17 @@ class ChatPane(Widget):
         await self.chat_log.show([], 0)
         self.chat_input.set_text(self._drafts.get(section_id, "") if section_id else "")
         self.chat_input.disabled = section_id is None
+        if self.read_only_reason is not None:  # the controller says again when it still is
+            self.read_only_reason = None
+            self.chat_input.placeholder = f"Message… ({self.key_hint('chat_send')} sends)"
         self.set_notice("loading…" if section_id is not None else SELECT_SECTION)
+        self.refresh_bindings()
+
+    def set_read_only(self, reason: str | None) -> None:
+        """Show the chat without letting one write in it; the input says why (None: allowed)."""
+        self.read_only_reason = reason
+        self.chat_input.disabled = reason is not None or self.section_id is None
+        self.chat_input.placeholder = reason or f"Message… ({self.key_hint('chat_send')} sends)"
         self.refresh_bindings()
 
     async def show_chat(
@@ -327,6 +339,8 @@ class ChatPane(Widget):
             return True
         if self.session_id is None:
             return None
+        if self.read_only_reason and action not in ("chat_copy", "chat_copy_code"):
+            return False
         if action == "chat_cancel":  # hidden, not greyed: only one of them makes sense at once
             return self.running
         if action == "chat_retry":

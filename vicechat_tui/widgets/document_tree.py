@@ -24,7 +24,7 @@ from vicechat_tui.failures import run_task
 from vicechat_tui.widgets.safe_text import plain
 
 if TYPE_CHECKING:
-    from vicechat_tui.core.models import Document
+    from vicechat_tui.core.services.access import DocumentAccess
     from vicechat_tui.core.services.sections import SectionSummary
 
 ItemKind = Literal["document", "section", "more"]
@@ -42,12 +42,16 @@ TreeEdit = Literal[
 STATUS_MARKERS = {"draft": "○", "review": "◐", "final": "●"}
 RUNNING_MARKER = " ⟳"
 NEEDS_SELECTION = {"new_section", "rename", "delete"}
+VIEW_ONLY = "view"
+"""A TreeItem's `level` for a document shared with one to read only."""
 
 
 class DocumentLister(Protocol):
     async def count(self) -> int: ...
 
-    async def list(self, *, offset: int = 0, limit: int | None = None) -> list[Document]: ...
+    async def list_access(
+        self, *, offset: int = 0, limit: int | None = None
+    ) -> list[DocumentAccess]: ...
 
 
 class SectionLister(Protocol):
@@ -78,6 +82,21 @@ class TreeItem:
     child_count: int = 0
     loaded: bool = False
     offset: int = 0
+    owner: str | None = None
+    """Who owns the document when it is someone else's (shared with one), else None."""
+    level: str = "owner"
+    """One's level on the document: owner, edit or view (see `services.access.Level`)."""
+
+    @property
+    def read_only(self) -> bool:
+        return self.level == VIEW_ONLY
+
+    @property
+    def why_read_only(self) -> str | None:
+        """Why this row's document cannot be changed here (None: it can)."""
+        if not self.read_only:
+            return None
+        return f"{self.owner} shared this document with you to view only"
 
 
 Node = TreeNode[TreeItem]
@@ -93,6 +112,7 @@ class DocumentTree(Tree[TreeItem]):
         "document-tree--final",
         "document-tree--running",
         "document-tree--more",
+        "document-tree--shared",
     }
     DEFAULT_CSS = """
     DocumentTree {
@@ -101,6 +121,9 @@ class DocumentTree(Tree[TreeItem]):
         & > .document-tree--final { color: $success; }
         & > .document-tree--running { color: $accent; text-style: bold; }
         & > .document-tree--more { color: $text-muted; text-style: italic; }
+        & > .document-tree--shared { color: $text-muted; }
+        border-top: solid $panel;
+        border-title-color: $text-muted;
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -113,6 +136,9 @@ class DocumentTree(Tree[TreeItem]):
         Binding("alt+down,J", "edit('move_down')", "Move down", show=False, id="tree.move_down"),
         Binding("greater_than_sign", "edit('indent')", "Indent", show=False, id="tree.indent"),
         Binding("less_than_sign", "edit('outdent')", "Outdent", show=False, id="tree.outdent"),
+        Binding(
+            "S", "share", "Share", tooltip="Who has access; share", show=False, id="tree.share"
+        ),
     ]
 
     @dataclass
@@ -121,6 +147,12 @@ class DocumentTree(Tree[TreeItem]):
 
         edit: TreeEdit
         node: Node
+
+    @dataclass
+    class ShareRequested(Message):
+        """The share key was pressed on a document (or one of its sections)."""
+
+        document_id: int
 
     running_sections: reactive[frozenset[int]] = reactive(frozenset, init=False)
     """Sections whose chat has a job running: marked with ⟳."""
@@ -133,6 +165,10 @@ class DocumentTree(Tree[TreeItem]):
         self.document_total = 0
         self.source: TreeSource | None = None
         """Set by the screen once the core is open."""
+
+    def show_user(self, user: str) -> None:
+        """Say whose tree this is (in the top border): who one is to the database."""
+        self.border_title = plain(f"you: {user}")
 
     def _source(self) -> TreeSource:
         if self.source is None:
@@ -147,11 +183,10 @@ class DocumentTree(Tree[TreeItem]):
         """(Re)load the first page of documents."""
         source = self._source()
         self.document_total = await source.documents.count()
-        documents = await source.documents.list(limit=self.PAGE_SIZE)
+        documents = await source.documents.list_access(limit=self.PAGE_SIZE)
         self.clear()
-        for document in documents:
-            assert document.id is not None
-            self._add_document(document.id, document.title)
+        for access in documents:
+            self._add_listed(access)
         self._add_more_row(len(documents))
         self.loaded = True
         if self.root.children:
@@ -162,14 +197,27 @@ class DocumentTree(Tree[TreeItem]):
         assert more.data is not None
         offset = more.data.offset
         more.remove()
-        documents = await self._source().documents.list(offset=offset, limit=self.PAGE_SIZE)
-        for document in documents:
-            assert document.id is not None
-            self._add_document(document.id, document.title)
+        documents = await self._source().documents.list_access(offset=offset, limit=self.PAGE_SIZE)
+        for access in documents:
+            self._add_listed(access)
         self._add_more_row(offset + len(documents))
 
-    def _add_document(self, document_id: int, title: str, *, before: int | None = None) -> Node:
-        item = TreeItem("document", document_id, title=title)
+    def _add_listed(self, access: DocumentAccess) -> Node:
+        document = access.document
+        assert document.id is not None
+        owner = access.owner if access.shared_with_me else None
+        return self._add_document(document.id, document.title, owner, access.level.label)
+
+    def _add_document(
+        self,
+        document_id: int,
+        title: str,
+        owner: str | None = None,
+        level: str = "owner",
+        *,
+        before: int | None = None,
+    ) -> Node:
+        item = TreeItem("document", document_id, title=title, owner=owner, level=level)
         return self.root.add(plain(title), data=item, allow_expand=True, before=before)
 
     def _add_more_row(self, shown: int) -> None:
@@ -202,6 +250,8 @@ class DocumentTree(Tree[TreeItem]):
                     title=row.title,
                     status=row.status,
                     child_count=row.child_count,
+                    owner=item.owner,
+                    level=item.level,
                 ),
                 allow_expand=row.child_count > 0,
             )
@@ -232,6 +282,9 @@ class DocumentTree(Tree[TreeItem]):
     # -- editing keys ------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "share":
+            item = self.selected_item if self.loaded and self.source is not None else None
+            return item is not None and item.kind != "more"
         if action != "edit" or not parameters:
             return True
         edit = str(parameters[0])
@@ -239,6 +292,8 @@ class DocumentTree(Tree[TreeItem]):
         item = node.data if node is not None else None
         if node is None or item is None or item.kind == "more" or self.source is None:
             return False
+        if item.read_only or (edit == "delete" and item.kind == "document" and item.owner):
+            return False  # shared to view; a shared document is deleted by its owner only
         if edit in NEEDS_SELECTION:
             return True
         if item.kind != "section" or node.parent is None:
@@ -251,6 +306,11 @@ class DocumentTree(Tree[TreeItem]):
         if edit == "outdent":
             return node.parent.data is not None and node.parent.data.kind == "section"
         return True
+
+    def action_share(self) -> None:
+        item = self.selected_item
+        if item is not None and item.kind != "more":
+            self.post_message(self.ShareRequested(item.document_id))
 
     def action_edit(self, edit: TreeEdit) -> None:
         node = self.cursor_node
@@ -306,6 +366,11 @@ class DocumentTree(Tree[TreeItem]):
                 label.stylize(self.get_component_rich_style("document-tree--more", partial=True))
             elif item is not None:
                 label.stylize(Style(bold=True))
+                if item.owner:  # someone else's, shared with one: say whose (and if to view)
+                    shared = self.get_component_rich_style("document-tree--shared", partial=True)
+                    said = plain(f" · {item.owner}" + (" · view" if item.read_only else ""))
+                    said.stylize(shared)
+                    return Text.assemble(prefix, label, said)
             return Text.assemble(prefix, label)
         marker_style = self.get_component_rich_style(f"document-tree--{item.status}", partial=True)
         parts = [

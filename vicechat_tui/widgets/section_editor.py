@@ -112,6 +112,8 @@ class SectionEditor(Vertical):
         """The pause before an autosave; set by the screen from the settings."""
         self.autosave_max_wait = AUTOSAVE_MAX_WAIT
         """The longest an unsaved change waits for its autosave while typing goes on."""
+        self.read_only_reason: str | None = None
+        """Why the shown section can be read but not changed (a document shared to view)."""
         self._saved_text = ""
         self._autosave: Timer | None = None
         self._autosave_deadline: Timer | None = None
@@ -151,8 +153,15 @@ class SectionEditor(Vertical):
             self.text_area.language = MARKDOWN
         self._set_text(section.content)
         self.text_area.disabled = False
+        self.set_read_only(None)
         self.retitle(document_title, section.title)
         self.save_state = "saved"
+
+    def set_read_only(self, reason: str | None) -> None:
+        """Let the section be read and copied but not changed, saying why (None: editable)."""
+        self.read_only_reason = reason
+        self.text_area.read_only = reason is not None
+        self._render_status()
 
     def retitle(self, document_title: str, section_title: str) -> None:
         self.title_bar.update(plain(f"{section_title}  ·  {document_title}"))
@@ -206,6 +215,8 @@ class SectionEditor(Vertical):
         if self.section_id is not None:
             words = f"{self.word_count:,} word{'s' if self.word_count != 1 else ''}"
             status = f"v{self.version} · {words} · {STATE_LABELS[self.save_state]}"
+            if self.read_only_reason:
+                status = f"v{self.version} · {words} · read only: {self.read_only_reason}"
         if status != self._status:
             self._status = status
             self.status_bar.update(status, layout=False)  # one line high, whatever it says
@@ -255,6 +266,8 @@ class SectionEditor(Vertical):
     # -- actions -----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("save", "replace") and self.read_only_reason:
+            return False
         if action in ("save", "versions", "find", "find_next", "find_previous", "replace"):
             return self.section_id is not None
         return True
