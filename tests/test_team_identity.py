@@ -10,12 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from tests.conftest import make_settings, saved_id
 from tests.postgres import PostgresServer
 from tests.team_roles import member_url, team_database
 from vicechat_tui.cli.main import main
+from vicechat_tui.core.migrate import HEAD_REVISION as HEAD
 from vicechat_tui.core.runtime import open_core
 
 
@@ -105,3 +106,27 @@ async def test_the_user_setting_cannot_make_one_someone_else(
     finally:
         await alice.aclose()
         await mallory.aclose()
+
+
+@pytest.mark.postgres
+async def test_a_member_is_told_who_upgrades_a_database_behind(
+    postgres_server: PostgresServer,
+) -> None:
+    from vicechat_tui.core.database import sync_url
+    from vicechat_tui.core.errors import DatabaseError
+
+    url = team_database(postgres_server)
+    engine = create_engine(sync_url(url))
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = '0003'"))
+        with pytest.raises(DatabaseError, match="Ask your team lead to run 'vicechat team init'"):
+            await open_core(make_settings(), database_url=member_url(url, "alice"))
+        with engine.begin() as connection:
+            connection.execute(
+                text("UPDATE alembic_version SET version_num = :head"), {"head": HEAD}
+            )
+    finally:
+        engine.dispose()
+    member = await open_core(make_settings(), database_url=member_url(url, "alice"))
+    await member.aclose()

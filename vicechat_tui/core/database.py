@@ -149,6 +149,24 @@ class Database:
             self.user = str(role)
         return self.user
 
+    async def refuse_foreign_upgrade(self, revision: str | None) -> None:
+        """DatabaseError in words when a PostgreSQL schema needs migrating and the connected
+        role does not own it (a team member: the team lead's `vicechat team init` migrates)."""
+        if self.is_sqlite or revision is None:
+            return
+        async with self.engine.connect() as connection:
+            owner = await connection.execute(
+                text("SELECT tableowner FROM pg_tables WHERE tablename = 'alembic_version'")
+            )
+            role = (await connection.execute(text("SELECT session_user"))).scalar_one()
+            if owner.scalar_one_or_none() in (None, role):
+                return
+        raise DatabaseError(
+            f"The database is at revision {revision} and this vicechat needs {HEAD_REVISION}; "
+            f"only its owner can upgrade it. Ask your team lead to run 'vicechat team init' "
+            "with the admin's URL (it migrates), or use the vicechat version the team uses."
+        )
+
     def failure(self, error: BaseException) -> DatabaseError | None:
         """`error` in words when it is a failure of this database (see database_errors)."""
         return database_error(error, url=self.url)
@@ -217,6 +235,7 @@ async def open_database(url: str, *, user: str) -> Database:
     try:
         revision = await database.current_revision()
         if revision != HEAD_REVISION:
+            await database.refuse_foreign_upgrade(revision)
             await asyncio.to_thread(upgrade_to_head, url)
         await database.identify()
     except DatabaseError:
