@@ -30,7 +30,7 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     for command in ("import", "export", "list", "history", "reset", "config", "db"):
         assert f"    {command} " in out
     code, out, _ = run(capsys, "export", "--help")
-    assert code == 0 and "--format {markdown,json}" in out
+    assert code == 0 and "--format {markdown,json,docx,odt,pdf,html,epub,bibtex,csl-json}" in out
 
 
 def test_cli_start_up_imports_nothing_heavy() -> None:
