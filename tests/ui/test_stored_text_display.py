@@ -16,6 +16,7 @@ import importlib
 import inspect
 import pkgutil
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -190,20 +191,23 @@ class Walk:
         self.pilot = pilot
         self.visited: set[str] = set()
 
-    def check(self, step: str, *, drawn: bool = True, seen: str = SEEN) -> None:
+    async def check(self, step: str, *, drawn: bool = True, seen: str = SEEN) -> None:
+        """What the terminal got since the last check: none of the payload's sequences, and
+        (when `drawn`) the stored text, made visible (waited for: a toast comes a bit later)."""
         output = take_output()
+        deadline = time.monotonic() + 5
+        # (the screen's own moves and colours may cut a word into pieces)
+        while drawn and seen not in CURSOR_AND_COLOURS.sub("", output):
+            assert time.monotonic() < deadline, f"{step}: the stored text was not drawn"
+            await self.pilot.pause(0.05)
+            output += take_output()
         raw = [sequence for sequence in RAW if sequence in output]
         assert not raw, f"{step}: {raw} reached the terminal"
         never = sorted(hex(ord(char)) for char in NEVER if char in output)
         assert not never, f"{step}: {never} reached the terminal"
-        if drawn:  # (the screen's own moves and colours may cut a word into pieces)
-            text = CURSOR_AND_COLOURS.sub("", output)
-            assert seen in text, f"{step}: the stored text was not drawn"
-        screen = self.pilot.app.screen
-        self.visited |= {type(node).__name__ for node in screen.walk_children(with_self=True)}
         self.visited |= {
             cls.__name__
-            for node in screen.walk_children(with_self=True)
+            for node in self.pilot.app.screen.walk_children(with_self=True)
             for cls in type(node).__mro__
         }
 
@@ -220,7 +224,7 @@ class Walk:
         await self.pilot.press(*keys)
         await wait_for(self.pilot, lambda: isinstance(app.screen, screen_class), what=step)
         await settle(self.pilot)
-        self.check(step, drawn=drawn, seen=seen)
+        await self.check(step, drawn=drawn, seen=seen)
 
     async def close(self, key: str = "escape") -> None:
         await self.pilot.press(key)
@@ -249,11 +253,11 @@ async def test_no_widget_lets_stored_text_reach_the_terminal_and_the_editor_save
     async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
         walk = Walk(pilot)
         screen = await wait_ready(pilot)
-        walk.check("the tree", seen="T\\u200b\\ufeff ")  # the zero-width characters shown
+        await walk.check("the tree", seen="T\\u200b\\ufeff ")  # the zero-width characters shown
         await screen.select_section(document_id, section_id)
         await wait_for(pilot, lambda: screen.chat_pane.session_id is not None, what="the chat")
         await settle(pilot)
-        walk.check("the section: tree, editor, chat, sources")
+        await walk.check("the section: tree, editor, chat, sources")
 
         editor = screen.editor.text_area
         assert isinstance(editor, SafeTextArea)
@@ -272,12 +276,12 @@ async def test_no_widget_lets_stored_text_reach_the_terminal_and_the_editor_save
         await settle(pilot)
         expected = CONTENT.replace("\n", "!\n", 1) + "?" + PASTED.replace("\r\n", "\n")
         assert (await store.sections.get(section_id)).content == expected
-        walk.check("typing, pasting and saving", drawn=False)
+        await walk.check("typing, pasting and saving", drawn=False)
 
         await walk.open(("ctrl+r",), VersionsScreen, "the versions")
         await pilot.press("down")
         await settle(pilot)
-        walk.check("an older version's preview")
+        await walk.check("an older version's preview")
         await walk.close()
 
         screen.document_tree.focus()
@@ -298,12 +302,12 @@ async def test_no_widget_lets_stored_text_reach_the_terminal_and_the_editor_save
         await type_text(pilot, "Answer")
         await wait_for(pilot, lambda: search_results(app) > 0, what="search results")
         await settle(pilot)
-        walk.check("the search results and preview")
+        await walk.check("the search results and preview")
         await walk.close()
 
         await app.push_screen(ExportScreen(TITLE, Path.home()))
         await settle(pilot)
-        walk.check("exporting the document", seen="T\\u200b\\ufeff ")
+        await walk.check("exporting the document", seen="T\\u200b\\ufeff ")
         await walk.close()
 
         editor.focus()
@@ -314,15 +318,15 @@ async def test_no_widget_lets_stored_text_reach_the_terminal_and_the_editor_save
         await settle(pilot)
         await pilot.press("v")
         await settle(pilot)
-        walk.check("the edit conflict")
+        await walk.check("the edit conflict")
         await walk.close()
 
         app.show_error(VicechatError(f"The provider said {PAYLOAD}"))
         await settle(pilot)
-        walk.check("an error notification")
+        await walk.check("an error notification")
         app.show_error(DatabaseError(f"The database said {PAYLOAD}"))
         await wait_for(pilot, lambda: isinstance(app.screen, ErrorScreen), what="the error")
         await settle(pilot)
-        walk.check("an error dialog")
+        await walk.check("an error dialog")
 
     assert walk.visited >= SHOWS_STORED_TEXT, f"not visited: {SHOWS_STORED_TEXT - walk.visited}"
