@@ -8,11 +8,10 @@ Checking the binding ids imports the UI's screens and widgets (~0.5 s), only her
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
 
 from vicechat_tui.cli.context import CliContext, readable
-from vicechat_tui.cli.output import write_stdout
+from vicechat_tui.cli.output import write_stderr, write_stdout
 
 if TYPE_CHECKING:
     from vicechat_tui.core.settings import Settings
@@ -43,8 +42,7 @@ def _one_line(text: str) -> str:
 def warn_about_ui(settings: Settings) -> None:
     """`vicechat: warning: …` on standard error for each ignored `[ui]` setting."""
     for problem in ui_problems(settings):
-        sys.stderr.write(f"vicechat: warning: {_one_line(problem)}\n")
-    sys.stderr.flush()
+        write_stderr(f"vicechat: warning: {_one_line(problem)}\n")
 
 
 def run_check(args: argparse.Namespace, context: CliContext) -> int:
@@ -58,7 +56,7 @@ def run_check(args: argparse.Namespace, context: CliContext) -> int:
         return 0
     write_stdout("".join(f"{_one_line(problem)}\n" for problem in problems))
     plural = "setting is" if len(problems) == 1 else "settings are"
-    sys.stderr.write(
+    write_stderr(
         f"vicechat: error: {len(problems)} {plural} ignored in {_one_line(where)} (listed "
         "above): correct or remove them\n"
     )
