@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from tests.conftest import saved_id
+from tests.postgres import APP_ROLE
 from vicechat_tui.cli.main import main
 from vicechat_tui.core.database import sync_url, upgrade_to_head
 from vicechat_tui.core.migrate import downgrade, upgrade
@@ -154,12 +155,20 @@ async def test_every_write_reaches_the_index(core: VicechatCore, change: Change)
         assert (await core.search.search(word)).hits == [], word
 
 
+def _owner(url: str) -> str:
+    """Who owns the rows written with SQL here: on PostgreSQL the connecting role itself,
+    so that they are its own however the policies tell who is connected."""
+    return APP_ROLE if url.startswith("postgresql") else "alice"
+
+
 def _execute(url: str, *statements: str) -> None:
     engine = create_engine(sync_url(url))
     try:
         with engine.begin() as connection:
             if connection.dialect.name == "postgresql":
-                connection.execute(text("SELECT set_config('vicechat.user', 'alice', false)"))
+                connection.execute(
+                    text("SELECT set_config('vicechat.user', :me, false)"), {"me": _owner(url)}
+                )
             for statement in statements:
                 connection.execute(text(statement))
     finally:
@@ -178,7 +187,8 @@ def test_the_migration_fills_the_index_from_existing_rows(empty_database: str) -
     _execute(
         empty_database,
         "INSERT INTO document (id, title, description, owner, tags, created_at, updated_at) "
-        "VALUES (1, 'Old atlas', '', 'alice', '[]', '2024-01-01', '2024-01-01')",
+        f"VALUES (1, 'Old atlas', '', '{_owner(empty_database)}', '[]', '2024-01-01', "
+        "'2024-01-01')",
         "INSERT INTO section (id, document_id, parent_id, position, title, content, status, "
         "version, created_at, updated_at) VALUES (1, 1, NULL, 0, 'Deltas', 'The Nile delta.', "
         "'draft', 1, '2024-01-01', '2024-01-01')",
@@ -201,7 +211,8 @@ def _count_matches(url: str) -> dict[str, int]:
         from tests.conftest import make_settings
         from vicechat_tui.core.runtime import open_core
 
-        core = await open_core(make_settings(), database_url=url, recover_jobs=False)
+        settings = make_settings(user=_owner(url))
+        core = await open_core(settings, database_url=url, recover_jobs=False)
         try:
             return {
                 word: len((await core.search.search(word)).hits)
