@@ -130,7 +130,10 @@ def test_db_upgrade_on_an_unreachable_server_is_one_line(
 ) -> None:
     code = main(["--db", "postgresql://nobody:pw@127.0.0.1:1/none", "db", "upgrade"])
     err = capsys.readouterr().err
-    assert code == 1
-    assert err.startswith("vicechat: error: Cannot upgrade the database at ")
-    assert "nobody:***@" in err and ":pw@" not in err
+    assert code == 4  # the database cannot be used (core/database_errors.py)
+    assert err.startswith(
+        "vicechat: error: Cannot reach the PostgreSQL server at 127.0.0.1:1 (database none): "
+        "check that it is running"
+    )
+    assert ":pw@" not in err and "nobody" not in err
     assert err.count("\n") == 1 and "Traceback" not in err

@@ -408,18 +408,21 @@ class JobEngine:
                         .where(col(ChatMessage.id) == job.result_message_id)
                         .values(state=MessageState.INTERRUPTED.value, updated_at=utc_now())
                     )
-            await db.execute(  # a reply whose job ended before its last write (a full disk)
-                update(ChatMessage)
-                .where(
-                    col(ChatMessage.state) == MessageState.STREAMING.value,
-                    col(ChatMessage.id).in_(
-                        _with_document(select(col(ChatJob.result_message_id))).where(
-                            col(ChatJob.status).not_in(unfinished), editable_by(self.core.user)
-                        )
-                    ),
-                )
-                .values(state=MessageState.FAILED.value)
+            stranded = select(col(ChatMessage.id)).where(  # its job ended before its last write
+                col(ChatMessage.state) == MessageState.STREAMING.value,
+                col(ChatMessage.id).in_(
+                    _with_document(select(col(ChatJob.result_message_id))).where(
+                        col(ChatJob.status).not_in(unfinished), editable_by(self.core.user)
+                    )
+                ),
             )
+            # (a full disk); written only when there is one: a read-only database stays usable
+            if stranded_ids := list((await db.execute(stranded)).scalars()):
+                await db.execute(
+                    update(ChatMessage)
+                    .where(col(ChatMessage.id).in_(stranded_ids))
+                    .values(state=MessageState.FAILED.value)
+                )
             await db.commit()
         return len(orphans)
 
