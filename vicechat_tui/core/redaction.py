@@ -18,9 +18,10 @@ Secrets shorter than `MIN_SECRET_CHARS` are not searched for in free text: repla
 
 from __future__ import annotations
 
+import logging
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -166,3 +167,40 @@ def known_secrets(settings: Settings, *database_urls: str | None) -> Redactor:
 
 
 NO_SECRETS = Redactor()
+
+
+_guarded: list[Redactor] = []
+"""The redactors of every core opened in this process, applied to each log record."""
+
+
+class _RedactingRecords:
+    """A log record factory that redacts each record's message and exception text."""
+
+    def __init__(self, make_record: Callable[..., logging.LogRecord]) -> None:
+        self.make_record = make_record
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self.make_record(*args, **kwargs)
+        message = record.getMessage()
+        trace = record.exc_text
+        if record.exc_info and not trace:
+            trace = logging.Formatter().formatException(record.exc_info)
+        for guard in _guarded:
+            message = guard.redact(message)
+            trace = guard.redact(trace) if trace else trace
+        record.msg, record.args = mask_url_passwords(message), None
+        record.exc_text = mask_url_passwords(trace) if trace else trace
+        return record
+
+
+def guard_logs(redactor: Redactor) -> None:
+    """Keep `redactor`'s secrets, and any password in a URL, out of every log record.
+
+    Installed as the process's log record factory (once), so it covers vicechat's loggers and
+    the libraries' alike (a driver error quoting a connection URL, say).
+    """
+    if redactor and redactor not in _guarded:
+        _guarded.append(redactor)
+    factory = logging.getLogRecordFactory()
+    if not isinstance(factory, _RedactingRecords):
+        logging.setLogRecordFactory(_RedactingRecords(factory))

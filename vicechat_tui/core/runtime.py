@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from vicechat_tui.core.database import Database, open_database, resolve_database_url
 from vicechat_tui.core.identity import ignored_user_note
+from vicechat_tui.core.redaction import guard_logs, known_secrets
 from vicechat_tui.core.services.chats import ChatService
 from vicechat_tui.core.services.documents import DocumentService
 from vicechat_tui.core.services.sections import SectionService
@@ -94,6 +95,7 @@ async def open_core(
         chats=ChatService(database, user, provider_names),
         notes=[note] if note else [],
     )
+    guard_logs(known_secrets(settings, database.url))
     if recover_jobs:
         await core.jobs.recover_interrupted()
     return core
