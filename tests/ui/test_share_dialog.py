@@ -164,3 +164,22 @@ async def test_an_editor_changes_but_cannot_delete_the_document(
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert (await bob.sections.get(section_id)).content == "Alice adds this."
+
+
+async def test_a_document_shared_later_is_marked_when_reached_from_elsewhere(
+    build_app: Callable[..., VicechatApp], store: VicechatCore, bob: VicechatCore
+) -> None:
+    """The jobs screen and search put a section on screen by id; a document the tree had not
+    listed yet comes in marked (and read-only) like a listed one."""
+    await seed_document(store, "Mine", ["Intro"])
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        document_id, (section_id,) = await seed_document(bob, "Bob's plans", ["Step one"])
+        await bob.documents.share(document_id, "alice", "view")
+        assert screen.document_tree.find_document(document_id) is None
+        await screen.select_section(document_id, section_id)
+        await wait_for(pilot, lambda: screen.editor.section_id == section_id, what="the section")
+        await settle(pilot)
+        assert tree_label(screen, document_id).endswith("Bob's plans · bob · view")
+        assert screen.editor.text_area.read_only

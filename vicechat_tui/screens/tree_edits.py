@@ -207,8 +207,7 @@ class TreeEdits:
             current = section.parent_id
         node = self.tree.find_document(document_id)
         if node is None:
-            document = await core.documents.get(document_id)
-            node = self.tree.add_document_on_top(document_id, document.title)
+            node = self.tree.show_on_top(await core.documents.access(document_id))
         for ancestor_id in reversed(path):
             assert node.data is not None
             if not node.data.loaded:

@@ -468,8 +468,8 @@ class WorkspaceScreen(Screen[None]):
             tree = self.document_tree
             node = tree.find_document(hit.document_id)
             if node is None:
-                document = await self.workbench.require_core().documents.get(hit.document_id)
-                node = tree.add_document_on_top(hit.document_id, document.title)
+                access = await self.workbench.require_core().documents.access(hit.document_id)
+                node = tree.show_on_top(access)
             tree.move_to(node)
             tree.focus()
             return

@@ -331,11 +331,20 @@ class DocumentTree(Tree[TreeItem]):
                 return node
         return None
 
-    def add_document_on_top(self, document_id: int, title: str) -> Node:
+    def add_document_on_top(
+        self, document_id: int, title: str, owner: str | None = None, level: str = "owner"
+    ) -> Node:
         """Show a new document first (the list is most recently updated first)."""
         self.document_total += 1
         before = 0 if self.root.children else None
-        return self._add_document(document_id, title, before=before)
+        return self._add_document(document_id, title, owner, level, before=before)
+
+    def show_on_top(self, access: DocumentAccess) -> Node:
+        """Show a document not listed yet first, marked as the listing marks it."""
+        document = access.document
+        assert document.id is not None
+        owner = access.owner if access.shared_with_me else None
+        return self.add_document_on_top(document.id, document.title, owner, access.level.label)
 
     def move_to(self, node: Node) -> None:
         """Put the cursor on `node` (its line is computed first)."""
