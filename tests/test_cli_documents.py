@@ -323,7 +323,7 @@ def test_unwritable_outputs_leave_nothing_behind(
     code, _, err = run(capsys, "export", document_id, "-o", str(read_only))
     assert_one_line_error(code, err, "Cannot write", "permission denied")
     assert not read_only.exists()
-    assert [p.name for p in read_only.parent.iterdir() if p.name.endswith(".tmp")] == []
+    assert [p.name for p in read_only.parent.iterdir() if p.name.startswith(".")] == []
 
 
 def test_existing_output_is_replaced_whole(

@@ -28,15 +28,12 @@ atomically (never half-written).
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
-import stat
 import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from vicechat_tui.core.errors import InvalidInputError
+from vicechat_tui.core.files import replace_file
 from vicechat_tui.core.redaction import mask_url_passwords
 from vicechat_tui.core.text_safety import (
     BIDI_CONTROLS,
@@ -125,36 +122,9 @@ def print_json(data: Any) -> None:
     write_stdout(to_json(data))
 
 
-def _cannot_write(path: Path, reason: str) -> InvalidInputError:
-    return InvalidInputError(f"Cannot write {path}: {reason}.")
-
-
 def write_file_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder, then rename."""
-    data = text.encode("utf-8")
-    if path.is_dir():
-        raise _cannot_write(path, "it is a folder")
-    folder = path.parent
-    if not folder.is_dir():
-        raise _cannot_write(path, f"the folder {folder} does not exist")
-    temporary = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
-    try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as error:
-        raise _cannot_write(path, (error.strerror or str(error)).lower()) from None
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
-        os.replace(temporary, path)
-    except BaseException as error:
-        temporary.unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise _cannot_write(path, (error.strerror or str(error)).lower()) from None
-        raise
+    """Write `text` to `path` whole or not at all (a temporary file, then a rename)."""
+    replace_file(path, text.encode("utf-8"))
 
 
 def write_output(text: str, destination: str | None) -> None:

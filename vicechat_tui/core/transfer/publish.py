@@ -18,8 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import secrets
-import stat
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from vicechat_tui.core.errors import InvalidInputError
+from vicechat_tui.core.files import check_writable, replace_file
 from vicechat_tui.core.models import (
     ChatMessage,
     ChatSession,
@@ -294,37 +293,6 @@ async def export_bytes(
     return await publish(loaded, fmt, options, progress)
 
 
-def _cannot_write(path: Path, reason: str) -> InvalidInputError:
-    return InvalidInputError(f"Cannot write {path}: {reason}. Choose another file or folder.")
-
-
-def replace_file(path: Path, data: bytes) -> None:
-    """Put `data` at `path` whole or not at all: a temporary file beside it, then a rename."""
-    if path.is_dir():
-        raise _cannot_write(path, "it is a folder")
-    folder = path.parent
-    if not folder.is_dir():
-        raise _cannot_write(path, f"the folder {folder} does not exist")
-    temporary = folder / f".{path.name}.{secrets.token_hex(4)}.part"
-    try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as error:
-        raise _cannot_write(path, (error.strerror or str(error)).lower()) from None
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))
-        os.replace(temporary, path)
-    except BaseException as error:
-        temporary.unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise _cannot_write(path, (error.strerror or str(error)).lower()) from None
-        raise
-
-
 async def export_to_file(
     core: VicechatCore,
     document_id: int,
@@ -335,10 +303,7 @@ async def export_to_file(
 ) -> Exported:
     """Export and write the file atomically; the folder is checked before any work."""
     destination = destination.expanduser()
-    if destination.is_dir():
-        raise _cannot_write(destination, "it is a folder")
-    if not destination.parent.is_dir():
-        raise _cannot_write(destination, f"the folder {destination.parent} does not exist")
+    check_writable(destination)
     exported = await export_bytes(core, document_id, fmt, options, progress)
     await asyncio.to_thread(replace_file, destination, exported.data)
     progress(1.0, "done")
