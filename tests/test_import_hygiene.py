@@ -24,9 +24,9 @@ def test_importing_the_whole_core_does_not_import_textual() -> None:
 
 def test_the_cli_module_imports_nothing_heavy() -> None:
     check = (
-        "import sys, vicechat_tui.cli.main; "
-        "print(','.join(m for m in ('textual','sqlalchemy','httpx','trafilatura') "
-        "if m in sys.modules))"
+        "import sys, vicechat_tui.cli.main as cli; cli.build_parser(); "
+        "print(','.join(m for m in ('textual','sqlalchemy','httpx','trafilatura',"
+        "'markdown_it','pygments','zipfile') if m in sys.modules))"
     )
     result = subprocess.run(
         [sys.executable, "-c", check], capture_output=True, text=True, check=True

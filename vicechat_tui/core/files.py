@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -26,7 +25,7 @@ def replace_file(path: Path, data: bytes) -> None:
     """Put `data` at `path` whole or not at all: a temporary file beside it, then a rename."""
     check_writable(path)
     folder = path.parent
-    temporary = folder / f".{path.name}.{secrets.token_hex(4)}.part"
+    temporary = folder / f".{path.name}.{os.urandom(4).hex()}.part"
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as error:

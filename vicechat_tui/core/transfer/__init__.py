@@ -6,11 +6,14 @@ core services, so ownership rules apply to them as to everything else.
 
 from __future__ import annotations
 
-from vicechat_tui.core.transfer.markdown import (
-    MarkdownDocument,
-    MarkdownSection,
-    parse_markdown,
-    render_markdown,
-)
-
 __all__ = ["MarkdownDocument", "MarkdownSection", "parse_markdown", "render_markdown"]
+
+
+def __getattr__(name: str) -> object:
+    """The Markdown names on first use: importing a sibling module (the formats the CLI's
+    parser lists) must not import markdown-it, which the start-up of the TUI does not need."""
+    if name not in __all__:
+        raise AttributeError(name)
+    from vicechat_tui.core.transfer import markdown
+
+    return getattr(markdown, name)

@@ -9,7 +9,6 @@ Word or OpenDocument package or nothing; a PDF is refused by name), then from it
 from __future__ import annotations
 
 import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -91,6 +90,8 @@ def format_for_path(path: str | Path) -> ExportFormat | None:
 
 
 def _zip_kind(path: Path, data: bytes) -> ImportKind:
+    import zipfile  # only when a ZIP is imported: the CLI's parser imports this module
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             names = set(package.namelist())
