@@ -165,3 +165,18 @@ def test_output_files_may_have_any_name(
     name = not_utf8(b"out-\xff.md")
     assert check(["export", "1", "-o", name], capsys) == 0
     assert (tmp_path / name).read_text(encoding="utf-8").startswith("# Plans\n")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["import", "~0"],
+        ["export", "1", "-o", "~no-such-user-here/out.md"],
+        ["--config", "~no-such-user-here/config.toml", "list"],
+    ],
+)
+def test_a_home_folder_that_does_not_exist_is_a_clear_error(
+    argv: list[str], isolated: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`~name` for a name with no home folder (found by the property test above)."""
+    assert check(argv, capsys) != 0

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from vicechat_tui.core.files import user_path
+
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
     from vicechat_tui.core.settings import Settings
@@ -125,7 +127,7 @@ class CliContext:
     def from_args(cls, args: argparse.Namespace) -> CliContext:
         config = getattr(args, "config", None)
         database = getattr(args, "db", None) or os.environ.get(DATABASE_ENV) or None
-        return cls(Path(config).expanduser() if config else None, database)
+        return cls(user_path(config) if config else None, database)
 
     def config_file(self) -> Path:
         from vicechat_tui.core import locations

@@ -17,6 +17,7 @@ from vicechat_tui.cli.publishing import (
     run_publish,
 )
 from vicechat_tui.core.errors import InvalidInputError
+from vicechat_tui.core.files import user_path
 
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
@@ -98,7 +99,7 @@ def read_markdown_file(path: Path) -> str:
 
 
 def run_import(args: argparse.Namespace, context: CliContext) -> int:
-    path = Path(args.file).expanduser()
+    path = user_path(args.file)
     kind, data = import_kind_of(path)
     if kind != "markdown":
         return run_converted_import(args, context, path, kind, data)

@@ -33,7 +33,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from vicechat_tui.core.files import replace_file
+from vicechat_tui.core.files import replace_file, user_path
 from vicechat_tui.core.redaction import mask_url_passwords
 from vicechat_tui.core.text_safety import (
     BIDI_CONTROLS,
@@ -132,7 +132,7 @@ def write_output(text: str, destination: str | None) -> None:
     if destination is None or destination == "-":
         write_stdout(text)
     else:
-        write_file_atomically(Path(destination).expanduser(), text)
+        write_file_atomically(user_path(destination), text)
 
 
 def mask_url_password(url: str) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from vicechat_tui.cli.context import CliContext, readable
 from vicechat_tui.cli.output import write_stdout
 from vicechat_tui.core.errors import InvalidInputError
+from vicechat_tui.core.files import user_path
 from vicechat_tui.core.text_safety import make_visible
 from vicechat_tui.core.transfer.formats import (
     EXPORT_FORMATS,
@@ -89,7 +90,7 @@ def run_publish(args: argparse.Namespace, context: CliContext, fmt: ExportFormat
     )
 
     options = ExportOptions(toc=args.toc, template=args.template, citations=args.citations)
-    destination = None if args.output in (None, "-") else Path(args.output).expanduser()
+    destination = None if args.output in (None, "-") else user_path(args.output)
 
     async def work(core: VicechatCore) -> Exported:
         if destination is None:

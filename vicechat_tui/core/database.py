@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import (
 from vicechat_tui.core import locations
 from vicechat_tui.core.database_errors import DatabaseFailure, database_error
 from vicechat_tui.core.errors import DatabaseError
+from vicechat_tui.core.files import user_path
 from vicechat_tui.core.migrate import HEAD_REVISION
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -57,7 +58,7 @@ def resolve_database_url(explicit: str | None) -> str:
     """The URL to use: `--db`/settings if given, else the default SQLite file."""
     url = explicit or default_database_url()
     if "://" not in url:  # a bare path is taken as a SQLite file
-        url = f"sqlite:///{Path(url).expanduser().resolve()}"
+        url = f"sqlite:///{user_path(url).resolve()}"
     return url
 
 

@@ -43,3 +43,14 @@ def replace_file(path: Path, data: bytes) -> None:
         if isinstance(error, OSError):
             raise _cannot_write(path, (error.strerror or str(error)).lower()) from None
         raise
+
+
+def user_path(text: str | Path) -> Path:
+    """A path the person typed, with `~` and `~name` expanded; a clear error for an unknown
+    user (`~nobody-here/x`), instead of the RuntimeError `Path.expanduser` raises."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        raise InvalidInputError(
+            f"{text}: there is no home folder for that name after ~; write the full path."
+        ) from None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from vicechat_tui.core.files import user_path
+
 APP_NAME = "vicechat"
 
 
@@ -12,7 +14,7 @@ def config_file() -> Path:
     """The TOML config file: `VICECHAT_CONFIG` if set, else the platform config dir."""
     override = os.environ.get("VICECHAT_CONFIG")
     if override:
-        return Path(override).expanduser()
+        return user_path(override)
     from platformdirs import user_config_path
 
     return user_config_path(APP_NAME) / "config.toml"
@@ -21,7 +23,7 @@ def config_file() -> Path:
 def data_dir() -> Path:
     override = os.environ.get("VICECHAT_DATA_DIR")
     if override:
-        return Path(override).expanduser()
+        return user_path(override)
     from platformdirs import user_data_path
 
     return user_data_path(APP_NAME)

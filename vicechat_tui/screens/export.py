@@ -21,6 +21,7 @@ from textual.getters import query_one
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from vicechat_tui.core.files import user_path
 from vicechat_tui.core.text_safety import make_visible_line as visible_title
 from vicechat_tui.screens.tree_edits import Ask
 from vicechat_tui.widgets.safe_text import plain
@@ -104,7 +105,7 @@ class _PathDialog(ModalScreen[Result]):
         if not typed:
             self.problem.update("Type a file path.")
             return None
-        path = Path(typed).expanduser()
+        path = user_path(typed)
         if must_exist and not path.is_file():
             self.problem.update(f"There is no file at {visible_title(str(path))}.")
             return None

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from vicechat_tui.core.errors import InvalidInputError
-from vicechat_tui.core.files import check_writable, replace_file
+from vicechat_tui.core.files import check_writable, replace_file, user_path
 from vicechat_tui.core.models import (
     ChatMessage,
     ChatSession,
@@ -210,7 +210,7 @@ def _unresolved_note(bibliography: Bibliography) -> list[str]:
 def _template_arguments(fmt: ExportFormat, template: Path | None) -> list[str]:
     if template is None:
         return []
-    path = template.expanduser()
+    path = user_path(template)
     if not path.is_file() or not os.access(path, os.R_OK):
         raise InvalidInputError(f"The template {path} is not a readable file.")
     return [f"{fmt.template_option}={path.resolve()}"]
@@ -302,7 +302,7 @@ async def export_to_file(
     progress: Progress = _no_progress,
 ) -> Exported:
     """Export and write the file atomically; the folder is checked before any work."""
-    destination = destination.expanduser()
+    destination = user_path(destination)
     check_writable(destination)
     exported = await export_bytes(core, document_id, fmt, options, progress)
     await asyncio.to_thread(replace_file, destination, exported.data)
