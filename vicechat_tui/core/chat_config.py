@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from vicechat_tui.core.errors import InvalidConfigError
 
 MAX_SYSTEM_PROMPT_CHARS = 20_000
+MAX_KNOWLEDGE_COLLECTIONS = 20
+MAX_COLLECTION_NAME_CHARS = 100
 
 
 class ChatConfig(BaseModel):
@@ -32,6 +34,23 @@ class ChatConfig(BaseModel):
     max_sources: int = Field(default=6, ge=1, le=20, description="Pages read per answer.")
     include_section: bool = Field(default=True, description="Send the section's text.")
     include_outline: bool = Field(default=True, description="Send the document's outline.")
+    knowledge: tuple[str, ...] = Field(
+        default=(),
+        max_length=MAX_KNOWLEDGE_COLLECTIONS,
+        description="Knowledge collections (by name) the chat retrieves passages from.",
+    )
+
+    @field_validator("knowledge")
+    @classmethod
+    def _collection_names(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        cleaned = tuple(dict.fromkeys(name.strip() for name in names))
+        if any(not name for name in cleaned):
+            raise ValueError("a collection name must not be empty")
+        if any(len(name) > MAX_COLLECTION_NAME_CHARS for name in cleaned):
+            raise ValueError(
+                f"a collection name has at most {MAX_COLLECTION_NAME_CHARS} characters"
+            )
+        return cleaned
 
     @field_validator("provider", "model")
     @classmethod
@@ -111,10 +130,29 @@ def _field_errors(error: ValidationError) -> dict[str, str]:
     return errors
 
 
+def unknown_collections_reason(names: Iterable[str], known: Iterable[str]) -> str | None:
+    """Why `names` cannot be used (naming the collections there are), or None when all exist."""
+    there = sorted(known)
+    missing = [name for name in names if name not in there]
+    if not missing:
+        return None
+    listed = ", ".join(there) if there else "you have none yet (vicechat kb create NAME)"
+    quoted = ", ".join(repr(name) for name in missing)
+    noun = "collection" if len(missing) == 1 else "collections"
+    return f"unknown knowledge {noun} {quoted} (there are: {listed})"
+
+
 def validate_chat_config(
-    values: Mapping[str, Any], *, known_providers: Iterable[str] | None = None
+    values: Mapping[str, Any],
+    *,
+    known_providers: Iterable[str] | None = None,
+    known_collections: Iterable[str] | None = None,
 ) -> ChatConfig:
-    """Build a ChatConfig or raise InvalidConfigError naming every bad field."""
+    """Build a ChatConfig or raise InvalidConfigError naming every bad field.
+
+    `known_collections` (the names of the knowledge collections the person may use), when
+    given, refuses a `knowledge` name that is not among them.
+    """
     errors: dict[str, str] = {}
     config: ChatConfig | None = None
     try:
@@ -127,15 +165,25 @@ def validate_chat_config(
         if provider.strip() not in names:
             listed = ", ".join(names) if names else "none are configured"
             errors["provider"] = f"unknown provider {provider.strip()!r} (configured: {listed})"
+    if config is not None and known_collections is not None:
+        reason = unknown_collections_reason(config.knowledge, known_collections)
+        if reason is not None:
+            errors["knowledge"] = reason
     if errors or config is None:
         raise InvalidConfigError(errors)
     return config
 
 
 def merge_chat_config(
-    current: ChatConfig, changes: Mapping[str, Any], *, known_providers: Iterable[str] | None
+    current: ChatConfig,
+    changes: Mapping[str, Any],
+    *,
+    known_providers: Iterable[str] | None,
+    known_collections: Iterable[str] | None = None,
 ) -> ChatConfig:
     """Apply `changes` on top of `current`; all-or-nothing."""
     return validate_chat_config(
-        {**current.model_dump(), **dict(changes)}, known_providers=known_providers
+        {**current.model_dump(), **dict(changes)},
+        known_providers=known_providers,
+        known_collections=known_collections,
     )

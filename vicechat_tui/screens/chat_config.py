@@ -45,6 +45,8 @@ LABELS = {
     "include_section": "Send section",
     "include_outline": "Send outline",
 }
+FORM_FIELDS: tuple[str, ...] = tuple(name for name in CHAT_CONFIG_FIELDS if name in LABELS)
+"""The settings this form has a row for (the others, such as knowledge, are kept as they are)."""
 
 
 def parse_number(text: str, kind: str) -> int | float | str:
@@ -273,7 +275,7 @@ class ChatConfigScreen(ModalScreen[ChatConfig | None]):
         return values
 
     async def action_save(self) -> None:
-        for name in CHAT_CONFIG_FIELDS:
+        for name in FORM_FIELDS:
             self.show_error(name, None)
         form_error = self.query_one("#form-error", Static)
         form_error.add_class("-hidden")
@@ -281,13 +283,13 @@ class ChatConfigScreen(ModalScreen[ChatConfig | None]):
             config = await self.core.chats.update_config(self.session_id, self.values())
         except InvalidConfigError as error:
             for name, reason in error.field_errors.items():
-                if name in CHAT_CONFIG_FIELDS:
+                if name in FORM_FIELDS:
                     self.show_error(name, reason)
             others = [f"{k}: {v}" for k, v in error.field_errors.items() if k not in LABELS]
             if others:
                 form_error.update(literal("; ".join(others)))
                 form_error.remove_class("-hidden")
-            first = next((n for n in CHAT_CONFIG_FIELDS if n in error.field_errors), None)
+            first = next((n for n in FORM_FIELDS if n in error.field_errors), None)
             if first is not None:
                 self._focus_field(first)
             return
