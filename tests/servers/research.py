@@ -266,6 +266,44 @@ class ScriptedModel:
         await response.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n")
 
 
+@dataclass
+class EndlessModel:
+    """A model that never stops writing research replies: one token every `interval` s.
+
+    Requests of the kinds in `endless` ("queries", "notes", "decision") stream forever,
+    until the client hangs up (then `hung_up` is set); other requests go to `fallback`.
+    `started` is set when an endless reply begins.
+    """
+
+    endless: frozenset[str] = frozenset({"queries", "notes", "decision"})
+    fallback: ScriptedModel = field(default_factory=ScriptedModel)
+    interval: float = 0.02
+    started: threading.Event = field(default_factory=threading.Event)
+    hung_up: threading.Event = field(default_factory=threading.Event)
+    bodies: list[dict[str, Any]] = field(default_factory=list)
+
+    def serve(self) -> LocalServer:
+        return LocalServer(self.handle)
+
+    async def handle(self, request: Request, response: Response) -> None:
+        body = request.json() if request.path == "/v1/chat/completions" else {}
+        kind = request_kind(body.get("messages", []))
+        self.bodies.append({"kind": kind, **body})
+        if kind not in self.endless:
+            await self.fallback.handle(request, response)
+            return
+        await response.start(200, {"Content-Type": "text/event-stream"})
+        self.started.set()
+        chunk = {"choices": [{"index": 0, "delta": {"content": "word "}}]}
+        while not response.closed:
+            try:
+                await response.write(f"data: {json.dumps(chunk)}\n\n")
+            except ConnectionError:
+                break
+            await asyncio.sleep(self.interval)
+        self.hung_up.set()
+
+
 def _default_notes(messages: list[dict[str, Any]]) -> str:
     """One note per quoted page: its title line, cited with the page's number."""
     user = messages[-1]["content"]

@@ -106,6 +106,25 @@ class WebFetchSettings(_Section):
     max_redirects: int = Field(default=5, ge=0, le=20)
 
 
+class ResearchSettings(_Section):
+    """Bounds on the model calls web research makes before it answers, under `[research]`.
+
+    A small local model asked for search queries once wrote for seven minutes: every
+    internal call (choosing queries, taking notes, deciding whether to search more) is
+    capped in tokens and in time. A call that runs out of time ends its step (the research
+    goes on without it: the question itself as the query, excerpts as notes, no more rounds).
+    """
+
+    queries_max_tokens: int = Field(default=400, ge=16, le=200_000)
+    """Most tokens of the reply that chooses search queries (a short JSON list)."""
+    notes_max_tokens: int = Field(default=1_500, ge=16, le=200_000)
+    """Most tokens of the notes taken on one round's pages."""
+    decision_max_tokens: int = Field(default=300, ge=16, le=200_000)
+    """Most tokens of the reply that decides whether to search more."""
+    step_seconds: float = Field(default=90.0, gt=0, le=3_600)
+    """Seconds one internal model call may take, retries included, before its step ends."""
+
+
 class JobSettings(_Section):
     """The chat job engine, under `[jobs]`."""
 
@@ -142,6 +161,7 @@ class Settings(BaseSettings):
     providers: dict[str, ProviderSettings] = Field(default_factory=dict)
     web_search: WebSearchSettings | None = None
     web_fetch: WebFetchSettings = Field(default_factory=WebFetchSettings)
+    research: ResearchSettings = Field(default_factory=ResearchSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
     ui: UiSettings = Field(default_factory=UiSettings)
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from vicechat_tui.core.events import JobEvent
 from vicechat_tui.core.jobs.context import SectionContext
 from vicechat_tui.core.models import ChatMessage
 from vicechat_tui.core.redaction import NO_SECRETS, Redactor, known_secrets
-from vicechat_tui.core.settings import WebFetchSettings, WebSearchSettings
+from vicechat_tui.core.settings import ResearchSettings, WebFetchSettings, WebSearchSettings
 
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
@@ -26,6 +26,8 @@ class RunSettings:
     web_fetch: WebFetchSettings
     redactor: Redactor = NO_SECRETS
     """The known secrets, taken out of everything the model writes and of errors."""
+    research: ResearchSettings = field(default_factory=ResearchSettings)
+    """Token and time bounds of research's own model calls."""
 
 
 class JobHost(Protocol):
@@ -62,6 +64,7 @@ class CoreJobHost:
             core.settings.web_search,
             core.settings.web_fetch,
             known_secrets(core.settings, core.database.url),
+            core.settings.research,
         )
 
     async def section_context(self, section_id: int, *, include_outline: bool) -> SectionContext:

@@ -124,6 +124,7 @@ class JobRun:
                 reporter=self.reporter,
                 temperature=self.config.temperature,
                 results_per_query=settings.web_search.results_per_query,
+                limits=settings.research,
             )
         finally:
             await search.aclose()

@@ -13,6 +13,10 @@ Policies, decided here once:
   the web gave nothing, so the caller still answers (and says so).
 - No usable queries from the model: the question itself is the query.
 - Model faults (`ProviderError`) propagate: the final answer needs the same model.
+- Every model call of the loop has a token cap and a time budget (`ResearchSettings`). A
+  call out of time ends its step as failed, says so in a progress event, and the loop goes
+  on with what it has: the question as the query, the pages' excerpts (or the notes written
+  so far) as notes, and no further round.
 - Cancellation propagates at once; pending page reads are cancelled with it. Nothing more
   is reported after it: steps still running are the caller's to mark cancelled.
 """
@@ -25,12 +29,18 @@ from dataclasses import dataclass, field
 
 from vicechat_tui.core.errors import SearchFailedError, VicechatError
 from vicechat_tui.core.events import Source
-from vicechat_tui.core.providers.base import ChatProvider, CompletionRequest, PromptMessage
+from vicechat_tui.core.providers.base import (
+    ChatProvider,
+    CompletionRequest,
+    PromptMessage,
+    TextDelta,
+)
 from vicechat_tui.core.research import prompts
 from vicechat_tui.core.research.fetch import FetchedPage, PageFetcher
-from vicechat_tui.core.research.reporting import CycleReporter, ResearchReporter
+from vicechat_tui.core.research.reporting import CycleReporter, OpenStep, ResearchReporter
 from vicechat_tui.core.research.search import SearchProvider, SearchResult
 from vicechat_tui.core.research.urls import normalise_url
+from vicechat_tui.core.settings import ResearchSettings
 
 MIN_PAGES_PER_CYCLE = 3
 EXCERPT_CHARS = 600
@@ -40,6 +50,14 @@ EXCERPT_CHARS = 600
 class FailedPage:
     url: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    """What an internal model call wrote; `timed_out` when its time budget ended it."""
+
+    text: str
+    timed_out: bool = False
 
 
 @dataclass
@@ -77,8 +95,10 @@ class _Research:
         reporter: ResearchReporter,
         temperature: float | None,
         results_per_query: int,
+        limits: ResearchSettings,
     ) -> None:
         self.question = question
+        self.limits = limits
         self.model, self.model_name, self.temperature = model, model_name, temperature
         self.search, self.fetcher = search, fetcher
         self.cycles, self.max_sources = max(1, cycles), max(1, max_sources)
@@ -93,11 +113,44 @@ class _Research:
         self.search_error: SearchFailedError | None = None
         self.report = CycleReporter(reporter, self.cycles)
 
-    async def _ask(self, messages: list[PromptMessage]) -> str:
+    async def _ask(self, messages: list[PromptMessage], *, max_tokens: int) -> _Reply:
+        """The model's reply, capped at `max_tokens` and at `step_seconds` (text so far kept).
+
+        Cancelling the job cancels the call at once (the stream's connection is closed).
+        """
         request = CompletionRequest(
-            model=self.model_name, messages=messages, temperature=self.temperature
+            model=self.model_name,
+            messages=messages,
+            temperature=self.temperature,
+            max_tokens=max_tokens,
         )
-        return await self.model.complete(request)
+        parts: list[str] = []
+        budget = asyncio.timeout(self.limits.step_seconds)
+        items = self.model.stream(request)
+        try:
+            async with budget:
+                async for item in items:
+                    if isinstance(item, TextDelta):
+                        parts.append(item.text)
+        except TimeoutError:
+            if not budget.expired():
+                raise
+            return _Reply("".join(parts), timed_out=True)
+        finally:
+            aclose = getattr(items, "aclose", None)
+            if aclose is not None:
+                await aclose()  # closes the connection, also on cancellation
+        return _Reply("".join(parts))
+
+    def _out_of_time(self, step: OpenStep, what: str, then: str, within_cycle: float) -> None:
+        """End `step` as failed because its model call ran out of time, and say so."""
+        seconds = f"{self.limits.step_seconds:g} s"
+        step.status = "failed"
+        step.payload["timed_out"] = True
+        step.payload["reason"] = (
+            f"The model took longer than {seconds} to {what} (step_seconds in [research]); {then}."
+        )
+        self.report.progress(within_cycle, f"{what} took longer than {seconds}; {then}")
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -153,9 +206,14 @@ class _Research:
                 cycles=self.cycles,
                 previous_queries=self.queries,
             )
-            reply = await self._ask(messages)
+            reply = await self._ask(messages, max_tokens=self.limits.queries_max_tokens)
+            if reply.timed_out:
+                self._out_of_time(
+                    step, "choose search queries", "searching for the question itself", 0.05
+                )
             ran = {query.casefold() for query in self.queries}
-            queries = [q for q in prompts.parse_queries(reply) if q.casefold() not in ran]
+            queries = [] if reply.timed_out else prompts.parse_queries(reply.text)
+            queries = [q for q in queries if q.casefold() not in ran]
             if not queries:
                 fallback = " ".join(self.question.split())[: prompts.MAX_QUERY_CHARS]
                 queries = [fallback] if fallback and fallback.casefold() not in ran else []
@@ -261,9 +319,18 @@ class _Research:
             for source, page in new
         ]
         with self.report.step("taking notes", parent=parent, payload={"pages": len(pages)}) as step:
-            reply = prompts.strip_reasoning(
-                await self._ask(prompts.build_notes_messages(self.question, pages))
+            asked = await self._ask(
+                prompts.build_notes_messages(self.question, pages),
+                max_tokens=self.limits.notes_max_tokens,
             )
+            if asked.timed_out:
+                kept = (
+                    "keeping the notes written so far"
+                    if asked.text.strip()
+                    else ("keeping excerpts of the pages instead")
+                )
+                self._out_of_time(step, "take notes", kept, 0.8)
+            reply = prompts.strip_reasoning(asked.text)
             if not reply:  # keep something citable rather than nothing
                 reply = "\n".join(
                     f"- {prompts.excerpt(page.text, EXCERPT_CHARS)} [{page.number}]"
@@ -280,7 +347,12 @@ class _Research:
             messages = prompts.build_decision_messages(
                 self.question, self.notes, cycle=self.cycle, cycles=self.cycles
             )
-            decision = prompts.parse_decision(await self._ask(messages))
+            reply = await self._ask(messages, max_tokens=self.limits.decision_max_tokens)
+            if reply.timed_out:
+                self._out_of_time(step, "decide whether to search more", "searching no more", 0.95)
+                step.payload["more"] = False
+                return False
+            decision = prompts.parse_decision(reply.text)
             step.payload.update(more=decision.more, why=decision.why)
         return decision.more is not False
 
@@ -305,6 +377,7 @@ async def run_research(
     reporter: ResearchReporter,
     temperature: float | None = None,
     results_per_query: int = 6,
+    limits: ResearchSettings | None = None,
 ) -> ResearchOutcome:
     """Research `question` on the web in up to `cycles` rounds; see the module docstring."""
     research = _Research(
@@ -318,5 +391,6 @@ async def run_research(
         reporter=reporter,
         temperature=temperature,
         results_per_query=results_per_query,
+        limits=limits or ResearchSettings(),
     )
     return await research.run()
