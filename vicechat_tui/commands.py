@@ -16,8 +16,8 @@ from textual.dom import DOMNode
 # (command name, help, target, action); target: "screen", "tree", "chat", "editor" or "app".
 COMMANDS: list[tuple[str, str, str, str]] = [
     ("document: new", "Create a document", "screen", "new_document"),
-    ("document: rename", "Rename the selected document", "tree", "edit('rename')"),
-    ("document: delete", "Delete the selected document", "tree", "edit('delete')"),
+    ("document: rename", "Rename the selected document", "tree", "edit_document('rename')"),
+    ("document: delete", "Delete the document (to the trash)", "tree", "edit_document('delete')"),
     ("document: share…", "Who has access; share it to view or to edit", "tree", "share"),
     ("document: export…", "To Word, PDF, HTML, ODT, EPUB…", "screen", "export_document"),
     ("document: import…", "Markdown, Word, OpenDocument or HTML file", "screen", "import_document"),
@@ -36,8 +36,10 @@ COMMANDS: list[tuple[str, str, str, str]] = [
     ("section: find next", "Go to the next match in the section", "editor", "find_next"),
     ("section: replace", "Find and replace in the section", "editor", "replace"),
     ("search: everything", "Search documents, sections, chats and sources", "screen", "search"),
-    ("view: toggle tree", "Show or hide the document tree", "screen", "toggle_tree"),
-    ("view: toggle chat", "Show or hide the chat pane", "screen", "toggle_chat"),
+    ("view: go to tree", "Show the document tree and focus it", "screen", "go_to_tree"),
+    ("view: go to chat", "Show the chat pane and focus its input", "screen", "go_to_chat"),
+    ("view: hide tree", "Hide the document tree", "screen", "hide_tree"),
+    ("view: hide chat", "Hide the chat pane", "screen", "hide_chat"),
     ("view: next pane", "Focus the next pane", "screen", "focus_next_pane"),
     ("view: narrow tree", "Make the tree narrower", "screen", "resize_tree(-4)"),
     ("view: widen tree", "Make the tree wider", "screen", "resize_tree(4)"),

@@ -49,7 +49,9 @@ async def test_keyboard_only_navigation_between_panes(
         await pilot.press("shift+f6")
         assert screen.chat_pane.chat_input.has_focus
 
-        await pilot.press("ctrl+g")  # the focus is in the chat: hide it, focus moves on
+        await pilot.press("ctrl+g")  # already in the chat: it stays, and so does the focus
+        assert screen.chat_pane.display and screen.chat_pane.chat_input.has_focus
+        await pilot.press("alt+g")  # hiding is its own key; the focus moves on
         assert not screen.chat_pane.display
         assert app.focused is not None and screen.chat_pane not in app.focused.ancestors
         await pilot.press("ctrl+g")  # hidden: show it and go there
@@ -58,7 +60,9 @@ async def test_keyboard_only_navigation_between_panes(
         await pilot.press("ctrl+b")  # visible, focus elsewhere: go to the tree
         await wait_for(pilot, lambda: screen.document_tree.has_focus)
         assert screen.document_tree.display and screen.chat_pane.display
-        await pilot.press("ctrl+b")  # again: hide it
+        await pilot.press("ctrl+b")  # again: still there, still focused
+        assert screen.document_tree.display and screen.document_tree.has_focus
+        await pilot.press("alt+b")
         assert not screen.document_tree.display
         await pilot.press("ctrl+b")
         await wait_for(pilot, lambda: screen.document_tree.has_focus)

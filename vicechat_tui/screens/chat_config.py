@@ -23,6 +23,7 @@ from vicechat_tui.core.chat_config import (
 )
 from vicechat_tui.core.errors import InvalidConfigError, VicechatError
 from vicechat_tui.failures import run_task
+from vicechat_tui.widgets.key_hints import key_for_id
 from vicechat_tui.widgets.safe_input import SafeInput
 from vicechat_tui.widgets.safe_text import literal
 from vicechat_tui.widgets.safe_text_area import SafeTextArea
@@ -158,8 +159,10 @@ class ChatConfigScreen(ModalScreen[ChatConfig | None]):
                     yield self._field(name, Switch(getattr(config, name), id=name))
             yield Static("", id="form-error", classes="-hidden")
             with Horizontal(id="buttons"):
-                yield Button("Cancel (esc)", id="cancel", compact=True)
-                yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
+                cancel = key_for_id(self.app, type(self), "chat_config.cancel")
+                save = key_for_id(self.app, type(self), "chat_config.save")
+                yield Button(f"Cancel ({cancel})", id="cancel", compact=True)
+                yield Button(f"Save ({save})", id="save", variant="primary", compact=True)
 
     def _field(self, name: str, *controls: Widget, hint: str | None = None) -> Vertical:
         row = Vertical(

@@ -1,7 +1,15 @@
-"""Every key, grouped by area, built from the live bindings so it stays true after remapping."""
+"""Every key, grouped by area, built from the live bindings so it stays true after remapping.
+
+The keys listed are those of every class in `screens/` and `widgets/` that declares
+bindings (found by importing the packages, not from a list a new screen could miss), with
+every key of a binding that has several ("alt+↑ / K").
+"""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, ClassVar
 
@@ -14,7 +22,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from vicechat_tui.widgets.key_hints import class_bindings, key_display
+from vicechat_tui.widgets.key_hints import all_keys_display, class_bindings, key_display
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -33,6 +41,25 @@ KeyRow = tuple[str, str, str]
 """(key as shown, what it does, binding id)."""
 
 
+def binding_classes() -> list[type[DOMNode]]:
+    """Every screen and widget class of vicechat that declares its own bindings."""
+    import vicechat_tui.screens
+    import vicechat_tui.widgets
+
+    found: dict[type[DOMNode], None] = {}
+    for package in (vicechat_tui.screens, vicechat_tui.widgets):
+        for info in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+            module = importlib.import_module(info.name)
+            for _, value in inspect.getmembers(module, inspect.isclass):
+                if (
+                    issubclass(value, DOMNode)
+                    and value.__module__ == module.__name__
+                    and "BINDINGS" in value.__dict__
+                ):
+                    found[value] = None
+    return list(found)
+
+
 def key_groups(
     app: App[object], keymap: Mapping[str, str], extra_types: Iterable[type[DOMNode]] = ()
 ) -> dict[str, list[KeyRow]]:
@@ -41,7 +68,7 @@ def key_groups(
     for screen in app.screen_stack[:1]:
         for node in screen.walk_children(with_self=True):
             types[type(node)] = None
-    for extra in extra_types:
+    for extra in [*extra_types, *binding_classes()]:
         types[extra] = None
     groups: dict[str, list[tuple[str, str, str]]] = {}
     for binding in class_bindings(types):
@@ -50,7 +77,7 @@ def key_groups(
         group = GROUPS.get(prefix, DIALOG_GROUP)
         description = binding.tooltip or binding.description or binding.action
         groups.setdefault(group, []).append(
-            (key_display(app, binding, keymap), description, binding.id)
+            (all_keys_display(app, binding, keymap), description, binding.id)
         )
     groups.setdefault("Anywhere", []).append(("ctrl+p", "Command palette", "(Textual)"))
     order = [*GROUPS.values(), DIALOG_GROUP]
@@ -96,23 +123,24 @@ class HelpScreen(ModalScreen[None]):
         self.keymap = keymap
 
     def compose(self) -> ComposeResult:
-        from vicechat_tui.screens.confirm import ConfirmScreen
-        from vicechat_tui.screens.conflict import ConflictScreen
-        from vicechat_tui.screens.versions import VersionsScreen
-
         with Vertical(id="dialog"):
             yield Label("Keys", id="dialog-title")
-            yield Static(
-                "F6 moves between the tree, the editor and the chat (shift+F6 goes back). "
-                'Remap any key in the config file: [ui] keys = { "tree.rename" = "f2" }.',
-                id="intro",
-                markup=False,
-            )
+            yield Static(self._intro(), id="intro", markup=False)
             with VerticalScroll(id="keys"):
-                self.groups = key_groups(
-                    self.app, self.keymap, [ConfirmScreen, ConflictScreen, VersionsScreen]
-                )
+                self.groups = key_groups(self.app, self.keymap)
                 yield Static(key_table(self.groups), id="key-table")
+
+    def _intro(self) -> str:
+        keys = {
+            binding.id: key_display(self.app, binding, self.keymap)
+            for binding in class_bindings([type(self.app)])
+        }
+        following = keys.get("app.focus_next_pane", "f6")
+        back = keys.get("app.focus_previous_pane", "shift+f6")
+        return (
+            f"{following} moves between the tree, the editor and the chat ({back} goes back). "
+            'Remap any key in the config file: [ui] keys = { "tree.rename" = "f2" }.'
+        )
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -58,19 +58,13 @@ class WorkspaceScreen(Screen[None]):
             "ctrl+n", "new_document", "New doc", tooltip="Create a document", id="tree.new_document"
         ),
         Binding(
-            "ctrl+b",
-            "toggle_tree",
-            "Tree",
-            tooltip="Go to the tree (again: hide it)",
-            id="view.toggle_tree",
+            "ctrl+b", "go_to_tree", "Tree", tooltip="Show the tree and go there", id="view.tree"
         ),
         Binding(
-            "ctrl+g",
-            "toggle_chat",
-            "Chat",
-            tooltip="Go to the chat (again: hide it)",
-            id="view.toggle_chat",
+            "ctrl+g", "go_to_chat", "Chat", tooltip="Show the chat and go there", id="view.chat"
         ),
+        Binding("alt+b", "hide_tree", "Hide tree", show=False, priority=True, id="view.hide_tree"),
+        Binding("alt+g", "hide_chat", "Hide chat", show=False, priority=True, id="view.hide_chat"),
         Binding("ctrl+t", "show_jobs", "Jobs", tooltip="Running and recent jobs", id="view.jobs"),
         Binding(
             "f2",
@@ -505,11 +499,17 @@ class WorkspaceScreen(Screen[None]):
     def action_focus_previous_pane(self) -> None:
         self.pane_row.focus_step(-1)
 
-    def action_toggle_tree(self) -> None:
-        self.pane_row.go_to_or_hide(self.document_tree)
+    def action_go_to_tree(self) -> None:
+        self.pane_row.go_to(self.document_tree)
 
-    def action_toggle_chat(self) -> None:
-        self.pane_row.go_to_or_hide(self.chat_pane)
+    def action_go_to_chat(self) -> None:
+        self.pane_row.go_to(self.chat_pane)
+
+    def action_hide_tree(self) -> None:
+        self.pane_row.hide(self.document_tree)
+
+    def action_hide_chat(self) -> None:
+        self.pane_row.hide(self.chat_pane)
 
     def action_resize_tree(self, delta: int) -> None:
         self.pane_row.resize_first(delta)

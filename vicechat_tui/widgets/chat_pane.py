@@ -165,11 +165,15 @@ class ChatPane(Widget):
         yield ChatLog(id="chat-log")
         yield JobProgress(id="chat-progress")
         yield Static("", id="chat-note", classes="-hidden")
-        yield ChatInput(placeholder="Message… (ctrl+j sends)", id="chat-input")
+        yield ChatInput(id="chat-input")
 
     def on_mount(self) -> None:
         self.chat_input.disabled = True
-        self.chat_input.placeholder = f"Message… ({self.key_hint('chat_send')} sends)"
+        self.chat_input.placeholder = self.send_placeholder()
+
+    def send_placeholder(self) -> str:
+        """The input's placeholder: how to send, with the key as remapped."""
+        return f"Message… ({self.key_hint('chat_send')} sends)"
 
     # -- notices -----------------------------------------------------------------------------
 
@@ -209,7 +213,7 @@ class ChatPane(Widget):
         self.chat_input.disabled = section_id is None
         if self.read_only_reason is not None:  # the controller says again when it still is
             self.read_only_reason = None
-            self.chat_input.placeholder = f"Message… ({self.key_hint('chat_send')} sends)"
+            self.chat_input.placeholder = self.send_placeholder()
         self.set_notice("loading…" if section_id is not None else SELECT_SECTION)
         self.refresh_bindings()
 
@@ -217,7 +221,7 @@ class ChatPane(Widget):
         """Show the chat without letting one write in it; the input says why (None: allowed)."""
         self.read_only_reason = reason
         self.chat_input.disabled = reason is not None or self.section_id is None
-        self.chat_input.placeholder = reason or f"Message… ({self.key_hint('chat_send')} sends)"
+        self.chat_input.placeholder = reason or self.send_placeholder()
         self.refresh_bindings()
 
     async def show_chat(

@@ -282,6 +282,12 @@ class DocumentTree(Tree[TreeItem]):
     # -- editing keys ------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "edit_document":
+            node = self.document_node()
+            item = node.data if node is not None else None
+            if item is None or self.source is None or item.read_only:
+                return False
+            return not (parameters and parameters[0] == "delete" and item.owner)
         if action == "share":
             item = self.selected_item if self.loaded and self.source is not None else None
             return item is not None and item.kind != "more"
@@ -311,6 +317,21 @@ class DocumentTree(Tree[TreeItem]):
         item = self.selected_item
         if item is not None and item.kind != "more":
             self.post_message(self.ShareRequested(item.document_id))
+
+    def document_node(self) -> Node | None:
+        """The document row the cursor is in (on it, or on one of its sections)."""
+        node = self.cursor_node if self.loaded else None
+        while node is not None and node.data is not None and node.data.kind == "section":
+            node = node.parent
+        if node is None or node.data is None or node.data.kind != "document":
+            return None
+        return node
+
+    def action_edit_document(self, edit: TreeEdit) -> None:
+        """`edit` the document the cursor is in, even when the cursor is on a section."""
+        node = self.document_node()
+        if node is not None:
+            self.post_message(self.EditRequested(edit, node))
 
     def action_edit(self, edit: TreeEdit) -> None:
         node = self.cursor_node

@@ -21,6 +21,8 @@ from textual.getters import query_one
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
+from vicechat_tui.widgets.key_hints import key_for_id
+
 Span = tuple[int, int]
 
 
@@ -111,10 +113,18 @@ class FindBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label("Find")
-        yield Input(placeholder="text (F3: next)", id="find-text")
+        yield Input(id="find-text")
         yield Label("Replace")
-        yield Input(placeholder="enter: replace, alt+a: all", id="replace-text")
+        yield Input(id="replace-text")
         yield Static("", id="find-count", markup=False)
+
+    def on_mount(self) -> None:
+        from vicechat_tui.widgets.section_editor import SectionEditor
+
+        find_next = key_for_id(self.app, SectionEditor, "editor.find_next")
+        replace_all = key_for_id(self.app, FindBar, "editor.replace_all")
+        self.find_input.placeholder = f"text ({find_next}: next)"
+        self.replace_input.placeholder = f"enter: replace, {replace_all}: all"
 
     @property
     def needle(self) -> str:

@@ -1,7 +1,8 @@
 """The row of panes (tree | editor | chat): moving the focus between them, showing, hiding.
 
-Pure layout and focus: the screen decides when (its keys call `focus_step`, `go_to_or_hide`,
+Pure layout and focus: the screen decides when (its keys call `focus_step`, `go_to`, `hide`,
 `resize_first`); the row knows which panes are shown and where the focus lands in each.
+Going to a pane always shows and focuses it (pressed twice, it stays); hiding is its own key.
 """
 
 from __future__ import annotations
@@ -64,14 +65,21 @@ class PaneRow(Horizontal):
                 target.focus()
                 return
 
-    def go_to_or_hide(self, pane: Widget) -> None:
-        """Show and focus `pane`; when the focus is already in it, hide it instead."""
-        if self.pane_of(self.screen.focused) is pane:
-            pane.display = False
-            self.focus_step(1)
+    def go_to(self, pane: Widget) -> None:
+        """Show `pane` and put the focus in it (where it already is, nothing changes)."""
+        if self.pane_of(self.screen.focused) is pane and pane.display:
             return
         pane.display = True
         self.call_after_refresh(self._focus_in, pane)
+
+    def hide(self, pane: Widget) -> None:
+        """Hide `pane`; the focus, if it was there, moves to the next shown pane."""
+        if not pane.display or len(self.panes()) <= 1:
+            return  # the last pane shown stays: something must hold the focus
+        had_focus = self.pane_of(self.screen.focused) is pane
+        pane.display = False
+        if had_focus:
+            self.focus_step(1)
 
     def _focus_in(self, pane: Widget) -> None:
         target = self.landing_widget(pane)

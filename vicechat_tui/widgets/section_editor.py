@@ -81,6 +81,22 @@ class SectionEditor(Vertical):
         Binding(
             "shift+f3", "find_previous", "Find previous", show=False, id="editor.find_previous"
         ),
+        Binding("ctrl+home", "go_to_start", "Start", show=False, id="editor.start"),
+        Binding("ctrl+end", "go_to_end", "End", show=False, id="editor.end"),
+        Binding(
+            "ctrl+shift+home",
+            "go_to_start(True)",
+            "Select to start",
+            show=False,
+            id="editor.select_to_start",
+        ),
+        Binding(
+            "ctrl+shift+end",
+            "go_to_end(True)",
+            "Select to end",
+            show=False,
+            id="editor.select_to_end",
+        ),
     ]
 
     @dataclass
@@ -315,6 +331,14 @@ class SectionEditor(Vertical):
 
     def action_replace(self) -> None:
         self.action_find(replacing=True)
+
+    def action_go_to_start(self, select: bool = False) -> None:
+        """The cursor to the section's first character (`select`: selecting up to there)."""
+        self.text_area.move_cursor((0, 0), select=select)
+
+    def action_go_to_end(self, select: bool = False) -> None:
+        """The cursor after the section's last character (`select`: selecting up to there)."""
+        self.text_area.move_cursor(self.text_area.document.end, select=select)
 
     def action_find_next(self) -> None:
         self._step(forward=True)
