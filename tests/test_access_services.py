@@ -220,6 +220,9 @@ CALLS: dict[type, dict[str, Entry]] = {
             Needs.LISTING, lambda c, i: c.jobs.recover_interrupted(), lambda n, i: n != 0
         ),
         "retry": Entry(Needs.EDIT, _retry),
+        "unfinished_jobs": Entry(
+            Needs.LISTING, lambda c, i: c.jobs.unfinished_jobs(), lambda r, i: i.job in r
+        ),
         "send": Entry(Needs.EDIT, _send),
         "status": Entry(Needs.READ, lambda c, i: c.jobs.status(i.job)),
         "subscribe": Entry(Needs.READ, lambda c, i: _events(c, i.job)),

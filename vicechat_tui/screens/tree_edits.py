@@ -192,7 +192,7 @@ class TreeEdits:
             item.section_id, STATUS_CYCLE.get(item.status, "draft")
         )
         item.status = section.status
-        self.tree.refresh()
+        self.tree.redraw_section(item.section_id)
 
     # -- selecting from elsewhere (jobs screen) ----------------------------------------------
 

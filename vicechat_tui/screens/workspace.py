@@ -155,7 +155,7 @@ class WorkspaceScreen(Screen[None]):
             self.notify(note, title="Who you are", timeout=15)
         self.editor.autosave_seconds = self.workbench.autosave_seconds
         run_task(self, self._load_tree(), description="Read the documents", group="load")
-        run_task(self, self._mark_running_sections(), description="Follow jobs", group="job-feed")
+        self._watch_running_jobs()
         self.refresh_bindings()
 
     async def _load_tree(self) -> None:
@@ -174,24 +174,16 @@ class WorkspaceScreen(Screen[None]):
                 f"Select a section ({self.key_for('tree.new_section')} creates one)."
             )
 
-    async def _mark_running_sections(self) -> None:
-        """Mark sections whose chat has a job running, from the engine's event feed."""
-        from vicechat_tui.core.events import JobFinished, JobSnapshot, JobStarted
+    def _watch_running_jobs(self) -> None:
+        """Keep the tree's ⟳ markers live: this process's jobs and other processes' alike."""
+        from vicechat_tui.screens.running_jobs import RunningJobs
 
-        running: dict[int, int] = {}
-        async for event in self.workbench.require_core().jobs.subscribe_all():
-            if isinstance(event, JobStarted):
-                running[event.job_id] = event.section_id
-            elif isinstance(event, JobSnapshot):
-                if event.status in ("pending", "running"):
-                    running[event.job_id] = event.section_id
-                else:
-                    running.pop(event.job_id, None)
-            elif isinstance(event, JobFinished):
-                running.pop(event.job_id, None)
-            else:
-                continue
-            self.document_tree.running_sections = frozenset(running.values())
+        def show(sections: frozenset[int]) -> None:
+            self.document_tree.running_sections = sections
+
+        watch = RunningJobs(self.workbench.require_core().jobs, show)
+        run_task(self, watch.follow_events(), description="Follow jobs", group="job-feed")
+        run_task(self, watch.poll(), description="Follow other jobs", group="job-feed")
 
     # -- following the tree's cursor ---------------------------------------------------------
 

@@ -379,8 +379,19 @@ class DocumentTree(Tree[TreeItem]):
 
     # -- looks -------------------------------------------------------------------------------
 
-    def watch_running_sections(self) -> None:
-        self.refresh()
+    def watch_running_sections(self, before: frozenset[int], now: frozenset[int]) -> None:
+        for section_id in before ^ now:  # only the rows whose marker comes or goes
+            self.redraw_section(section_id)
+
+    def redraw_section(self, section_id: int | None) -> None:
+        """Draw a section's row again now (its status or marker changed).
+
+        The tree caches each row's drawing until the row itself changes; changing what a
+        row's TreeItem says does not, so every such change goes through here.
+        """
+        node = self.find_section(section_id) if section_id is not None else None
+        if node is not None:
+            node.refresh()
 
     def render_label(self, node: Node, base_style: Style, style: Style) -> Text:
         item = node.data

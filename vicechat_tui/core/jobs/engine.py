@@ -11,7 +11,7 @@ import os
 import socket
 import time
 from collections.abc import AsyncIterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Select, select, update
 from sqlmodel import col
@@ -57,6 +57,9 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+Joinable = TypeVar("Joinable", bound=Select[*tuple[Any, ...]])
+
+
 def _runner_is_dead(runner: str | None) -> bool:
     """True when the job's process is known to be gone (same host, pid not alive)."""
     if not runner or ":" not in runner:
@@ -69,7 +72,7 @@ def _runner_is_dead(runner: str | None) -> bool:
     return not pid.isdigit() or not _pid_alive(int(pid))
 
 
-def _with_document(query: Select[Any]) -> Select[Any]:
+def _with_document(query: Joinable) -> Joinable:
     """`query` over jobs joined to their document, for `access.visible_to`/`editable_by`."""
     return (
         query.join(ChatSession, col(ChatSession.id) == col(ChatJob.session_id))
@@ -388,6 +391,20 @@ class JobEngine:
         )
         async with self.core.database.session() as db:
             return [job for job in (await db.execute(query)).scalars()]
+
+    async def unfinished_jobs(self) -> dict[int, int]:
+        """Job id → section id of the jobs the database shows pending or running, whichever
+        process runs them (another `vicechat ask` on the same database included), for the
+        documents this user may see. One small query on the indexed status column."""
+        unfinished = (JobStatus.PENDING.value, JobStatus.RUNNING.value)
+        query = (
+            _with_document(select(col(ChatJob.id), col(ChatJob.section_id)))
+            .where(col(ChatJob.status).in_(unfinished))
+            .where(visible_to(self.core.user))
+        )
+        async with self.core.database.session() as db:
+            rows = await db.execute(query)
+            return {job_id: section_id for job_id, section_id in rows if job_id is not None}
 
     async def recover_interrupted(self) -> int:
         """Mark jobs whose process died as interrupted, keeping their partial replies."""
