@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tests.conftest import saved_id
 from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
     GatedServer,
     frozen_spinner,
@@ -16,6 +17,8 @@ from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
     type_text,
     wait_for,
 )
+from tests.ui.conftest import wait_ready
+from vicechat_tui.core.models import ChatJob, utc_now
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.screens.jobs import JobsScreen
 
@@ -44,20 +47,64 @@ async def test_jobs_screen_lists_cancels_and_jumps(
         assert isinstance(screen, JobsScreen)
         await wait_for(pilot, lambda: screen.table.row_count == 2, what="two rows")
         await settle(pilot)
-        assert [str(cell) for cell in screen.table.get_row_at(0)[:4]] == [
+        assert [str(cell) for cell in screen.table.get_row_at(0)[:5]] == [
             "#2",
+            f"Doc #{document_id}",
             "One",
             "chat",
             "running",
         ]
-        assert screen.table.get_row_at(1)[3] == "completed"
-        assert str(screen.table.get_row_at(1)[1]) == "Two"
+        assert screen.table.get_row_at(1)[4] == "completed"
+        assert str(screen.table.get_row_at(1)[6]) == "reply written"  # not its last step
+        assert str(screen.table.get_row_at(1)[2]) == "Two"
 
         await pilot.press("c")
         await wait_for(pilot, lambda: screen.rows[2].status == "cancelled", what="the cancel")
-        assert screen.table.get_row_at(0)[3] == "cancelled"
+        assert screen.table.get_row_at(0)[4] == "cancelled"
+        assert str(screen.table.get_row_at(0)[6]) == "stopped; the reply so far is kept"
         assert screen.check_action("cancel_job", ()) is None
 
         await pilot.press("enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, JobsScreen), what="the jump")
         await wait_for(pilot, lambda: pane.section_id == first, what="section One")
+
+
+async def test_ended_jobs_say_how_they_ended_and_documents_with_one_title_differ(
+    build_app: Callable[..., Any], store: VicechatCore
+) -> None:
+    """Jobs from the database (an earlier run, another process): the step column says the
+    outcome, not the step the job was at; the document column tells two "Report"s apart."""
+    first_doc, (first,) = await seed_document(store, "Report", ["Intro"])
+    second_doc, (second,) = await seed_document(store, "Report", ["Intro"])
+    ended = [(first, "cancelled", None), (second, "failed", "Provider unreachable")]
+    async with store.database.session() as db:
+        for section_id, status, error in ended:
+            session = await store.chats.open_session(
+                first_doc if section_id == first else second_doc, section_id
+            )
+            db.add(
+                ChatJob(
+                    session_id=saved_id(session),
+                    section_id=section_id,
+                    status=status,
+                    step_label="writing answer",
+                    error=error,
+                    finished_at=utc_now(),
+                )
+            )
+        await db.commit()
+    app = build_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: isinstance(app.screen, JobsScreen), what="the jobs screen")
+        screen = app.screen
+        assert isinstance(screen, JobsScreen)
+        await wait_for(pilot, lambda: screen.table.row_count == 2, what="two rows")
+        rows = [[str(cell) for cell in screen.table.get_row_at(index)] for index in (0, 1)]
+        assert [row[1] for row in rows] == [f"Report #{second_doc}", f"Report #{first_doc}"]
+        assert [row[4] for row in rows] == ["failed", "cancelled"]
+        assert [row[6] for row in rows] == [
+            "failed: Provider unreachable",
+            "stopped; the reply so far is kept",
+        ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from vicechat_tui.core.errors import ProviderNotConfiguredError, VicechatError
+from vicechat_tui.widgets.chat_header import HeaderPart
 from vicechat_tui.widgets.chat_pane import ChatPane
 from vicechat_tui.workbench import Workbench
 
@@ -38,16 +39,25 @@ def provider_help(core: VicechatCore) -> str | None:
     return NO_PROVIDER
 
 
-def chat_header(core: VicechatCore, config: ChatConfig) -> str:
-    """provider · model · research, as the chat will really use them."""
+def chat_header(core: VicechatCore, config: ChatConfig) -> tuple[HeaderPart, ...]:
+    """The chat's whole setup as it will really be used, most important first (the header
+    drops parts from the end when narrow). An assistant's name will go first."""
     providers = core.settings.effective_providers()
     provider = config.provider or core.settings.default_provider or next(iter(providers), "")
     settings = providers.get(provider) if provider else None
     model = config.model or (settings.default_model if settings else None) or "default model"
-    parts = [provider or "no provider", model]
-    if config.web_search:
-        parts.append(f"web research ×{config.search_cycles}")
-    return " · ".join(parts)
+    cycles = config.search_cycles
+    prompt = bool(config.system_prompt.strip())
+    return (
+        HeaderPart(provider or "no provider"),
+        HeaderPart(model),
+        HeaderPart(f"web research ×{cycles}", f"web ×{cycles}")
+        if config.web_search
+        else HeaderPart("web research off", "no web"),
+        HeaderPart(f"temperature {config.temperature:g}", f"t {config.temperature:g}"),
+        HeaderPart(f"max {config.max_tokens:,} tokens", f"{config.max_tokens:,} tok"),
+        HeaderPart("system prompt set", "prompt") if prompt else HeaderPart("no system prompt"),
+    )
 
 
 class ChatController:

@@ -23,7 +23,24 @@ if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
 
 LIVE = ("pending", "running")
-COLUMNS = ("job", "section", "kind", "status", "progress", "step")
+COLUMNS = ("job", "document", "section", "kind", "status", "progress", "step")
+TITLE_WIDTHS = {"document": 16, "section": 16}
+"""Title columns are cut (…) at these widths, so the step column keeps its room."""
+LIVE_COLUMNS = ("status", "progress", "step")
+"""The columns a job's events change (the others stay as the row was added)."""
+OUTCOMES = {
+    "completed": "reply written",
+    "cancelled": "stopped; the reply so far is kept",
+    "interrupted": "the program stopped; the reply so far is kept",
+    "failed": "failed",
+}
+
+
+def outcome(status: str, error_title: str | None = None) -> str:
+    """What the step column says once a job has ended (its last step no longer applies)."""
+    if status == "failed" and error_title:
+        return f"failed: {error_title}"
+    return OUTCOMES.get(status, status)
 
 
 @dataclass(frozen=True)
@@ -47,9 +64,15 @@ class JobRow:
     tokens: int = 0
     tokens_estimated: bool = True
 
-    def cells(self, section_title: str) -> tuple[str | Text, ...]:
+    def end(self, status: str, error_title: str | None = None) -> None:
+        """The job ended: the step column says how."""
+        self.status = status
+        self.label = outcome(status, error_title)
+
+    def cells(self, document: str, section_title: str) -> tuple[str | Text, ...]:
         return (
             f"#{self.job_id}",
+            Text(visible_title(document), no_wrap=True, overflow="ellipsis"),
             Text(visible_title(section_title), no_wrap=True, overflow="ellipsis"),
             "research" if self.kind == "web_research" else "chat",
             self.status,
@@ -93,6 +116,8 @@ class JobsScreen(ModalScreen[JobJump | None]):
         self.core = core
         self.rows: dict[int, JobRow] = {}
         self.sections: dict[int, tuple[int, str] | None] = {}
+        self.documents: dict[int, str] = {}
+        """Document id → title, for the document column."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -107,7 +132,7 @@ class JobsScreen(ModalScreen[JobJump | None]):
 
     async def on_mount(self) -> None:
         for column in COLUMNS:
-            self.table.add_column(column, key=column)
+            self.table.add_column(column, key=column, width=TITLE_WIDTHS.get(column))
         for state in self.core.jobs.jobs():
             self.rows[state.job_id] = JobRow(
                 state.job_id,
@@ -119,6 +144,8 @@ class JobsScreen(ModalScreen[JobJump | None]):
                 state.tokens,
                 state.tokens_estimated,
             )
+            if state.status not in LIVE:
+                self.rows[state.job_id].end(state.status, state.error_title)
             self.sections[state.section_id] = (state.document_id, "")
         try:
             recent = await self.core.jobs.recent_jobs()
@@ -127,9 +154,12 @@ class JobsScreen(ModalScreen[JobJump | None]):
             recent = []
         for job in recent:
             if job.id is not None and job.id not in self.rows:
-                self.rows[job.id] = JobRow(
+                row = JobRow(
                     job.id, job.section_id, job.kind, job.status, job.progress, job.step_label
                 )
+                if job.status not in LIVE:
+                    row.end(job.status, job.error)
+                self.rows[job.id] = row
         await self._load_sections()
         self._render_rows()
         self.table.focus()
@@ -145,18 +175,27 @@ class JobsScreen(ModalScreen[JobJump | None]):
         """Titles (and documents) of the sections the jobs belong to."""
         for row in self.rows.values():
             known = self.sections.get(row.section_id)
-            if known is not None and known[1]:
-                continue
-            try:
-                section = await self.core.sections.get(row.section_id)
-            except VicechatError:
-                self.sections[row.section_id] = None
-                continue
-            self.sections[row.section_id] = (section.document_id, section.title)
+            if known is None or not known[1]:
+                try:
+                    section = await self.core.sections.get(row.section_id)
+                except VicechatError:
+                    self.sections[row.section_id] = None
+                    continue
+                known = self.sections[row.section_id] = (section.document_id, section.title)
+            if known[0] not in self.documents:
+                try:
+                    document = await self.core.documents.get(known[0])
+                except VicechatError:
+                    continue
+                self.documents[known[0]] = document.title
 
-    def _title(self, section_id: int) -> str:
-        known = self.sections.get(section_id)
-        return known[1] if known else "(section deleted)"
+    def _cells(self, row: JobRow) -> tuple[str | Text, ...]:
+        known = self.sections.get(row.section_id)
+        if known is None:
+            return row.cells("", "(section deleted)")
+        document_id, title = known
+        # the id tells apart two documents with one title
+        return row.cells(f"{self.documents.get(document_id, '')} #{document_id}", title)
 
     def _render_rows(self) -> None:
         table = self.table
@@ -164,7 +203,7 @@ class JobsScreen(ModalScreen[JobJump | None]):
         table.clear()
         for job_id in sorted(self.rows, reverse=True):
             row = self.rows[job_id]
-            table.add_row(*row.cells(self._title(row.section_id)), key=str(job_id))
+            table.add_row(*self._cells(row), key=str(job_id))
         self.query_one("#jobs-empty").set_class(bool(self.rows), "-hidden")
         table.set_class(not self.rows, "-hidden")
         if selected is not None and selected in self.rows:
@@ -173,9 +212,9 @@ class JobsScreen(ModalScreen[JobJump | None]):
     def _update_row(self, row: JobRow) -> None:
         if not self.is_attached:
             return  # an event that arrived while the screen was closing
-        cells = row.cells(self._title(row.section_id))
-        for column, value in zip(COLUMNS[3:], cells[3:], strict=True):
-            self.table.update_cell(str(row.job_id), column, value)
+        cells = dict(zip(COLUMNS, self._cells(row), strict=True))
+        for column in LIVE_COLUMNS:
+            self.table.update_cell(str(row.job_id), column, cells[column])
 
     def _selected_job(self) -> int | None:
         table = self.table
@@ -195,8 +234,7 @@ class JobsScreen(ModalScreen[JobJump | None]):
             await self._load_sections()
             self._render_rows()
         elif isinstance(event, JobFinished) and row is not None:
-            row.status = event.status
-            row.label = event.error_title or row.label
+            row.end(event.status, event.error_title)
             self._update_row(row)
         elif isinstance(event, JobStarted) and row is not None:
             row.status = "running"
@@ -206,7 +244,7 @@ class JobsScreen(ModalScreen[JobJump | None]):
     def on_job_progressed(self, message: JobProgressed) -> None:
         message.stop()
         row = self.rows.get(message.job_id)
-        if row is not None:
+        if row is not None and row.status in LIVE:
             row.fraction, row.label = message.fraction, message.label
             row.tokens, row.tokens_estimated = message.tokens, message.tokens_estimated
             self._update_row(row)

@@ -26,6 +26,7 @@ from vicechat_tui.core.events import (
     SourcesFound,
     StepStarted,
 )
+from vicechat_tui.widgets.chat_header import ChatHeader, HeaderPart
 from vicechat_tui.widgets.chat_input import ChatInput
 from vicechat_tui.widgets.chat_log import ChatLog
 from vicechat_tui.widgets.chat_message import ChatMessageView, last_code_block
@@ -66,12 +67,6 @@ class ChatPane(Widget):
     ChatPane {
         layout: vertical;
         height: 1fr;
-    }
-    ChatPane > #chat-header {
-        height: 1;
-        padding: 0 1;
-        color: $text-muted;
-        background: $panel;
     }
     ChatPane > #chat-notice {
         height: auto;
@@ -160,7 +155,7 @@ class ChatPane(Widget):
         """Why one may read this chat but not write in it (a document shared to view)."""
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="chat-header")
+        yield ChatHeader(id="chat-header")
         yield Static("loading…", id="chat-notice")
         yield ChatLog(id="chat-log")
         yield JobProgress(id="chat-progress")
@@ -193,9 +188,9 @@ class ChatPane(Widget):
         """How the key bound to `action` is shown (follows the user's key map)."""
         return key_for_action(self.app, type(self), action, self.keymap)
 
-    def set_header(self, text: str) -> None:
-        """The line at the top: provider · model · research."""
-        self.query_one("#chat-header", Static).update(literal(text))
+    def set_header(self, parts: Sequence[HeaderPart]) -> None:
+        """The line at the top: the chat's setup (see `ChatHeader`)."""
+        self.query_one("#chat-header", ChatHeader).parts = tuple(parts)
 
     # -- switching sections ------------------------------------------------------------------
 
