@@ -115,6 +115,18 @@ def test_import_title_falls_back_to_option_then_file_name(
     assert sorted(titles) == ["Weekly", "meeting-notes"]
 
 
+def test_import_title_wins_over_the_files_own_title(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = tmp_path / "titled.md"
+    source.write_text("# The file's title\n\n## Agenda\n\n- one\n", encoding="utf-8")
+    code, out, _ = run(capsys, "import", str(source), "--title", "My own name")
+    assert code == 0 and out.startswith('Imported "My own name" with 1 section')
+    (document,) = json.loads(run(capsys, "list", "--json")[1])
+    assert document["title"] == "My own name"
+    assert [s["title"] for s in document["sections"]] == ["Agenda"]
+
+
 def add_chat(section_id: int, document_id: int) -> None:
     async def work() -> None:
         core = await open_core(make_settings())

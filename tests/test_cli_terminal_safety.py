@@ -183,6 +183,7 @@ INVOCATIONS: dict[tuple[str, ...], list[tuple[tuple[str, ...], bool, int]]] = {
     # command: [(arguments, whether the payload must show (made visible), exit code)]
     ("ask",): [
         (("ask", *TARGET, "--web", "What pulls?"), True, 0),
+        (("ask", *TARGET, "--web", "--json", "What pulls?"), False, 0),
         (("ask", *TARGET, "--provider", "broken", "Again?"), True, 3),
     ],
     ("history",): [(("history", *TARGET), True, 0), (("history", *TARGET, "--json"), False, 0)],
@@ -210,6 +211,21 @@ INVOCATIONS: dict[tuple[str, ...], list[tuple[tuple[str, ...], bool, int]]] = {
     ("db", "current"): [(("db", "current"), False, 0)],
     ("db", "reindex"): [(("db", "reindex"), False, 0)],
     ("reset",): [(("reset", *TARGET), False, 0)],
+    ("section", "rename"): [
+        (("section", "rename", "2", f"Renamed {PAYLOAD}"), True, 0),
+        (("section", "rename", "2", f"Again {PAYLOAD}", "--json"), False, 0),
+    ],
+    ("section", "status"): [(("section", "status", "2", "review"), True, 0)],
+    ("section", "move"): [(("section", "move", "2", "--up"), True, 0)],
+    ("doc", "rename"): [(("doc", "rename", "1", f"Doc {PAYLOAD}"), True, 0)],
+    ("section", "delete"): [
+        (("section", "delete", "2"), False, 1),
+        (("section", "delete", "2", "--yes"), False, 0),
+    ],
+    ("doc", "delete"): [
+        (("doc", "delete", "1"), True, 1),
+        (("doc", "delete", "1", "--yes"), True, 0),
+    ],
 }
 """Run in this order: `ask` stores the messages that `history` and `export` show."""
 

@@ -257,3 +257,21 @@ def test_bad_json_is_refused_naming_the_field_and_creates_nothing(
     assert (code, out) == (1, "")
     assert fragment in err and err.count("\n") == 1, err
     _no_documents(capsys, db)
+
+
+def test_a_renamed_json_export_is_restored_and_the_title_flag_wins(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, db: str
+) -> None:
+    source = tmp_path / "s.md"
+    source.write_text("# Kept\n\n## Part\n\nText.\n", encoding="utf-8")
+    assert _run(capsys, "--db", db, "import", str(source))[0] == 0
+    renamed = tmp_path / "backup.txt"  # an export under another name is not made into text
+    assert _run(capsys, "--db", db, "export", "1", "--format", "json", "-o", str(renamed))[0] == 0
+    code, out, err = _run(capsys, "--db", db, "import", str(renamed), "--title", "Restored")
+    assert (code, err) == (0, "") and out.startswith('Imported "Restored" with 1 section')
+    code, out, _ = _run(capsys, "--db", db, "list", "--json")
+    listed = json.loads(out)
+    assert sorted((d["title"], [s["title"] for s in d["sections"]]) for d in listed) == [
+        ("Kept", ["Part"]),
+        ("Restored", ["Part"]),
+    ]

@@ -310,7 +310,7 @@ async def test_import_then_export_through_the_services(core: VicechatCore) -> No
 
 async def test_import_names_and_refusals(core: VicechatCore) -> None:
     named = await import_markdown(core, "# Heading\n## A\n", title="Chosen", fallback_title="f")
-    assert named.document.title == "Heading"  # a lone top-level heading wins over --title
+    assert named.document.title == "Chosen"  # the person's --title wins over the heading
     titled = await import_markdown(core, "## A\n## B\n", title="Chosen", fallback_title="f")
     assert titled.document.title == "Chosen"
     assert [n.section.title for n in await core.sections.tree(named.document.id)] == ["A"]  # type: ignore[arg-type]

@@ -197,9 +197,21 @@ def test_ask_web_shows_cycles_on_stderr_and_never_touches_refused_addresses(
     assert run("import", str(tmp_path / "moon.md")).returncode == 0
     result = run("ask", "--doc", "1", "--section", "1", "--web", "How weak?")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "Gravity is weak [1][2]."
+    reply, sources_said = result.stdout.split("\n\nSources:\n")  # sources after the reply
+    assert reply == "Gravity is weak [1][2]."
+    assert sources_said.splitlines() == [
+        f"  [1] Gravity on the Moon <{web.site.url('/moon')}>",
+        f"  [2] Apollo surface operations <{web.site.url('/apollo')}>",
+    ]
     assert "cycle 1/2" in result.stderr and "writing answer" in result.stderr
-    assert "[1]" in result.stderr and web.site.url("/moon") in result.stderr  # sources listed
+    assert "Sources:" not in result.stderr
+    as_json = run("ask", "--doc", "1", "--section", "1", "--web", "--json", "How weak?")
+    assert as_json.returncode == 0, as_json.stderr
+    said = json.loads(as_json.stdout)
+    assert said["status"] == "completed" and said["reply"] == "Gravity is weak [1][2]."
+    assert [s["url"] for s in said["sources"]] == [web.site.url("/moon"), web.site.url("/apollo")]
+    assert isinstance(said["job_id"], int) and isinstance(said["message_id"], int)
+    assert said["error"] is None and "cycle 1/2" in as_json.stderr
     history = json.loads(run("history", "--doc", "1", "--section", "1", "--json").stdout)
     sources = history[1]["sources"]
     assert [s["url"] for s in sources] == [web.site.url("/moon"), web.site.url("/apollo")]

@@ -1,6 +1,10 @@
 """`vicechat ask`: send a message to a section's chat and stream the reply to stdout.
 
-Steps and progress go to stderr. Exit codes: 0 done, 1 bad input, 3 provider or network
+The reply streams to stdout, then the sources it cites (`Sources:` and one line each);
+steps and progress go to stderr. With `--json` nothing streams: one JSON object follows the
+end (job id, status, reply, sources, message id, error), whatever the end was.
+
+Exit codes: 0 done, 1 bad input, 3 provider or network
 failure (the user's message is kept), 4 the database could not store it (a full disk…: the
 reply is kept as far as it was stored, the job ends failed), 130 on Ctrl-C (the partial reply
 is kept, cancelled).
@@ -13,7 +17,7 @@ import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
 from vicechat_tui.cli.context import CliContext, add_command, positive_id
-from vicechat_tui.cli.output import shown, shown_title
+from vicechat_tui.cli.output import print_json, shown, shown_title
 
 if TYPE_CHECKING:
     from vicechat_tui.core.events import JobEvent
@@ -40,6 +44,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("--max-tokens", dest="max_tokens", type=int)
     parser.add_argument("--system", dest="system_prompt", metavar="TEXT", help="system prompt")
     parser.add_argument("--web", action="store_true", help="research the web first")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object at the end (job id, status, reply, sources) instead of "
+        "streaming the reply",
+    )
     parser.add_argument("message", metavar="MESSAGE", help="the message; '-' reads stdin")
     parser.set_defaults(handler=run_ask)
 
@@ -65,9 +75,12 @@ def read_message(argument: str) -> str:
 
 
 class ReplyPrinter:
-    """Writes deltas to stdout and steps/progress to stderr, as they arrive (via `shown`)."""
+    """Writes deltas to stdout and steps/progress to stderr, as they arrive (via `shown`).
 
-    def __init__(self, out: TextIO, err: TextIO) -> None:
+    `out` None: the reply is not streamed (`--json` prints it whole at the end).
+    """
+
+    def __init__(self, out: TextIO | None, err: TextIO) -> None:
         self._out, self._err = out, err
         self._last_label = ""
         self.wrote_text = False
@@ -75,14 +88,23 @@ class ReplyPrinter:
     def show(self, event: JobEvent) -> None:
         from vicechat_tui.core import events
 
-        if isinstance(event, events.TokenDelta):
+        if self._out is None:
+            if not isinstance(event, events.TokenDelta | events.JobSnapshot):
+                self._show_progress(event)
+        elif isinstance(event, events.TokenDelta):
             self._out.write(shown(event.text, self._out))
             self._out.flush()
             self.wrote_text = True
         elif isinstance(event, events.JobSnapshot) and event.text:
             self._out.write(shown(event.text, self._out))
             self.wrote_text = True
-        elif isinstance(event, events.StepStarted):
+        else:
+            self._show_progress(event)
+
+    def _show_progress(self, event: JobEvent) -> None:
+        from vicechat_tui.core import events
+
+        if isinstance(event, events.StepStarted):
             indent = "    " if event.parent_id else "  "
             self._note(f"{indent}· {event.label}")
         elif isinstance(event, events.StepFinished) and event.status == "failed":
@@ -95,12 +117,15 @@ class ReplyPrinter:
             self._note(f"  {len(event.sources)} sources so far")
 
     def show_sources(self, sources: list[Any]) -> None:
-        if sources:
-            self._err.write("Sources:\n")
+        """The cited sources, on stdout after the reply."""
+        out = self._out
+        if sources and out is not None:
+            out.write("\nSources:\n")
             for source in sources:
-                title = shown_title(source.title, self._err)
-                url = shown_title(source.url, self._err)
-                self._err.write(f"  [{source.number}] {title} <{url}>\n")
+                title = shown_title(source.title, out)
+                url = shown_title(source.url, out)
+                out.write(f"  [{source.number}] {title} <{url}>\n")
+            out.flush()
 
     def _note(self, line: str) -> None:
         self._err.write(shown(line, self._err) + "\n")
@@ -116,7 +141,7 @@ async def ask(core: VicechatCore, args: argparse.Namespace, text: str) -> int:
     job_id = await core.jobs.send(
         args.document_id, args.section_id, text, overrides=overrides_from(args)
     )
-    printer = ReplyPrinter(sys.stdout, sys.stderr)
+    printer = ReplyPrinter(None if args.json else sys.stdout, sys.stderr)
     interrupted = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -140,7 +165,19 @@ async def ask(core: VicechatCore, args: argparse.Namespace, text: str) -> int:
     if printer.wrote_text:
         sys.stdout.write("\n")
         sys.stdout.flush()
-    printer.show_sources(core.jobs.get(job_id).sources)
+    state = core.jobs.get(job_id)
+    printer.show_sources(state.sources)
+    if args.json:
+        print_json(
+            {
+                "job_id": job_id,
+                "status": finished.status if finished is not None else "cancelled",
+                "reply": state.text,
+                "sources": [source.to_json() for source in state.sources],
+                "message_id": state.assistant_message_id,
+                "error": finished.error if finished is not None else None,
+            }
+        )
     if finished is None or finished.status == "cancelled":
         sys.stderr.write("vicechat: cancelled; the partial reply is kept\n")
         return EXIT_INTERRUPTED

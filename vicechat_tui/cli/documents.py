@@ -15,6 +15,7 @@ from vicechat_tui.cli.publishing import (
     import_kind_of,
     run_converted_import,
     run_publish,
+    say_imported,
 )
 from vicechat_tui.core.errors import InvalidInputError
 from vicechat_tui.core.files import user_path
@@ -30,18 +31,24 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     importer = add_command(
         subparsers,
         "import",
-        help="create a document from a Markdown, Word, OpenDocument or HTML file",
+        help="create a document from a Markdown, Word, OpenDocument or HTML file, or restore "
+        "a JSON export",
         description="Create a document from a Markdown file (or .docx, .odt, .html, converted "
         "to Markdown by pandoc): a lone '#' heading names the "
-        "document, the other headings become nested sections, text before the first one "
-        "becomes 'Introduction'. Prints the new document's id on the last line.",
+        "document (unless --title names it), the other headings become nested sections, text "
+        "before the first one becomes 'Introduction'. A vicechat JSON export is restored "
+        "exactly (sections, versions, chats, sources) as a new document. Prints the new "
+        "document's id on the last line.",
     )
     importer.add_argument(
-        "file", metavar="FILE", help="a .md (UTF-8), .txt, .docx, .odt or .html/.htm file"
+        "file",
+        metavar="FILE",
+        help="a .md (UTF-8), .txt, .docx, .odt or .html/.htm file, or a vicechat .json export",
     )
     importer.add_argument(
         "--title",
-        help="name for the document when the file has no lone '#' heading (default: the file name)",
+        help="name for the document, instead of the file's own title (its lone '#' heading, "
+        "its metadata title, or the export's title); default: that title, else the file name",
     )
     importer.set_defaults(handler=run_import)
 
@@ -114,11 +121,7 @@ def run_import(args: argparse.Namespace, context: CliContext) -> int:
         assert imported.document.id is not None
         return imported.document.id, imported.document.title, imported.section_count
 
-    document_id, title, count = context.run(work)
-    plural = "section" if count == 1 else "sections"
-    write_stdout(
-        f'Imported "{shown_title(title)}" with {count} {plural} as document:\n{document_id}\n'
-    )
+    say_imported(*context.run(work))
     return 0
 
 

@@ -26,7 +26,17 @@ from vicechat_tui.cli.context import (
 )
 from vicechat_tui.core.errors import VicechatError
 
-COMMAND_MODULES = ("documents", "chats", "ask", "config", "database", "search", "sharing", "team")
+COMMAND_MODULES = (
+    "documents",
+    "structure",
+    "chats",
+    "ask",
+    "config",
+    "database",
+    "search",
+    "sharing",
+    "team",
+)
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL_ERROR = 70
 DEBUG_ENV = "VICECHAT_DEBUG"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vicechat_tui.cli.context import CliContext, readable
-from vicechat_tui.cli.output import write_stdout
+from vicechat_tui.cli.output import shown_title, write_stdout
 from vicechat_tui.core.errors import InvalidInputError
 from vicechat_tui.core.files import user_path
 from vicechat_tui.core.text_safety import make_visible
@@ -140,7 +140,13 @@ def run_converted_import(
         assert imported.document.id is not None
         return imported.document.id, imported.document.title, imported.section_count
 
-    document_id, title, count = context.run(work)
-    plural = "section" if count == 1 else "sections"
-    write_stdout(f'Imported "{title}" with {count} {plural} as document:\n{document_id}\n')
+    say_imported(*context.run(work))
     return 0
+
+
+def say_imported(document_id: int, title: str, count: int) -> None:
+    """What every import prints: the title and section count, then the new id on its own line."""
+    plural = "section" if count == 1 else "sections"
+    write_stdout(
+        f'Imported "{shown_title(title)}" with {count} {plural} as document:\n{document_id}\n'
+    )

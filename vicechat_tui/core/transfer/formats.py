@@ -110,6 +110,9 @@ def _zip_kind(path: Path, data: bytes) -> ImportKind:
 def import_kind(path: Path, data: bytes) -> ImportKind:
     """What `data` (the file at `path`) is, or an error that says what can be imported."""
     suffix = path.suffix.lower()
+    opening = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if opening.startswith(b"{") and b'"vicechat-document"' in opening:
+        return "json"  # an export renamed (.txt, .md…) is still restored, never made text
     if data.startswith(b"PK\x03\x04"):
         return _zip_kind(path, data)  # the content decides: a renamed file still imports
     if data.startswith(b"%PDF"):

@@ -45,11 +45,11 @@ async def import_markdown(
     """Create a document from Markdown in one transaction: all of it or nothing.
 
     The document and every section commit together, so a failure, a kill -9 or a power cut
-    half-way leaves no trace (no empty document). The name is the text's lone `#` heading,
-    else `title` when given, else `fallback_title`.
+    half-way leaves no trace (no empty document). The name is `title` when given (the
+    person's word wins), else the text's lone `#` heading, else `fallback_title`.
     """
     parsed = parse_markdown(text)
-    name = clean_title(parsed.title or title or fallback_title, what="document title")
+    name = clean_title(title or parsed.title or fallback_title, what="document title")
     sections = _checked(parsed.sections)
     async with core.database.transaction() as database:
         document = await DocumentService(database, core.user).create(name)
