@@ -24,6 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_long_section
 import bench_select
 import bench_startup
 import bench_stream
@@ -90,6 +91,12 @@ BENCHMARKS: dict[str, tuple[str, Runner]] = {
     "7": (
         "import/export",
         lambda quick, profile: bench_transfer.measure(3 if quick else 5, profile),
+    ),
+    "8": (
+        "typing in a long section",
+        lambda quick, profile: bench_long_section.measure(
+            2 if quick else 3, 40 if quick else 60, profile
+        ),
     ),
     "engine": ("job engine overhead", engine_overhead),
 }

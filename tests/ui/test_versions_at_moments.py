@@ -1,4 +1,10 @@
-"""Pilot test: typing with pauses makes one version; ctrl+s and leaving the section keep one."""
+"""Pilot tests: versions are kept at meaningful moments, never one per autosave pause.
+
+Typing with short pauses updates one autosaved version (the text itself is stored within
+seconds); ctrl+s, leaving the section and a long pause keep a version. The other moments are
+tested where they happen: an applied reply in `test_chat_actions.py`, a restore in
+`test_workspace_editor.py`.
+"""
 
 from __future__ import annotations
 
@@ -69,3 +75,39 @@ async def test_typing_with_pauses_makes_one_version_and_ctrl_s_a_new_one(
         ]
         section = await store.sections.get(first)
         assert (section.content, section.version) == ("one two three four", 5)
+
+
+async def test_a_long_pause_keeps_a_version_and_short_ones_do_not(
+    build_app: Callable[..., VicechatApp], store: VicechatCore
+) -> None:
+    _, (first, _second) = await seed_document(store, "Doc", ["Intro", "Next"])
+    app = build_app(ui={"autosave_seconds": 0.2})
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        await pilot.press("space", "down")
+        await wait_for(pilot, lambda: screen.editor.section_id == first)
+        screen.editor.checkpoint_pause = 3.0
+        await pilot.press("f6")
+
+        for word in ("one", " two", " three"):  # three short pauses: autosaves only
+            await type_text(pilot, word)
+            await saved(pilot, screen)
+        assert await versions(store, first) == [("autosave", "one two three"), ("create", "")]
+
+        async def kept() -> bool:
+            return (await versions(store, first))[0] == ("edit", "one two three")
+
+        found = False
+        for _ in range(200):  # the long pause: the autosaved version becomes one to keep
+            if found := await kept():
+                break
+            await pilot.pause(0.05)
+        assert found, await versions(store, first)
+
+        await type_text(pilot, " four")  # typing again starts a version of its own
+        await saved(pilot, screen)
+        assert await versions(store, first) == [
+            ("autosave", "one two three four"),
+            ("edit", "one two three"),
+            ("create", ""),
+        ]

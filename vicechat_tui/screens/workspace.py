@@ -287,12 +287,17 @@ class WorkspaceScreen(Screen[None]):
 
     @on(SectionEditor.SaveRequested)
     def _save_requested(self, message: SectionEditor.SaveRequested) -> None:
-        run_task(self, self._save(message.announce), description="Save the section", group="save")
+        run_task(
+            self,
+            self._save(message.announce, checkpoint=message.announce or message.checkpoint),
+            description="Save the section",
+            group="save",
+        )
 
-    async def _save(self, announce: bool) -> None:
+    async def _save(self, announce: bool, *, checkpoint: bool) -> None:
         if self.saver.conflict_open and not announce:
             return  # the autosave waits for the conflict dialog's answer
-        if await self.saver.save(checkpoint=announce) == "saved" and announce:
+        if await self.saver.save(checkpoint=checkpoint) == "saved" and announce:
             self.notify("Saved.", timeout=2)
 
     @on(SectionEditor.VersionsRequested)

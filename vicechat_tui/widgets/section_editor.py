@@ -25,8 +25,8 @@ from textual.timer import Timer
 from textual.widgets import Static, TextArea
 from textual.widgets.text_area import Selection
 
+from vicechat_tui.widgets.editor_text_area import LONG_TEXT_LINES, EditorTextArea
 from vicechat_tui.widgets.safe_text import plain
-from vicechat_tui.widgets.safe_text_area import SafeTextArea
 
 if TYPE_CHECKING:
     from vicechat_tui.core.models import Section
@@ -42,6 +42,10 @@ STATE_LABELS = {
     "failed": "not saved",
 }
 MARKDOWN = "markdown"
+WORD_COUNT_PAUSE = 0.5
+"""Seconds without typing before a long section's words are counted again."""
+CHECKPOINT_PAUSE = 300.0
+"""A pause in the typing this long (seconds) is a meaningful moment: a version is kept."""
 AUTOSAVE_MAX_WAIT = 2.0
 """Seconds from the first unsaved change to its autosave, however steadily one types."""
 
@@ -105,6 +109,8 @@ class SectionEditor(Vertical):
 
         section_id: int
         announce: bool
+        checkpoint: bool = False
+        """Keep what is stored as a version of its own (a long pause in the typing)."""
 
     @dataclass
     class VersionsRequested(Message):
@@ -133,11 +139,15 @@ class SectionEditor(Vertical):
         self._saved_text = ""
         self._autosave: Timer | None = None
         self._autosave_deadline: Timer | None = None
+        self._word_timer: Timer | None = None
+        self.checkpoint_pause = CHECKPOINT_PAUSE
+        """Seconds without typing after which the text is kept as a version of its own."""
+        self._pause_timer: Timer | None = None
         self._status = ""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="editor-title", markup=False)
-        yield SafeTextArea(  # control characters shown as symbols, the text kept exact
+        yield EditorTextArea(  # controls shown as symbols, the text kept exact, long text fast
             "",
             id="editor-text",
             language=None,  # set on the first section: tree-sitter stays out of the first frame
@@ -187,15 +197,30 @@ class SectionEditor(Vertical):
         self.text_area.load_text(text)
         self.dirty = False
         self.stop_autosave()
+        if self._pause_timer is not None:  # leaving the section keeps a version anyway
+            self._pause_timer.stop()
+            self._pause_timer = None
         self.word_count = len(text.split())
+
+    def _count_words(self) -> None:
+        self._word_timer = None
+        self.word_count = len(self.text_area.text.split())
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         event.stop()
-        self.word_count = len(self.text_area.text.split())
+        if self.text_area.document.line_count <= LONG_TEXT_LINES:
+            self._count_words()
+        elif self._word_timer is None:  # a long text: counted when the typing pauses
+            self._word_timer = self.set_timer(WORD_COUNT_PAUSE, self._count_words)
+        else:
+            self._word_timer.reset()
         if self.section_id is None or self.text_area.text == self._saved_text:
             return  # a load, or an edit undone back to what is stored
         self.dirty = True
         self.save_state = "unsaved"
+        if self._pause_timer is not None:
+            self._pause_timer.stop()
+        self._pause_timer = self.set_timer(self.checkpoint_pause, self._long_pause, name="pause")
         if self.autosave_seconds is None:
             return
         if self._autosave is not None:
@@ -211,6 +236,11 @@ class SectionEditor(Vertical):
             if timer is not None:
                 timer.stop()
         self._autosave = self._autosave_deadline = None
+
+    def _long_pause(self) -> None:
+        self._pause_timer = None
+        if self.section_id is not None:
+            self.post_message(self.SaveRequested(self.section_id, announce=False, checkpoint=True))
 
     def _autosave_now(self) -> None:
         self.stop_autosave()
