@@ -78,7 +78,8 @@ def _append(segments: list[tuple[str, bool]], piece: str, matched: bool) -> None
         segments.append((piece, matched))
 
 
-def _term_matches(term: Term, folded: Sequence[str], at: int) -> bool:
+def term_matches_at(term: Term, folded: Sequence[str], at: int) -> bool:
+    """Whether `term` matches the (folded) words from `folded[at]` on."""
     wanted = term.words
     if at + len(wanted) > len(folded):
         return False
@@ -104,7 +105,7 @@ def match_spans(text: str, query: SearchQuery) -> list[tuple[int, int]]:
     index = 0
     while index < len(spans):
         for term in terms:
-            if _term_matches(term, folded, index):
+            if term_matches_at(term, folded, index):
                 last = index + len(term.words) - 1
                 found.append((spans[index][0], spans[last][1]))
                 index = last
@@ -115,10 +116,41 @@ def match_spans(text: str, query: SearchQuery) -> list[tuple[int, int]]:
 
 def make_snippet(text: str, query: SearchQuery, *, words: int = SNIPPET_WORDS) -> Snippet:
     """About `words` words of `text` around its first match, matches marked, on one line."""
+    return _around(text, match_spans(text, query), words)
+
+
+def cut_marked(marked: str, *, words: int = SNIPPET_WORDS) -> Snippet:
+    """About `words` words around the first match of a highlighted text (FTS5's
+    `highlight()`: matches between `OPEN` and `CLOSE`), on one line. Words here are what
+    spaces separate, and only the characters near the first match are read, so a long text
+    costs no more than a short one."""
+    first = marked.find(OPEN)
+    start = max(0, first - (words // 4 + 2) * _CHARS_A_WORD)
+    end = max(first, 0) + words * _CHARS_A_WORD
+    pieces = marked[start:end].split()
+    if start > 0 and len(pieces) > 1 and OPEN not in pieces[0]:
+        del pieces[0]  # maybe the end of a word that was cut
+    cut_after = end < len(marked)
+    if cut_after and len(pieces) > 1 and OPEN not in pieces[-1]:
+        del pieces[-1]
+    at = next((i for i, piece in enumerate(pieces) if OPEN in piece), 0)
+    begin = max(0, min(at - words // 4, len(pieces) - words))
+    shown = pieces[begin : begin + words]
+    segments = Snippet.from_marked(" ".join(shown)).segments
+    before = ((ELLIPSIS, False),) if start > 0 or begin > 0 else ()
+    after = ((ELLIPSIS, False),) if cut_after or begin + words < len(pieces) else ()
+    return Snippet(before + segments + after)
+
+
+_CHARS_A_WORD = 16
+"""Characters read for each word a snippet shows (longer words make a shorter snippet)."""
+
+
+def _around(text: str, matches: Sequence[tuple[int, int]], words: int) -> Snippet:
+    """`words` words of `text` from a little before the first of `matches`, marked."""
     spans = list(word_spans(text))
     if not spans:
         return Snippet.from_spans(text[:200], [])
-    matches = match_spans(text, query)
     first_word = 0
     if matches:
         first_start = matches[0][0]

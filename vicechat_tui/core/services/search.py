@@ -3,9 +3,10 @@
 Every kind is searched through its full-text index (`core/search`), joined to its document
 and filtered by `access.visible_to` like every other service (and on PostgreSQL by the
 row-level security policies as well). Ranking: each kind takes its newest
-`CANDIDATES_PER_KIND` matches, ranks them (-bm25 / ts_rank, titles weighing
-`TITLE_WEIGHT`), and the best of all kinds are merged; a word found in 200,000 messages
-thus ranks the newest 500 instead of taking seconds.
+`CANDIDATES_PER_KIND` matches, ranks them (BM25 / ts_rank, titles weighing
+`TITLE_WEIGHT`), cuts snippets for the best `limit` only, and the best of all kinds are
+merged; a word found in 200,000 messages thus ranks the newest 500 instead of taking
+seconds.
 """
 
 from __future__ import annotations
@@ -171,21 +172,17 @@ class SearchService:
         self, db: AsyncSession, kind: Kind, matcher: IndexQuery, limit: int
     ) -> list[SearchHit]:
         candidates = (
-            self._candidates(kind, matcher)
-            .order_by(matcher.key.desc())
-            .limit(CANDIDATES_PER_KIND)
-            .subquery()
+            self._candidates(kind, matcher).order_by(matcher.key.desc()).limit(CANDIDATES_PER_KIND)
         )
-        best = (
-            select(candidates)
-            .order_by(candidates.c.score.desc(), candidates.c.key.desc())
-            .limit(limit)
-        )
-        rows = list((await db.execute(best)).mappings())
-        snippets = await matcher.snippets(db, [int(row["key"]) for row in rows])
+        found = list((await db.execute(candidates)).mappings())
+        scores = matcher.scores(found)
+        ranked = sorted(
+            zip(scores, found, strict=True), key=lambda pair: (-pair[0], -int(pair[1]["key"]))
+        )[:limit]
+        snippets = await matcher.snippets_of(db, [row for _, row in ranked])
         query = matcher.query
         hits = []
-        for row in rows:
+        for (score, row), snippet in zip(ranked, snippets, strict=True):
             key, title = int(row["key"]), str(row["title"])
             hits.append(
                 SearchHit(
@@ -195,8 +192,8 @@ class SearchService:
                     message_id=key if kind in (Kind.CHAT, Kind.SOURCE) else None,
                     title=title,
                     document_title=str(row["document_title"]),
-                    snippet=snippets.get(key, Snippet()),
-                    score=float(row["score"] or 0.0),
+                    snippet=snippet,
+                    score=score,
                     when=row["changed_at"],
                     role=row["role"],
                     title_highlights=tuple(match_spans(title, query)),
@@ -217,7 +214,7 @@ class SearchService:
             changed_at, role = col(ChatMessage.created_at), col(ChatMessage.role)
         statement = select(
             matcher.key.label("key"),
-            matcher.score.label("score"),
+            *matcher.rank_columns,
             col(Document.id).label("document_id"),
             section_id.label("section_id"),
             title.label("title"),
