@@ -139,7 +139,7 @@ class IndexQuery:
             return [self.key.label("rank_key"), self.score.label("rank_score")]
         return self._sqlite_ranking.columns()
 
-    def scores(self, rows: Sequence[Mapping[str, Any]]) -> list[float]:
+    def scores(self, rows: Sequence[Mapping[Any, Any]]) -> list[float]:
         """The relevance of each of `rows` (selected with `rank_columns`), in their order."""
         if self.expression is None:
             return [0.0] * len(rows)
@@ -148,7 +148,7 @@ class IndexQuery:
         return self._sqlite_ranking.scores(rows)
 
     async def snippets_of(
-        self, db: AsyncSession, rows: Sequence[Mapping[str, Any]]
+        self, db: AsyncSession, rows: Sequence[Mapping[Any, Any]]
     ) -> list[Snippet]:
         """A snippet of each of `rows` (selected with `rank_columns`), in their order."""
         if not self.is_postgres:

@@ -77,7 +77,7 @@ class SqliteRanking:
         labelled = [value.label(label) for value, label in zip(statistics, labels, strict=True)]
         return [*marks, *labelled]
 
-    def scores(self, rows: Sequence[Mapping[str, Any]]) -> list[float]:
+    def scores(self, rows: Sequence[Mapping[Any, Any]]) -> list[float]:
         if not rows:
             return []
         first = rows[0]
@@ -99,7 +99,7 @@ class SqliteRanking:
         marks = [_MARKS.format(number) for number in range(len(weights))]
         return [scorer.score([row[mark] for mark in marks], row[_SIZE]) for row in rows]
 
-    def snippets(self, rows: Sequence[Mapping[str, Any]]) -> list[Snippet]:
+    def snippets(self, rows: Sequence[Mapping[Any, Any]]) -> list[Snippet]:
         """A snippet of each row, from its `snippet_column` (or its most marked column)."""
         count = len(self.index.columns)
         found = []
