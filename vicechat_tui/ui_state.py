@@ -1,4 +1,5 @@
-"""Small UI state: the theme remembered between runs, a fast preview of `[ui]`, its checks.
+"""Small UI state: the theme and the workspace's place remembered between runs, a fast
+preview of `[ui]`, its checks.
 
 The preview reads the theme and key remapping straight from the TOML file (tomllib only),
 so the first frame does not wait for pydantic to validate the whole configuration; the
@@ -10,7 +11,6 @@ said: `ui_config_problems` words each one, for the app's start and `vicechat con
 from __future__ import annotations
 
 import json
-import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -39,17 +39,89 @@ def remembered_theme() -> str | None:
 
 
 def remember_theme(theme: str) -> None:
-    """Store the theme choice; written atomically so a crash never leaves half a file."""
+    """Store the theme choice."""
+    _store("theme", theme)
+
+
+def _store(key: str, value: object) -> None:
+    """Set one key of the state file, written whole or not at all (a crash never leaves
+    half a file); a file that cannot be written is let be: remembering is a nicety."""
+    from vicechat_tui.core.errors import VicechatError
+    from vicechat_tui.core.files import replace_file
+
     path = _state_path()
     state = load_ui_state()
-    state["theme"] = theme
+    state[key] = value
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(state, indent=2), encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        pass  # remembering the theme is a nicety; never fail the app over it
+        replace_file(path, json.dumps(state, indent=2).encode("utf-8"))
+    except (OSError, VicechatError):
+        pass
+
+
+# -- where the workspace was left, per database ------------------------------------------------
+
+PLACES = "places"
+MAX_PLACES = 50
+"""Databases whose place is remembered (the oldest is forgotten first)."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the workspace was: the document, its section, the editor's cursor and scroll."""
+
+    document_id: int
+    section_id: int | None = None
+    cursor: tuple[int, int] = (0, 0)
+    scroll: tuple[int, int] = (0, 0)
+
+
+def place_key(database_url: str, user: str) -> str:
+    """A name for (database, person) that holds no password: a hash of the two."""
+    import hashlib
+
+    return hashlib.sha256(f"{user}\0{database_url}".encode()).hexdigest()[:24]
+
+
+def _pair(value: object) -> tuple[int, int] | None:
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in value)
+    ):
+        return value[0], value[1]
+    return None
+
+
+def remembered_place(key: str) -> Place | None:
+    """The place stored for `key`; None when there is none or it is not well formed."""
+    places = load_ui_state().get(PLACES)
+    entry = places.get(key) if isinstance(places, dict) else None
+    if not isinstance(entry, dict):
+        return None
+    document_id, section_id = entry.get("document"), entry.get("section")
+    if not isinstance(document_id, int) or isinstance(document_id, bool):
+        return None
+    if section_id is not None and (not isinstance(section_id, int) or isinstance(section_id, bool)):
+        section_id = None
+    return Place(
+        document_id,
+        section_id,
+        _pair(entry.get("cursor")) or (0, 0),
+        _pair(entry.get("scroll")) or (0, 0),
+    )
+
+
+def remember_place(key: str, place: Place) -> None:
+    places = load_ui_state().get(PLACES)
+    kept = {k: v for k, v in places.items() if k != key} if isinstance(places, dict) else {}
+    kept[key] = {
+        "document": place.document_id,
+        "section": place.section_id,
+        "cursor": list(place.cursor),
+        "scroll": list(place.scroll),
+    }
+    _store(PLACES, dict(list(kept.items())[-MAX_PLACES:]))
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from vicechat_tui.workbench import Workbench
 
 if TYPE_CHECKING:
     from vicechat_tui.screens.search import SearchTarget
+    from vicechat_tui.ui_state import Place
 
 COMPACT_FOOTER_BELOW = 130
 """Terminal width under which the footer packs its keys."""
@@ -84,6 +85,8 @@ class WorkspaceScreen(Screen[None]):
     pane_row = query_one("#panes", PaneRow)
     _jump: SearchTarget | None = None
     """A search result to show once its section is open."""
+    _resume_at: Place | None = None
+    """Where the editor was left last time, to put back once its section is open."""
 
     def __init__(self, workbench: Workbench) -> None:
         super().__init__()
@@ -173,6 +176,7 @@ class WorkspaceScreen(Screen[None]):
             self.editor.show_message(
                 f"Select a section ({self.key_for('tree.new_section')} creates one)."
             )
+            await self._resume()
 
     def _watch_running_jobs(self) -> None:
         """Keep the tree's ⟳ markers live: this process's jobs and other processes' alike."""
@@ -213,6 +217,7 @@ class WorkspaceScreen(Screen[None]):
             section = await self.workbench.require_core().sections.get(section_id)
             self.editor.show_section(section, document_title=self.document_title(item.document_id))
             self.editor.set_read_only(item.why_read_only)
+            self._put_back(section_id)
             if self._focus_editor_on_open:
                 self._focus_editor_on_open = False
                 self.editor.text_area.focus()
@@ -223,6 +228,7 @@ class WorkspaceScreen(Screen[None]):
                 await self._land(self._jump)
             if job is not None:
                 self._follow(job.job_id, job.started_at)
+            await self.remember_place()
 
     def document_title(self, document_id: int) -> str:
         node = self.document_tree.find_document(document_id)
@@ -230,7 +236,65 @@ class WorkspaceScreen(Screen[None]):
 
     async def flush(self) -> bool:
         """Save the section being edited; False when it could not be saved."""
+        await self.remember_place()
         return await self.saver.save() == "saved"
+
+    # -- reopening where it was left ---------------------------------------------------------
+
+    def _place_key(self) -> str | None:
+        from vicechat_tui.ui_state import place_key
+
+        core = self.workbench.core
+        return place_key(core.database.url, core.user) if core is not None else None
+
+    async def remember_place(self) -> None:
+        """Note the document, section, cursor and scroll, for the next start on this database
+        (the file is written off the event loop)."""
+        from vicechat_tui.ui_state import Place, remember_place
+
+        key, item = self._place_key(), self.document_tree.selected_item
+        if key is None or item is None or item.kind == "more":
+            return
+        text_area = self.editor.text_area
+        shown = self.editor.section_id is not None and self.editor.section_id == item.section_id
+        cursor = text_area.cursor_location if shown else (0, 0)
+        scroll = (round(text_area.scroll_x), round(text_area.scroll_y)) if shown else (0, 0)
+        place = Place(item.document_id, item.section_id, cursor, scroll)
+        await asyncio.to_thread(remember_place, key, place)
+
+    async def _resume(self) -> None:
+        """Reopen the place remembered for this database; a section deleted since falls back
+        to its document, a deleted document to the first one (where the tree already is)."""
+        from vicechat_tui.core.errors import VicechatError
+        from vicechat_tui.ui_state import remembered_place
+
+        key = self._place_key()
+        place = remembered_place(key) if key is not None else None
+        if place is None:
+            return
+        self._resume_at = place
+        if place.section_id is not None:
+            try:
+                await self.select_section(place.document_id, place.section_id)
+                return
+            except VicechatError:  # deleted, or no longer shared with one
+                pass
+        self._resume_at = None
+        node = self.document_tree.find_document(place.document_id)
+        if node is not None:
+            self.document_tree.move_to(node)
+
+    def _put_back(self, section_id: int) -> None:
+        """Put the editor's cursor and scroll where they were left (once, at start)."""
+        place, self._resume_at = self._resume_at, None
+        if place is None or place.section_id != section_id:
+            return
+        text_area = self.editor.text_area
+        document = text_area.document
+        row = min(place.cursor[0], document.line_count - 1)
+        column = min(place.cursor[1], len(document.get_line(row)))
+        text_area.move_cursor((row, column))
+        text_area.call_after_refresh(text_area.scroll_to, *place.scroll, animate=False)
 
     async def select_section(self, document_id: int, section_id: int) -> None:
         """Put the tree's cursor on `section_id` (its editor and chat follow)."""
