@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import inspect
 import socket
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,6 +35,7 @@ from vicechat_tui.core.models import ChatJob, JobStatus, MessageState, utc_now
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.core.services.chats import ChatService
 from vicechat_tui.core.services.documents import DocumentService
+from vicechat_tui.core.services.knowledge import KnowledgeService
 from vicechat_tui.core.services.search import SearchService
 from vicechat_tui.core.services.sections import SectionService
 from vicechat_tui.core.settings import JobSettings
@@ -49,6 +52,7 @@ class Needs(Enum):
     OWNER = "owner"  # the owner only
     LISTING = "listing"  # no ids: shows only what one may see
     OWN = "own"  # no ids of anyone else: acts on one's own things
+    MINE = "mine"  # alice's own knowledge: nobody else finds it, whatever she shares
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,8 @@ class Ids:
     question: int
     reply: int
     job: int
+    collection: str = "secrets"
+    notes: Path = Path()
 
 
 @dataclass(frozen=True)
@@ -194,6 +200,22 @@ CALLS: dict[type, dict[str, Entry]] = {
             Needs.EDIT, lambda c, i: c.chats.update_message(i.reply, content="changed")
         ),
     },
+    KnowledgeService: {
+        "add": Entry(Needs.MINE, lambda c, i: c.knowledge.add(i.collection, [i.notes])),
+        "attach": Entry(Needs.MINE, lambda c, i: c.knowledge.attach(i.document, i.collection)),
+        "attached": Entry(Needs.READ, lambda c, i: c.knowledge.attached(i.document)),
+        "collections": Entry(
+            Needs.LISTING,
+            lambda c, i: c.knowledge.collections(),
+            lambda r, i: any(summary.name == i.collection for summary in r),
+        ),
+        "create": Entry(Needs.OWN, lambda c, i: c.knowledge.create("Bob's own")),
+        "delete": Entry(Needs.MINE, lambda c, i: c.knowledge.delete(i.collection)),
+        "detach": Entry(Needs.MINE, lambda c, i: c.knowledge.detach(i.document, i.collection)),
+        "files": Entry(Needs.MINE, lambda c, i: c.knowledge.files(i.collection)),
+        "remove": Entry(Needs.MINE, lambda c, i: c.knowledge.remove(i.collection, [i.notes])),
+        "search": Entry(Needs.MINE, lambda c, i: c.knowledge.search([i.collection], "secret")),
+    },
     SearchService: {
         "search": Entry(
             Needs.LISTING,
@@ -252,9 +274,15 @@ def entries(*needs: Needs) -> Iterator[tuple[str, Entry]]:
 
 
 async def seed(alice: VicechatCore, document_id: int | None = None) -> Ids:
-    """A section with a child and a sibling, two versions, a chat, and a job left running."""
+    """A section with a child and a sibling, two versions, a chat, and a job left running;
+    the first time also a knowledge collection with a file, attached to the document."""
+    notes = Path(tempfile.mkdtemp(prefix="vicechat-access-")) / "notes.md"
+    notes.write_text("# Plans\n\nA secret passage.\n", encoding="utf-8")
     if document_id is None:
         document_id = saved_id(await alice.documents.create("Alice's secret plans"))
+        await alice.knowledge.create("secrets")
+        await alice.knowledge.add("secrets", [notes])
+        await alice.knowledge.attach(document_id, "secrets")
     section = saved_id(await alice.sections.create(document_id, "Plans", content="secret v1"))
     child = saved_id(await alice.sections.create(document_id, "Detail", parent_id=section))
     sibling = saved_id(await alice.sections.create(document_id, "Later"))
@@ -287,7 +315,16 @@ async def seed(alice: VicechatCore, document_id: int | None = None) -> Ids:
         await db.commit()
         await db.refresh(job)
     return Ids(
-        document_id, section, child, sibling, first_version, session, question, reply, saved_id(job)
+        document_id,
+        section,
+        child,
+        sibling,
+        first_version,
+        session,
+        question,
+        reply,
+        saved_id(job),
+        notes=notes,
     )
 
 
@@ -309,6 +346,9 @@ async def snapshot(alice: VicechatCore, ids: Ids) -> tuple[Any, ...]:
         len(await alice.sections.versions(ids.section)),
         job.status,
         await alice.documents.shares(ids.document),
+        await alice.knowledge.collections(),
+        [(f.path, f.content_hash) for f in await alice.knowledge.files(ids.collection)],
+        await alice.knowledge.attached(ids.document),
     )
 
 
@@ -319,6 +359,14 @@ async def failure(entry: Entry, core: VicechatCore, ids: Ids) -> VicechatError |
     except VicechatError as error:
         return error
     return None
+
+
+async def no_one_else_finds_alices_knowledge(bob: VicechatCore, ids: Ids) -> None:
+    """Whatever alice shares of a document, her collections stay hers alone."""
+    for name, entry in entries(Needs.MINE):
+        error = await failure(entry, bob, ids)
+        assert isinstance(error, NotFoundError), f"{name} with a share: {error!r}"
+    assert await bob.knowledge.attached(ids.document) == []
 
 
 @pytest.fixture
@@ -348,7 +396,7 @@ async def test_a_stranger_finds_nothing(people: tuple[VicechatCore, VicechatCore
     alice, bob = people
     ids = await seed(alice)
     before = await snapshot(alice, ids)
-    for name, entry in entries(Needs.READ, Needs.EDIT, Needs.OWNER):
+    for name, entry in entries(Needs.READ, Needs.EDIT, Needs.OWNER, Needs.MINE):
         error = await failure(entry, bob, ids)
         assert isinstance(error, NotFoundError), f"{name} on alice's ids: {error!r}"
     for name, entry in entries(Needs.LISTING):
@@ -373,6 +421,7 @@ async def test_a_viewer_reads_but_changes_nothing(
     for name, entry in entries(Needs.EDIT, Needs.OWNER):
         error = await failure(entry, bob, ids)
         assert isinstance(error, AccessDeniedError), f"{name} for a viewer: {error!r}"
+    await no_one_else_finds_alices_knowledge(bob, ids)
     assert await bob.jobs.recover_interrupted() == 0
     assert await snapshot(alice, ids) == before
     assert (await bob.documents.access(ids.document)).read_only
@@ -393,5 +442,6 @@ async def test_an_editor_changes_but_neither_deletes_nor_shares(
         error = await failure(entry, bob, ids)
         assert isinstance(error, AccessDeniedError), f"{name} for an editor: {error!r}"
         assert "Only the owner" in error.message
+    await no_one_else_finds_alices_knowledge(bob, ids)
     assert await alice.documents.shares(ids.document) == await bob.documents.shares(ids.document)
     assert (await alice.documents.get(ids.document)).title == "Renamed"

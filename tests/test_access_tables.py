@@ -8,6 +8,7 @@ nothing) connects with his own role and URL and tries to read and write each of 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +28,8 @@ from vicechat_tui.core.runtime import open_core
 pytestmark = pytest.mark.postgres
 
 TABLES = sorted(SQLModel.metadata.tables)
+PRIVATE_TABLES = frozenset({"knowledge_collection", "knowledge_file", "knowledge_passage"})
+"""A person's own knowledge: no share of a document opens it to anyone else."""
 
 
 @pytest.fixture
@@ -36,9 +39,11 @@ def team(postgres_server: PostgresServer) -> dict[str, str]:
     return {name: member_url(url, name) for name in ("alice", "bob", "carol")}
 
 
-async def fill_every_table(url: str) -> int:
+async def fill_every_table(url: str, files: Path) -> int:
     """As alice, through the app: a row in every table; returns the document's id."""
     alice = await open_core(make_settings(), database_url=url)
+    notes = files / "notes.md"
+    notes.write_text("# Plans\n\nAlice's secret notes.\n", encoding="utf-8")
     try:
         document_id = saved_id(await alice.documents.create("Alice's secret plans"))
         section_id = saved_id(await alice.sections.create(document_id, "Plans", content="v1"))
@@ -46,6 +51,9 @@ async def fill_every_table(url: str) -> int:
         session_id = saved_id(await alice.chats.open_session(document_id, section_id))
         await alice.chats.add_message(session_id, "user", "secret question")
         await alice.documents.share(document_id, "carol", "view")
+        await alice.knowledge.create("secrets")
+        await alice.knowledge.add("secrets", [notes])
+        await alice.knowledge.attach(document_id, "secrets")
         async with alice.database.session() as db:
             db.add(ChatJob(session_id=session_id, section_id=section_id, finished_at=utc_now()))
             await db.commit()
@@ -109,9 +117,9 @@ def a_column_to_update(table: str) -> str:
 
 
 async def test_a_member_sees_and_changes_nothing_of_another(
-    team: dict[str, str], engines: dict[str, Engine]
+    team: dict[str, str], engines: dict[str, Engine], tmp_path: Path
 ) -> None:
-    await fill_every_table(team["alice"])
+    await fill_every_table(team["alice"], tmp_path)
     alice, bob = engines["alice"], engines["bob"]
     before = counts(alice)
     assert all(before[table] > 0 for table in TABLES), before  # the test needs a row in each
@@ -130,9 +138,9 @@ async def test_a_member_sees_and_changes_nothing_of_another(
 
 
 async def test_settings_roles_and_ddl_do_not_help(
-    team: dict[str, str], engines: dict[str, Engine]
+    team: dict[str, str], engines: dict[str, Engine], tmp_path: Path
 ) -> None:
-    document_id = await fill_every_table(team["alice"])
+    document_id = await fill_every_table(team["alice"], tmp_path)
     bob = engines["bob"]
     with bob.connect() as connection:
         connection.execute(text("SET vicechat.\"user\" = 'alice'"))
@@ -160,12 +168,14 @@ async def test_settings_roles_and_ddl_do_not_help(
 
 
 async def test_a_share_opens_reading_and_only_the_level_given(
-    team: dict[str, str], engines: dict[str, Engine]
+    team: dict[str, str], engines: dict[str, Engine], tmp_path: Path
 ) -> None:
-    document_id = await fill_every_table(team["alice"])
+    document_id = await fill_every_table(team["alice"], tmp_path)
     carol = engines["carol"]  # alice shared the document with carol to view
     seen = counts(carol)
-    assert all(seen[table] > 0 for table in TABLES), seen
+    assert all(seen[table] > 0 for table in TABLES if table not in PRIVATE_TABLES), seen
+    assert all(seen[table] == 0 for table in PRIVATE_TABLES), seen
+    assert refused(carol, "DELETE FROM document_knowledge")  # she may not edit the document
     assert refused(carol, "UPDATE section SET content = 'carol was here'")
     assert refused(carol, "DELETE FROM chat_message")
     assert refused(carol, f"UPDATE document SET title = 'x' WHERE id = {document_id}")

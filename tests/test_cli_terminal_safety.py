@@ -210,6 +210,22 @@ INVOCATIONS: dict[tuple[str, ...], list[tuple[tuple[str, ...], bool, int]]] = {
     ("db", "upgrade"): [(("db", "upgrade"), False, 0)],
     ("db", "current"): [(("db", "current"), False, 0)],
     ("db", "reindex"): [(("db", "reindex"), False, 0)],
+    ("kb", "create"): [
+        (("kb", "create", "notes"), False, 0),
+        (("kb", "create", PAYLOAD), False, 1),
+    ],
+    ("kb", "add"): [(("kb", "add", "notes", "{other}", "{home}"), False, 0)],
+    ("kb", "list"): [(("kb", "list"), False, 0), (("kb", "list", "--json"), False, 0)],
+    ("kb", "files"): [(("kb", "files", "notes"), False, 0)],
+    ("kb", "search"): [
+        (("kb", "search", "notes", "Body"), True, 0),
+        (("kb", "search", "notes", "Body", "--json"), False, 0),
+    ],
+    ("kb", "attach"): [(("kb", "attach", "notes", "1"), False, 0)],
+    ("kb", "attached"): [(("kb", "attached", "1"), False, 0)],
+    ("kb", "detach"): [(("kb", "detach", "notes", "1"), False, 0)],
+    ("kb", "remove"): [(("kb", "remove", "notes", "{other}"), False, 0)],
+    ("kb", "delete"): [(("kb", "delete", "notes"), False, 0)],
     ("reset",): [(("reset", *TARGET), False, 0)],
     ("section", "rename"): [
         (("section", "rename", "2", f"Renamed {PAYLOAD}"), True, 0),
@@ -242,7 +258,10 @@ def test_no_command_lets_an_escape_sequence_reach_the_terminal(world: World) -> 
         if command not in known:
             continue  # gone (or not there yet): test_every_command_is_walked guards the rest
         for arguments, payload_shows, expected_code in invocations:
-            argv = [argument.format(other=world.other_markdown) for argument in arguments]
+            argv = [
+                argument.format(other=world.other_markdown, home=world.home)
+                for argument in arguments
+            ]
             code, output = run_on_terminal(world.env, *argv)
             if arguments[0] == "search":  # its matches in bold: the only sequence allowed
                 output = output.replace(BOLD, b"").replace(RESET, b"")

@@ -44,7 +44,8 @@ EXIT_DATABASE = 4
 
 
 def seed(path: Path, *, content: str = "Draft.") -> None:
-    """A current database with document 1, its section 1 and a chat of two messages."""
+    """A current database with document 1, its section 1, a chat of two messages and a
+    knowledge collection "notes"."""
 
     async def work() -> None:
         core = await open_core(make_settings(), database_url=f"sqlite:///{path}")
@@ -57,6 +58,7 @@ def seed(path: Path, *, content: str = "Draft.") -> None:
             assert session.id is not None
             await core.chats.add_message(session.id, MessageRole.USER.value, "Hello")
             await core.chats.add_message(session.id, MessageRole.ASSISTANT.value, "Hi")
+            await core.knowledge.create("notes")
         finally:
             await core.aclose()
 
@@ -232,6 +234,16 @@ COMMANDS: dict[tuple[str, ...], list[str] | None] = {
     ("share",): ["share", "1", "bob"],
     ("unshare",): ["unshare", "1", "bob"],
     ("shares",): ["shares", "1"],
+    ("kb", "create"): ["kb", "create", "more notes"],
+    ("kb", "add"): ["kb", "add", "notes", "{markdown}"],
+    ("kb", "list"): ["kb", "list"],
+    ("kb", "files"): ["kb", "files", "notes"],
+    ("kb", "remove"): ["kb", "remove", "notes", "{markdown}"],
+    ("kb", "search"): ["kb", "search", "notes", SECRET],
+    ("kb", "delete"): ["kb", "delete", "notes"],
+    ("kb", "attach"): ["kb", "attach", "notes", "1"],
+    ("kb", "detach"): ["kb", "detach", "notes", "1"],
+    ("kb", "attached"): ["kb", "attached", "1"],
     ("team", "init"): None,  # team mode refuses a SQLite file before opening it
     ("team", "add"): None,
     ("team", "remove"): None,

@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "search",
     "sharing",
     "team",
+    "knowledge",
 )
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL_ERROR = 70

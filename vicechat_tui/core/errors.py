@@ -241,3 +241,16 @@ class FetchRefusedError(ResearchError):
 
 class FetchFailedError(ResearchError):
     title = "Page could not be read"
+
+
+# --- knowledge -------------------------------------------------------------------------
+
+
+class CollectionNotFoundError(NotFoundError):
+    """No collection of that name among the person's own; names the ones there are."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        there = ", ".join(sorted(known)) if known else "none yet (vicechat kb create NAME)"
+        super().__init__(f"There is no knowledge collection {name!r}; yours: {there}.")
+        self.name = name
+        self.known = known

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 

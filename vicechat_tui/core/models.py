@@ -196,3 +196,76 @@ class ChatJob(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+
+
+# -- knowledge: a person's own files, indexed into passages --------------------------------
+
+
+class FileStatus(StrEnum):
+    INDEXED = "indexed"
+    FAILED = "failed"
+    """Could not be read (binary, encrypted, too large…): `error` says why."""
+
+
+class KnowledgeCollection(SQLModel, table=True):
+    """A named set of one person's files that chats can retrieve passages from."""
+
+    __tablename__ = "knowledge_collection"
+    __table_args__ = (UniqueConstraint("owner", "name", name="uq_knowledge_collection_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner: str = Field(index=True)
+    name: str
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+
+
+class KnowledgeFile(SQLModel, table=True):
+    """One file of a collection: where it is, what its content hashed to when read."""
+
+    __tablename__ = "knowledge_file"
+    __table_args__ = (UniqueConstraint("collection_id", "path", name="uq_knowledge_file_path"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    collection_id: int = _fk("knowledge_collection.id", index=False)
+    path: str
+    content_hash: str = ""
+    size: int = 0
+    status: str = FileStatus.INDEXED.value
+    error: str | None = None
+    passages: int = 0
+    updated_at: datetime = Field(default_factory=utc_now)
+
+
+class KnowledgePassage(SQLModel, table=True):
+    """A piece of a file's text, with where it is: heading path or page, character offsets."""
+
+    __tablename__ = "knowledge_passage"
+    __table_args__ = (Index("ix_knowledge_passage_collection_id", "collection_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    collection_id: int = _fk("knowledge_collection.id", index=False)
+    file_id: int = _fk("knowledge_file.id")
+    position: int = 0
+    location: str = ""
+    start: int = 0
+    end: int = 0
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class DocumentKnowledge(SQLModel, table=True):
+    """A collection attached to a document: every section's chat draws on it."""
+
+    __tablename__ = "document_knowledge"
+
+    document_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("document.id", ondelete="CASCADE"), primary_key=True)
+    )
+    collection_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("knowledge_collection.id", ondelete="CASCADE"),
+            primary_key=True,
+            index=True,
+        )
+    )

@@ -19,6 +19,7 @@ from vicechat_tui.core.settings import Settings
 if TYPE_CHECKING:
     from vicechat_tui.core.jobs.engine import JobEngine
     from vicechat_tui.core.providers.registry import ProviderRegistry
+    from vicechat_tui.core.services.knowledge import KnowledgeService
     from vicechat_tui.core.services.search import SearchService
 
 
@@ -35,6 +36,7 @@ class VicechatCore:
     _providers: ProviderRegistry | None = field(default=None, repr=False)
     _jobs: JobEngine | None = field(default=None, repr=False)
     _search: SearchService | None = field(default=None, repr=False)
+    _knowledge: KnowledgeService | None = field(default=None, repr=False)
 
     @property
     def providers(self) -> ProviderRegistry:
@@ -62,6 +64,15 @@ class VicechatCore:
 
             self._search = SearchService(self.database, self.user)
         return self._search
+
+    @property
+    def knowledge(self) -> KnowledgeService:
+        """The person's knowledge collections, created on first use."""
+        if self._knowledge is None:
+            from vicechat_tui.core.services.knowledge import KnowledgeService
+
+            self._knowledge = KnowledgeService(self.database, self.user)
+        return self._knowledge
 
     async def aclose(self) -> None:
         if self._jobs is not None:

@@ -23,7 +23,8 @@ def to_fts5(query: SearchQuery, columns: Sequence[str] | None = None) -> str | N
     included = query.included
     if not included:
         return None
-    expression = " AND ".join(_fts5_term(term) for term in included)
+    joiner = " OR " if query.any_term else " AND "
+    expression = joiner.join(_fts5_term(term) for term in included)
     excluded = query.excluded
     if excluded:
         expression = f"({expression}) NOT ({' OR '.join(_fts5_term(term) for term in excluded)})"
@@ -45,6 +46,7 @@ def to_tsquery(query: SearchQuery) -> str | None:
     included = query.included
     if not included:
         return None
-    parts = [_tsquery_term(term) for term in included]
+    wanted = [_tsquery_term(term) for term in included]
+    parts = ["(" + " | ".join(wanted) + ")"] if query.any_term else wanted
     parts.extend(f"!{_tsquery_term(term)}" for term in query.excluded)
     return " & ".join(parts)

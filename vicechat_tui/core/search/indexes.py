@@ -57,7 +57,18 @@ SOURCE_INDEX = TextIndex(
 )
 
 SEARCH_INDEXES = (DOCUMENT_INDEX, SECTION_INDEX, MESSAGE_INDEX, SOURCE_INDEX)
-SEARCH_NAMES = owned_names(SEARCH_INDEXES)
+"""The indexes migration 0003 made (it installs exactly these)."""
+PASSAGE_INDEX = TextIndex(
+    name="search_passage",
+    table="knowledge_passage",
+    columns=(IndexedColumn.plain("text"),),
+    watched=("text",),
+    snippet_column=0,
+)
+"""The passages of knowledge collections (migration 0005)."""
+ALL_INDEXES = (*SEARCH_INDEXES, PASSAGE_INDEX)
+"""Every index, as `vicechat db reindex` rebuilds them."""
+SEARCH_NAMES = owned_names(ALL_INDEXES)
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:

@@ -8,7 +8,7 @@ from sqlalchemy import create_engine
 
 from vicechat_tui.core.database import sync_url, upgrade_to_head
 from vicechat_tui.core.search import schema
-from vicechat_tui.core.search.indexes import SEARCH_INDEXES
+from vicechat_tui.core.search.indexes import ALL_INDEXES
 
 
 def reindex(url: str) -> float:
@@ -19,7 +19,7 @@ def reindex(url: str) -> float:
     engine = create_engine(sync_url(url))
     try:
         with engine.begin() as connection:
-            schema.install(connection, SEARCH_INDEXES)
+            schema.install(connection, ALL_INDEXES)
     finally:
         engine.dispose()
     return time.perf_counter() - started

@@ -79,6 +79,8 @@ class SearchQuery:
     before: datetime | None = None
     """Strictly before this moment."""
     hints: tuple[str, ...] = ()
+    any_term: bool = False
+    """A match needs one of the included terms, not all (ranked: more matches score more)."""
 
     @property
     def included(self) -> tuple[Term, ...]:
@@ -147,6 +149,26 @@ def parse_query(text: str, *, timezone: tzinfo = UTC) -> SearchQuery:
             position += 1
         _read_bare(state, source[start:position], excluded=excluded, timezone=timezone)
     return _finish(text, state)
+
+
+_QUESTION_STOPWORDS = frozenset(
+    {
+        "a", "an", "and", "are", "as", "at", "be", "by", "can", "could", "did", "do", "does",
+        "for", "from", "had", "has", "have", "how", "i", "if", "in", "is", "it", "its", "me",
+        "my", "of", "on", "or", "our", "should", "so", "than", "that", "the", "their", "them",
+        "then", "there", "these", "they", "this", "to", "us", "was", "we", "were", "what",
+        "when", "where", "which", "who", "why", "will", "with", "would", "you", "your",
+    }
+)  # fmt: skip
+
+
+def question_query(text: str) -> SearchQuery:
+    """A ranked any-word query from a question in plain words ("what did the report say about
+    crater depth?" looks for report, say, crater, depth); words like "the" are left out."""
+    found = list(dict.fromkeys(words(text[:MAX_QUERY_CHARS].lower())))
+    kept = [word for word in found if word not in _QUESTION_STOPWORDS] or found
+    terms = tuple(Term((word,)) for word in kept[:MAX_TERMS])
+    return SearchQuery(text=text, terms=terms, any_term=True)
 
 
 def _read_bare(state: _Parsing, token: str, *, excluded: bool, timezone: tzinfo) -> None:

@@ -9,6 +9,9 @@ and its document's level in one query, then
   ids behave exactly like ids that do not exist);
 - visible but the level is below what is `need`ed: `AccessDeniedError`, saying who can.
 
+Knowledge collections are their owner's alone: `own_collections` is the WHERE clause and
+`own_collection` the lookup by name; a share of a document never opens them to anyone else.
+
 Reading needs `VIEW`; changing a section, a chat or a document's title needs `EDIT`;
 deleting a document or changing its shares needs `OWNER`. On PostgreSQL the row-level
 security policies of migration 0004 enforce the same rules a second time.
@@ -27,6 +30,7 @@ from sqlmodel import col
 
 from vicechat_tui.core.errors import (
     AccessDeniedError,
+    CollectionNotFoundError,
     DocumentNotFoundError,
     JobNotFoundError,
     MessageNotFoundError,
@@ -42,6 +46,7 @@ from vicechat_tui.core.models import (
     ChatSession,
     Document,
     DocumentShare,
+    KnowledgeCollection,
     Section,
     SectionVersion,
     ShareLevel,
@@ -257,3 +262,23 @@ async def visible_session(
     action: str | None = None,
 ) -> ChatSession:
     return await visible(db, user, ChatSession, session_id, need, action=action)
+
+
+def own_collections(user: str) -> Any:
+    """A WHERE clause: the knowledge collections `user` owns (nobody else sees them)."""
+    return col(KnowledgeCollection.owner) == user
+
+
+async def own_collection(db: AsyncSession, user: str, name: str) -> KnowledgeCollection:
+    """`user`'s collection called `name`; CollectionNotFoundError naming theirs otherwise."""
+    found = (
+        await db.execute(
+            select(KnowledgeCollection).where(
+                own_collections(user), col(KnowledgeCollection.name) == name
+            )
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        names = await db.execute(select(col(KnowledgeCollection.name)).where(own_collections(user)))
+        raise CollectionNotFoundError(name, list(names.scalars()))
+    return found
