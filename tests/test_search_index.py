@@ -17,7 +17,7 @@ from vicechat_tui.core.database import sync_url, upgrade_to_head
 from vicechat_tui.core.migrate import downgrade, upgrade
 from vicechat_tui.core.models import MessageState
 from vicechat_tui.core.runtime import VicechatCore
-from vicechat_tui.core.search.indexes import SEARCH_INDEXES, SEARCH_NAMES
+from vicechat_tui.core.search.indexes import ALL_INDEXES, SEARCH_NAMES
 from vicechat_tui.core.transfer.markdown import MarkdownSection
 
 Change = Callable[[VicechatCore, dict[str, int]], Awaitable[tuple[str | None, str | None]]]
@@ -235,13 +235,13 @@ def test_reindex_rebuilds_a_broken_index(
             empty_database,
             *(
                 f"INSERT INTO {index.name} ({index.name}) VALUES ('delete-all')"
-                for index in SEARCH_INDEXES
+                for index in ALL_INDEXES
                 if index.external
             ),
             "DELETE FROM search_source",
         )
     else:
-        _execute(empty_database, *(f"DROP INDEX ix_{index.name}" for index in SEARCH_INDEXES))
+        _execute(empty_database, *(f"DROP INDEX ix_{index.name}" for index in ALL_INDEXES))
     if empty_database.startswith("sqlite"):
         assert _count_matches(empty_database) == {"nile": 0, "sediment": 0, "silt": 0, "atlas": 0}
     capsys.readouterr()
@@ -270,12 +270,12 @@ def _search_objects(url: str) -> set[str]:
 
 def _expected_objects(url: str) -> set[str]:
     if url.startswith("postgresql"):
-        return {f"ix_{index.name}" for index in SEARCH_INDEXES}
+        return {f"ix_{index.name}" for index in ALL_INDEXES}
     names = {name for name in SEARCH_NAMES if not name.startswith("ix_")}
-    names -= {f"{index.name}_content" for index in SEARCH_INDEXES if index.external}
+    names -= {f"{index.name}_content" for index in ALL_INDEXES if index.external}
     names |= {
         f"{index.name}_{event}"
-        for index in SEARCH_INDEXES
+        for index in ALL_INDEXES
         for event in ("insert", "delete", "update")
     }
     return names
