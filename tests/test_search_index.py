@@ -274,9 +274,7 @@ def _expected_objects(url: str) -> set[str]:
     names = {name for name in SEARCH_NAMES if not name.startswith("ix_")}
     names -= {f"{index.name}_content" for index in ALL_INDEXES if index.external}
     names |= {
-        f"{index.name}_{event}"
-        for index in ALL_INDEXES
-        for event in ("insert", "delete", "update")
+        f"{index.name}_{event}" for index in ALL_INDEXES for event in ("insert", "delete", "update")
     }
     return names
 
