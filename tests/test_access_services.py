@@ -215,6 +215,7 @@ CALLS: dict[type, dict[str, Entry]] = {
         "files": Entry(Needs.MINE, lambda c, i: c.knowledge.files(i.collection)),
         "remove": Entry(Needs.MINE, lambda c, i: c.knowledge.remove(i.collection, [i.notes])),
         "search": Entry(Needs.MINE, lambda c, i: c.knowledge.search([i.collection], "secret")),
+        "usable": Entry(Needs.READ, lambda c, i: c.knowledge.usable(i.document, [i.collection])),
     },
     SearchService: {
         "search": Entry(

@@ -57,3 +57,38 @@ def test_the_kb_commands(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     assert code == 1 and "no knowledge collection 'nothing'; yours: space" in err
     assert run(capsys, db, "kb", "delete", "space")[0] == 0
     assert "No collections yet" in run(capsys, db, "kb", "list")[1]
+
+
+def test_ask_shows_the_search_and_the_file_sources(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tests.servers.providers import OpenAIServer, Reply
+
+    db = tmp_path / "v.db"
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "moon.md").write_text("# Moon\n\n## Tides\n\nThe Moon pulls the tides.\n", "utf-8")
+    book = tmp_path / "book.md"
+    book.write_text("# Book\n\nIntro.\n\n## Tides\n\nDraft.\n", "utf-8")
+    with OpenAIServer(delay_per_token=0.0) as server:
+        server.add_replies(Reply(tokens=("The Moon [1].",)))
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'default_provider = "local"\n[providers.local]\nkind = "openai"\n'
+            f'base_url = "{server.url}"\ndefault_model = "test-model"\n',
+            encoding="utf-8",
+        )
+        for argv in (
+            ["import", str(book)],
+            ["kb", "create", "space"],
+            ["kb", "add", "space", str(notes)],
+            ["kb", "attach", "space", "1"],
+        ):
+            assert run(capsys, db, "--config", str(config), *argv)[0] == 0, argv
+        code, out, err = run(
+            capsys, db, "--config", str(config), "ask", "--doc", "1", "--section", "2",
+            "What pulls the tides?",
+        )  # fmt: skip
+    assert code == 0, err
+    assert "searching your files… 1 passage from 1 file" in err
+    assert f"[1] {notes / 'moon.md'} · Moon › Tides" in out

@@ -22,9 +22,11 @@ from vicechat_tui.core.events import (
 )
 from vicechat_tui.core.jobs.context import SectionContext
 from vicechat_tui.core.jobs.host import CoreJobHost, JobHost, RunSettings
+from vicechat_tui.core.jobs.knowledge import KnowledgeChoice
 from vicechat_tui.core.jobs.reporter import JobReporter
 from vicechat_tui.core.jobs.run import JobRun
 from vicechat_tui.core.jobs.state import JobState
+from vicechat_tui.core.knowledge.retrieval import PassageHit
 from vicechat_tui.core.models import ChatMessage, MessageRole, MessageState
 from vicechat_tui.core.providers.registry import create_provider
 from vicechat_tui.core.runtime import VicechatCore, open_core
@@ -148,6 +150,12 @@ class DictHost:
 
     def publish(self, event: JobEvent) -> None:
         self.events.append(event)
+
+    async def knowledge_for(self, document_id: int, configured: Sequence[str]) -> KnowledgeChoice:
+        return KnowledgeChoice(tuple(configured))
+
+    async def retrieve(self, names: Sequence[str], question: str, limit: int) -> list[PassageHit]:
+        return []
 
 
 async def test_a_run_against_its_interface_alone(server: OpenAIServer) -> None:

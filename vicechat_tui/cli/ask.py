@@ -122,6 +122,10 @@ class ReplyPrinter:
         if sources and out is not None:
             out.write("\nSources:\n")
             for source in sources:
+                if source.is_file:
+                    where = shown_title(f"{source.path} · {source.location}", out)
+                    out.write(f"  [{source.number}] {where}\n")
+                    continue
                 title = shown_title(source.title, out)
                 url = shown_title(source.url, out)
                 out.write(f"  [{source.number}] {title} <{url}>\n")

@@ -55,6 +55,10 @@ def _render_turn(message: ChatMessage) -> str:
     for number, raw in enumerate(message.sources or [], start=1):
         source = source_to_json(raw)
         label = source.get("number", number)
+        if source.get("kind") == "file":
+            where = f"{source.get('path', '')} · {source.get('location', '')}"
+            parts.append(f"  [{label}] {shown_title(where)}")
+            continue
         title = shown_title(source["title"] or source["url"])
         parts.append(f"  [{label}] {title} <{shown_title(source['url'])}>")
     return "\n".join(parts)

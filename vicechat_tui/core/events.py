@@ -11,20 +11,33 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A web page an answer cites as [number]."""
+    """What an answer cites as [number]: a web page, or a passage of one of the person's
+    files (`kind` "file": its `path`, `location` — heading path or page — and `passage`)."""
 
     number: int
     url: str
     title: str
     snippet: str = ""
+    kind: str = "web"
+    path: str = ""
+    location: str = ""
+    passage: str = ""
+
+    @property
+    def is_file(self) -> bool:
+        return self.kind == "file"
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "number": self.number,
             "url": self.url,
             "title": self.title,
             "snippet": self.snippet,
+            "kind": self.kind,
         }
+        if self.is_file:
+            data.update(path=self.path, location=self.location, passage=self.passage)
+        return data
 
 
 @dataclass(frozen=True, slots=True)

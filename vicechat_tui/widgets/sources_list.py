@@ -1,4 +1,4 @@
-"""The numbered web sources under a researched reply, shown as plain text."""
+"""The numbered sources under a reply (web pages, passages of one's files), as plain text."""
 
 from __future__ import annotations
 
@@ -22,11 +22,20 @@ def as_source(raw: Source | Mapping[str, Any], index: int) -> Source:
         url=str(raw.get("url") or ""),
         title=str(raw.get("title") or ""),
         snippet=str(raw.get("snippet") or ""),
+        kind=str(raw.get("kind") or "web"),
+        path=str(raw.get("path") or ""),
+        location=str(raw.get("location") or ""),
+        passage=str(raw.get("passage") or ""),
     )
 
 
+PASSAGE_PREVIEW_CHARS = 240
+"""How much of a file passage shows under its source line."""
+
+
 class SourcesList(Widget):
-    """`[1] Title — https://…` lines; untrusted titles and addresses are never interpreted."""
+    """`[1] Title — https://…` lines, and `[2] notes.md · Moon › Tides` with the start of the
+    passage for a file; untrusted titles, addresses and passages are never interpreted."""
 
     DEFAULT_CSS = """
     SourcesList {
@@ -52,6 +61,13 @@ class SourcesList(Widget):
     def render(self) -> Text:
         text = Text("Sources", style="bold")
         for source in self.sources:
+            if source.is_file:
+                text.append(f"\n[{source.number}] ", style="bold")
+                text.append(visible_controls(source.path))
+                text.append(f" · {visible_controls(source.location)}", style="italic")
+                preview = " ".join(source.passage.split())[:PASSAGE_PREVIEW_CHARS]
+                text.append(f"\n    “{visible_controls(preview)}”", style="dim")
+                continue
             title = visible_controls(source.title.strip()) or "(untitled)"
             text.append(f"\n[{source.number}] ", style="bold")
             text.append(title)

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from vicechat_tui.core.events import JobEvent
 from vicechat_tui.core.jobs.context import SectionContext
+from vicechat_tui.core.jobs.knowledge import KnowledgeChoice
 from vicechat_tui.core.models import ChatMessage
 from vicechat_tui.core.redaction import NO_SECRETS, Redactor, known_secrets
 from vicechat_tui.core.settings import ResearchSettings, WebFetchSettings, WebSearchSettings
 
 if TYPE_CHECKING:
+    from vicechat_tui.core.knowledge.retrieval import PassageHit
     from vicechat_tui.core.runtime import VicechatCore
 
 
@@ -52,6 +54,15 @@ class JobHost(Protocol):
         """Send an event to the job's subscribers."""
         ...
 
+    async def knowledge_for(self, document_id: int, configured: Sequence[str]) -> KnowledgeChoice:
+        """The collections the job draws on: `configured` ∪ the document's attached ones,
+        only the person's own."""
+        ...
+
+    async def retrieve(self, names: Sequence[str], question: str, limit: int) -> list[PassageHit]:
+        """The passages of these collections that best answer `question`."""
+        ...
+
 
 class CoreJobHost:
     """A `JobHost` over one `VicechatCore`; the engine builds one and passes it to each run."""
@@ -81,3 +92,10 @@ class CoreJobHost:
         await self._core.chats.update_message(
             message_id, **self.settings.redactor.redact_data(values)
         )
+
+    async def knowledge_for(self, document_id: int, configured: Sequence[str]) -> KnowledgeChoice:
+        names, missing = await self._core.knowledge.usable(document_id, configured)
+        return KnowledgeChoice(tuple(names), tuple(missing))
+
+    async def retrieve(self, names: Sequence[str], question: str, limit: int) -> list[PassageHit]:
+        return await self._core.knowledge.search(names, question, limit=limit)

@@ -6,12 +6,22 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vicechat_tui.core.chat_config import ChatConfig
 from vicechat_tui.core.events import StepRecord, TokenDelta
 from vicechat_tui.core.jobs.context import SectionContext, build_context, usable_history
 from vicechat_tui.core.jobs.host import JobHost
+from vicechat_tui.core.jobs.knowledge import (
+    CONTEXT_SHARE,
+    RETRIEVED_PASSAGES,
+    SEARCHING_LABEL,
+    file_sources,
+    found_label,
+    passages_tokens,
+    passages_within,
+    with_passages,
+)
 from vicechat_tui.core.jobs.reporter import JobReporter
 from vicechat_tui.core.jobs.state import JobState
 from vicechat_tui.core.models import ChatMessage, MessageState
@@ -23,6 +33,9 @@ from vicechat_tui.core.providers.base import (
     TextDelta,
 )
 from vicechat_tui.core.providers.redacting import redacting
+
+if TYPE_CHECKING:
+    from vicechat_tui.core.knowledge.retrieval import PassageHit
 
 PROGRESS_EVERY_SECONDS = 0.1
 RESEARCH_HISTORY_TURNS = 10
@@ -61,12 +74,55 @@ class JobRun:
 
     async def execute(self) -> None:
         self._flusher = asyncio.create_task(self._flush_periodically())
+        passages = await self._retrieve()
         if self.config.web_search:
             messages = await self._research()
         else:
-            messages = await self._chat_messages()
-        await self._stream_answer(messages)
+            messages = await self._chat_messages(passages_tokens(passages))
+        await self._stream_answer(self._with_passages(messages, passages))
         self._stop_if_unstored()
+
+    # -- knowledge ----------------------------------------------------------------------------
+
+    async def _retrieve(self) -> list[PassageHit]:
+        """The retrieval step: passages of the person's files for the question (see
+        jobs/knowledge.py); nothing, and no step, when the chat draws on no collection."""
+        choice = await self.host.knowledge_for(self.state.document_id, self.config.knowledge)
+        for name in choice.missing:
+            step = self.reporter.step_started(
+                f"left out knowledge {name!r}: not one of your collections",
+                payload={"collection": name},
+            )
+            self.reporter.step_finished(step, status="failed")
+        if not choice.names:
+            return []
+        step = self.reporter.step_started(
+            SEARCHING_LABEL, payload={"collections": list(choice.names)}
+        )
+        self.state.label = SEARCHING_LABEL
+        self.reporter.publish_progress()
+        hits = await self.host.retrieve(choice.names, self.question, RETRIEVED_PASSAGES)
+        window = self.provider.context_window
+        room = window - min(self.config.max_tokens, window // 2)
+        kept = passages_within(hits, room // CONTEXT_SHARE)
+        files = len({hit.path for hit in kept})
+        self.reporter.step_finished(step, payload={"passages": len(kept), "files": files})
+        self.state.label = found_label(file_sources(kept, 1))
+        self.reporter.publish_progress()
+        return kept
+
+    def _with_passages(
+        self, messages: list[PromptMessage], passages: Sequence[PassageHit]
+    ) -> list[PromptMessage]:
+        """The passages as sources numbered after the web ones, quoted into `messages`."""
+        if not passages:
+            return messages
+        from vicechat_tui.core.research.prompts import new_fence
+
+        web = [source for source in self.state.sources if not source.is_file]
+        found = file_sources(passages, len(web) + 1)
+        self.reporter.sources_found([*web, *found])
+        return with_passages(messages, found, new_fence())
 
     async def _section_context(self) -> SectionContext:
         return await self.host.section_context(
@@ -76,13 +132,14 @@ class JobRun:
     async def _history(self) -> Sequence[ChatMessage]:
         return await self.host.history_before(self.state.session_id, self.state.user_message_id)
 
-    async def _chat_messages(self) -> list[PromptMessage]:
+    async def _chat_messages(self, reserved_tokens: int = 0) -> list[PromptMessage]:
+        """The request; `reserved_tokens` of the context window are kept for passages."""
         built = build_context(
             self.config,
             await self._section_context(),
             await self._history(),
             self.question,
-            context_window=self.provider.context_window,
+            context_window=self.provider.context_window - reserved_tokens,
         )
         if built.trimmed_messages:
             step = self.reporter.step_started(

@@ -377,6 +377,18 @@ class KnowledgeService:
             )
             await db.commit()
 
+    async def usable(self, document_id: int, names: Sequence[str]) -> tuple[list[str], list[str]]:
+        """For a chat in the document: (the collections it draws on — `names` and the
+        document's attached ones that are the person's own —, the `names` that are not)."""
+        attached = await self.attached(document_id)
+        async with self._database.session() as db:
+            found = await db.execute(
+                select(col(KnowledgeCollection.name)).where(own_collections(self.user))
+            )
+            own = set(found.scalars())
+        wanted = list(dict.fromkeys([*names, *attached]))
+        return [n for n in wanted if n in own], [n for n in wanted if n not in own]
+
     async def attached(self, document_id: int) -> list[str]:
         """The names of the person's own collections attached to the document."""
         async with self._database.session() as db:
