@@ -108,8 +108,9 @@ class ReplyPrinter:
             indent = "    " if event.parent_id else "  "
             self._note(f"{indent}· {event.label}")
         elif isinstance(event, events.StepFinished) and event.status == "failed":
-            reason = event.payload.get("reason") or event.payload.get("error") or ""
-            self._note(f"    ✗ {reason}" if reason else "    ✗ failed")
+            from vicechat_tui.core.jobs.step_text import failure_line
+
+            self._note(f"    {failure_line(event.payload)}")
         elif isinstance(event, events.ProgressChanged) and event.label != self._last_label:
             self._last_label = event.label
             self._note(f"[{round(event.fraction * 100):3d}%] {event.label}")

@@ -26,6 +26,7 @@ from textual.widgets import Static
 
 from vicechat_tui.core.events import Source
 from vicechat_tui.widgets.message_body import MessageBody, sealable_prefix
+from vicechat_tui.widgets.reply_steps import ReplySteps
 from vicechat_tui.widgets.safe_text import visible_controls
 from vicechat_tui.widgets.sources_list import SourcesList
 
@@ -140,6 +141,7 @@ class ChatMessageView(Vertical):
         sources: Iterable[Source | Mapping[str, Any]] = (),
         error: str | None = None,
         model: str | None = None,
+        steps: Iterable[Mapping[str, Any]] = (),
     ) -> None:
         super().__init__(classes=f"-{role}")
         self.message_id = message_id
@@ -151,6 +153,7 @@ class ChatMessageView(Vertical):
         """How many characters of `content` the body shows."""
         self.model = model
         self._initial_sources = list(sources)
+        self._initial_steps = list(steps)
         self.set_reactive(ChatMessageView.state, state)
         self.set_reactive(ChatMessageView.error, error or "")
 
@@ -164,6 +167,7 @@ class ChatMessageView(Vertical):
             sources=message.sources or (),
             error=message.error,
             model=message.model,
+            steps=message.steps or (),
         )
 
     @property
@@ -192,6 +196,10 @@ class ChatMessageView(Vertical):
             sources = SourcesList()
             sources.set_sources(self._initial_sources)
             yield sources
+        if self._initial_steps:
+            steps = ReplySteps()
+            steps.set_steps(self._initial_steps)
+            yield steps
 
     @property
     def body(self) -> MessageBody:
@@ -217,6 +225,25 @@ class ChatMessageView(Vertical):
             sources_list = SourcesList()
             sources_list.set_sources(listed)
             self.mount(sources_list)
+
+    def set_steps(self, steps: Iterable[Mapping[str, Any]]) -> None:
+        """Show the reply's steps, folded, at its end (mounting them the first time)."""
+        listed = list(steps)
+        shown = self.query_children(ReplySteps)
+        if shown:
+            shown.first().set_steps(listed)
+        elif listed:
+            folded = ReplySteps()
+            folded.set_steps(listed)
+            self.mount(folded)
+
+    def toggle_steps(self) -> bool:
+        """Open or fold the reply's steps; False when it has none."""
+        shown = self.query_children(ReplySteps)
+        if not shown or not shown.first().worth_showing:
+            return False
+        shown.first().toggle()
+        return True
 
     @property
     def is_streaming(self) -> bool:
@@ -324,6 +351,7 @@ class ChatMessageView(Vertical):
         sources: Iterable[Source | Mapping[str, Any]] = (),
         error: str | None = None,
         model: str | None = None,
+        steps: Iterable[Mapping[str, Any]] = (),
     ) -> None:
         """The job ended: one full render of the final text (fences and all)."""
         self.content = content
@@ -332,6 +360,7 @@ class ChatMessageView(Vertical):
         self.state = state
         self.error = error or ""
         self.set_sources(sources)
+        self.set_steps(steps)
         if len(content) <= STREAM_VIEW_LIMIT:
             self._shown = len(content)
         elif not (self.body.is_streaming and self._shown):  # else: keep what the stream drew

@@ -24,8 +24,10 @@ from vicechat_tui.core.events import (
     JobSnapshot,
     JobStarted,
     SourcesFound,
+    StepFinished,
     StepStarted,
 )
+from vicechat_tui.core.jobs.step_text import READING
 from vicechat_tui.widgets.chat_header import ChatHeader, HeaderPart
 from vicechat_tui.widgets.chat_input import ChatInput
 from vicechat_tui.widgets.chat_log import ChatLog
@@ -33,12 +35,20 @@ from vicechat_tui.widgets.chat_message import ChatMessageView, last_code_block
 from vicechat_tui.widgets.job_events import JobEventReceived, JobProgressed, JobTextAppended
 from vicechat_tui.widgets.job_progress import JobProgress
 from vicechat_tui.widgets.key_hints import key_for_action
+from vicechat_tui.widgets.research_log import ResearchLog
 from vicechat_tui.widgets.safe_text import literal, visible_controls
 
 if TYPE_CHECKING:
     from vicechat_tui.core.models import ChatMessage
 
 SELECT_SECTION = "Select a section to chat about it."
+
+
+def _page_failed(status: str, payload: Mapping[str, object]) -> bool:
+    """A page research tried to read was refused or could not be read."""
+    return status == "failed" and bool(payload.get("url"))
+
+
 RETRYABLE_STATES = ("failed", "interrupted", "cancelled")
 FINAL_STATES = {"completed": "complete"}
 ApplyMode = Literal["insert", "replace"]
@@ -61,6 +71,14 @@ class ChatPane(Widget):
         ),
         Binding("alt+c", "chat_copy", "Copy reply", show=False, id="chat.copy"),
         Binding("alt+k", "chat_copy_code", "Copy code", show=False, id="chat.copy_code"),
+        Binding(
+            "alt+s",
+            "chat_steps",
+            "Show steps",
+            tooltip="Open or fold the steps of the selected (else the latest) reply",
+            show=False,
+            id="chat.steps",
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -134,6 +152,7 @@ class ChatPane(Widget):
     chat_log = query_one("#chat-log", ChatLog)
     chat_input = query_one("#chat-input", ChatInput)
     progress = query_one("#chat-progress", JobProgress)
+    research_log = query_one("#chat-research-log", ResearchLog)
 
     def __init__(
         self,
@@ -159,6 +178,7 @@ class ChatPane(Widget):
         yield Static("loading…", id="chat-notice")
         yield ChatLog(id="chat-log")
         yield JobProgress(id="chat-progress")
+        yield ResearchLog(id="chat-research-log")
         yield Static("", id="chat-note", classes="-hidden")
         yield ChatInput(id="chat-input")
 
@@ -271,6 +291,7 @@ class ChatPane(Widget):
         self.job_id = None
         self.chat_log.following = None
         self.progress.stop()
+        self.research_log.clear()
 
     def can_retry(self) -> bool:
         """After a failed, cancelled or interrupted reply (or a message left unanswered)."""
@@ -290,12 +311,17 @@ class ChatPane(Widget):
             await view.begin_stream(event.text)
             view.set_sources(event.sources)
             self.progress.show(event)
+            self.research_log.show_failed(
+                step.payload for step in event.steps if _page_failed(step.status, step.payload)
+            )
         elif isinstance(event, JobStarted):
             await self.chat_log.reply_view(event.assistant_message_id)
         elif isinstance(event, SourcesFound):
             (await self.chat_log.reply_view(None)).set_sources(event.sources)
-        elif isinstance(event, StepStarted):
-            self.progress.label = event.label
+        elif isinstance(event, StepStarted) and not event.label.startswith(READING):
+            self.progress.label = event.label  # pages read are counted by the progress label
+        elif isinstance(event, StepFinished) and _page_failed(event.status, event.payload):
+            self.research_log.page_failed(event.payload)
         elif isinstance(event, JobFinished):
             self.post_message(self.ReplyEnded(event))
 
@@ -327,6 +353,7 @@ class ChatPane(Widget):
             sources=stored.sources if stored is not None else view.sources,
             error=error,
             model=stored.model if stored is not None else None,
+            steps=stored.steps or () if stored is not None else (),
         )
         self.stop_following()
         self.refresh_bindings()
@@ -338,7 +365,7 @@ class ChatPane(Widget):
             return True
         if self.session_id is None:
             return None
-        if self.read_only_reason and action not in ("chat_copy", "chat_copy_code"):
+        if self.read_only_reason and action not in ("chat_copy", "chat_copy_code", "chat_steps"):
             return False
         if action == "chat_cancel":  # hidden, not greyed: only one of them makes sense at once
             return self.running
@@ -393,6 +420,11 @@ class ChatPane(Widget):
             return
         self.app.copy_to_clipboard(code)
         self.notify("Copied the code block to the clipboard.")
+
+    def action_chat_steps(self) -> None:
+        view = self.chat_log.target_reply()
+        if view is None or not view.toggle_steps():
+            self.notify("That reply has no steps to show (only researched replies do).")
 
     def action_chat_reset(self) -> None:
         if self.session_id is None:

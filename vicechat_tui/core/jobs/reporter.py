@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -35,6 +36,7 @@ class JobReporter:
         self._publish = publish
         self._on_change = on_change
         self._step_counter = 0
+        self._started: dict[str, float] = {}
 
     def step_started(
         self, label: str, *, parent: str | None = None, payload: dict[str, Any] | None = None
@@ -42,6 +44,7 @@ class JobReporter:
         """Record a running step and return its id (`s1`, `s2`, … in the order started)."""
         self._step_counter += 1
         step_id = f"s{self._step_counter}"
+        self._started[step_id] = time.monotonic()
         record = StepRecord(step_id, parent, label, "running", dict(payload or {}))
         self.state.steps.append(record)
         self._publish(StepStarted(self.state.job_id, step_id, parent, label, record.payload))
@@ -51,7 +54,13 @@ class JobReporter:
     def step_finished(
         self, step_id: str, *, status: str = "ok", payload: dict[str, Any] | None = None
     ) -> None:
-        """Mark a step finished with `status`, merging `payload` into the one it started with."""
+        """Mark a step finished with `status`, merging `payload` into the one it started with.
+
+        The payload gains `seconds`: how long the step took (shown under the reply).
+        """
+        started = self._started.pop(step_id, None)
+        if started is not None:
+            payload = {**(payload or {}), "seconds": round(time.monotonic() - started, 2)}
         for record in self.state.steps:
             if record.step_id == step_id:
                 merged = {**record.payload, **(payload or {})}
