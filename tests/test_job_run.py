@@ -116,6 +116,8 @@ async def test_a_run_over_the_real_core_needs_only_its_host(
     assert (final.tokens, final.tokens_estimated) == (3, False)
     stored = await core.chats.get_message(reply.id or 0)
     assert stored is not None and (stored.content, stored.state) == ("Weaker ones.", "complete")
+    took = stored.steps[0]["payload"].pop("seconds")
+    assert isinstance(took, float) and 0 <= took < 30, "each step keeps how long it took"
     assert stored.steps == [
         {
             "id": "s1",
@@ -192,6 +194,8 @@ def test_the_reporter_numbers_records_and_publishes_steps() -> None:
     reporter.close_open_steps("cancelled")
 
     assert (cycle, search) == ("s1", "s2")
+    for step in state.steps:
+        assert 0 <= step.payload.pop("seconds") < 5, "each step keeps how long it took"
     assert state.steps == [
         StepRecord("s1", None, "cycle 1/2", "cancelled", {}),
         StepRecord("s2", "s1", "searching", "ok", {"query": "tides", "results": 4}),
