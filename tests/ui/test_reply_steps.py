@@ -48,6 +48,7 @@ def web() -> Iterator[tuple[WebSite, LocalServer, LocalServer, ScriptedModel]]:
         index.default = [
             SearchHit(site.url("/moon"), "Moon", "moon"),
             SearchHit(site.url("/to-private"), f"Private {PAYLOAD}", "private"),
+            SearchHit(f"http://10.0.0.2/{PAYLOAD}", "Hostile address", "refused at once"),
             SearchHit(site.url("/slow"), "Slow", "slow"),
         ]
         yield site, search, model_server, model
@@ -94,10 +95,12 @@ async def test_research_shows_pages_refused_and_steps_open_under_the_reply(
         await pilot.press("ctrl+j")
         # while the slow page is read: the count of pages, and the refused one with why
         await wait_for(pilot, site.slow_started.is_set, what="the slow page")
-        await wait_for(pilot, lambda: pane.research_log.count == 1, what="the refusal")
+        await wait_for(pilot, lambda: pane.research_log.count == 2, what="the refusals")
         log = rendered(pane.research_log)
-        assert "1 page not read" in log and "10.0.0.1" in log and "private" in log, log
-        assert "reading 3 pages" in pane.progress.label, pane.progress.label
+        assert "2 pages not read" in log and "10.0.0.1" in log and "private" in log, log
+        assert "␛]0;PWNED" in log and "\x1b" not in log and "\x07" not in log  # shown as text
+        assert "[bold]x[/bold]" in log
+        assert "reading 4 pages" in pane.progress.label, pane.progress.label
         await wait_for(pilot, lambda: reply_finished(pane), timeout=15, what="the reply")
         assert not pane.research_log.count  # the log belongs to the running job
 
@@ -106,7 +109,7 @@ async def test_research_shows_pages_refused_and_steps_open_under_the_reply(
         steps = view.query_one(ReplySteps)
         assert steps.display and not steps.expanded
         folded = rendered(steps)
-        assert "▸ Steps:" in folded and "2 pages read, 1 refused" in folded, folded
+        assert "▸ Steps:" in folded and "2 pages read, 2 refused" in folded, folded
         assert pane.chat_input.has_focus
         await pilot.press("alt+s")  # from the input, on the latest reply
         await wait_for(pilot, lambda: steps.expanded, what="the steps open")

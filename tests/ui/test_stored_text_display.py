@@ -76,6 +76,8 @@ SHOWS_STORED_TEXT = {
     "_MarkdownLines",
     "SourcesList",
     "JobProgress",
+    "ChatHeader",
+    "ReplySteps",
     "VersionsScreen",
     "NewItemScreen",
     "ConfirmScreen",
@@ -90,6 +92,8 @@ SHOWS_STORED_TEXT = {
 """The UI's classes that show text from the database, a model or the web; each is visited."""
 SHOWS_NO_STORED_TEXT = {
     "LiveTail": "a streaming reply's tail: tests/ui/test_stream_safety.py drives it live",
+    "ResearchLog": "a running research's refused pages: tests/ui/test_reply_steps.py drives it "
+    "live with a hostile address",
     "PaneRow": "a layout container",
     "FindBar": "what the person types to find in the section",
     "ImportScreen": "the file path the person types",
@@ -164,6 +168,16 @@ async def seed(store: VicechatCore) -> tuple[int, int]:
                 "state": "failed",
                 "error": f"Provider said {PAYLOAD}",
                 "sources": [{"number": 1, "title": PAYLOAD, "url": f"https://x.example/{PAYLOAD}"}],
+                "steps": [
+                    {"id": "s1", "parent": None, "label": f"cycle {PAYLOAD}", "status": "ok"},
+                    {
+                        "id": "s2",
+                        "parent": "s1",
+                        "label": f"reading {PAYLOAD}",
+                        "status": "failed",
+                        "payload": {"url": PAYLOAD, "reason": PAYLOAD, "queries": [PAYLOAD]},
+                    },
+                ],
             },
         ],
     )
@@ -258,6 +272,13 @@ async def test_no_widget_lets_stored_text_reach_the_terminal_and_the_editor_save
         await wait_for(pilot, lambda: screen.chat_pane.session_id is not None, what="the chat")
         await settle(pilot)
         await walk.check("the section: tree, editor, chat, sources")
+        screen.chat_pane.chat_input.focus()
+        await pilot.press("alt+s")
+        await settle(pilot)
+        from vicechat_tui.widgets.reply_steps import ReplySteps
+
+        assert screen.chat_pane.query_one(ReplySteps).expanded
+        await walk.check("the reply's steps, open")
 
         editor = screen.editor.text_area
         assert isinstance(editor, SafeTextArea)
