@@ -66,6 +66,7 @@ SHOWS_STORED_TEXT = {
     "DocumentTree",
     "SectionEditor",
     "SafeTextArea",
+    "EditorTextArea",
     "SafeInput",
     "ChatPane",
     "ChatInput",
