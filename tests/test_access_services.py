@@ -10,7 +10,8 @@ call it on alice's ids; then, as bob:
 - shared to view: reading works, every change is refused (AccessDeniedError), and alice's
   rows are as they were;
 - shared to edit: reading and changing work; deleting the document and its shares are
-  refused.
+  refused;
+- whatever is shared: alice's own assistants and knowledge stay NotFound.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from vicechat_tui.core.errors import AccessDeniedError, NotFoundError, VicechatE
 from vicechat_tui.core.jobs.engine import JobEngine
 from vicechat_tui.core.models import ChatJob, JobStatus, MessageState, utc_now
 from vicechat_tui.core.runtime import VicechatCore
+from vicechat_tui.core.services.assistants import AssistantService
 from vicechat_tui.core.services.chats import ChatService
 from vicechat_tui.core.services.documents import DocumentService
 from vicechat_tui.core.services.knowledge import KnowledgeService
@@ -52,7 +54,9 @@ class Needs(Enum):
     OWNER = "owner"  # the owner only
     LISTING = "listing"  # no ids: shows only what one may see
     OWN = "own"  # no ids of anyone else: acts on one's own things
-    MINE = "mine"  # alice's own knowledge: nobody else finds it, whatever she shares
+    MINE = (
+        "mine"  # alice's own (knowledge, assistants): nobody else finds them, whatever she shares
+    )
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class Ids:
     job: int
     collection: str = "secrets"
     notes: Path = Path()
+    assistant: str = "alice-secret"
 
 
 @dataclass(frozen=True)
@@ -183,6 +188,7 @@ CALLS: dict[type, dict[str, Entry]] = {
         "add_message": Entry(
             Needs.EDIT, lambda c, i: c.chats.add_message(i.session, "user", "more")
         ),
+        "config_for_reply": Entry(Needs.READ, lambda c, i: c.chats.config_for_reply(i.session)),
         "count_messages": Entry(Needs.READ, lambda c, i: c.chats.count_messages(i.session)),
         "get_config": Entry(Needs.READ, lambda c, i: c.chats.get_config(i.session)),
         "get_message": Entry(Needs.READ, lambda c, i: c.chats.get_message(i.reply)),
@@ -198,6 +204,19 @@ CALLS: dict[type, dict[str, Entry]] = {
         ),
         "update_message": Entry(
             Needs.EDIT, lambda c, i: c.chats.update_message(i.reply, content="changed")
+        ),
+    },
+    AssistantService: {
+        "create": Entry(Needs.OWN, lambda c, i: c.assistants.create("bob-own")),
+        "delete": Entry(Needs.MINE, lambda c, i: c.assistants.delete(i.assistant)),
+        "get": Entry(Needs.MINE, lambda c, i: c.assistants.get(i.assistant)),
+        "list": Entry(
+            Needs.LISTING,
+            lambda c, i: c.assistants.list(),
+            lambda r, i: i.assistant in {assistant.name for assistant in r},
+        ),
+        "update": Entry(
+            Needs.MINE, lambda c, i: c.assistants.update(i.assistant, {"temperature": 0.1})
         ),
     },
     KnowledgeService: {
@@ -284,6 +303,7 @@ async def seed(alice: VicechatCore, document_id: int | None = None) -> Ids:
         await alice.knowledge.create("secrets")
         await alice.knowledge.add("secrets", [notes])
         await alice.knowledge.attach(document_id, "secrets")
+        await alice.assistants.create(Ids.assistant, {"system_prompt": "secret recipe"})
     section = saved_id(await alice.sections.create(document_id, "Plans", content="secret v1"))
     child = saved_id(await alice.sections.create(document_id, "Detail", parent_id=section))
     sibling = saved_id(await alice.sections.create(document_id, "Later"))
@@ -350,6 +370,7 @@ async def snapshot(alice: VicechatCore, ids: Ids) -> tuple[Any, ...]:
         await alice.knowledge.collections(),
         [(f.path, f.content_hash) for f in await alice.knowledge.files(ids.collection)],
         await alice.knowledge.attached(ids.document),
+        (await alice.assistants.get(ids.assistant)).model_dump(),
     )
 
 
@@ -363,7 +384,7 @@ async def failure(entry: Entry, core: VicechatCore, ids: Ids) -> VicechatError |
 
 
 async def no_one_else_finds_alices_knowledge(bob: VicechatCore, ids: Ids) -> None:
-    """Whatever alice shares of a document, her collections stay hers alone."""
+    """Whatever alice shares of a document, her collections and assistants stay hers alone."""
     for name, entry in entries(Needs.MINE):
         error = await failure(entry, bob, ids)
         assert isinstance(error, NotFoundError), f"{name} with a share: {error!r}"

@@ -28,8 +28,10 @@ from vicechat_tui.core.runtime import open_core
 pytestmark = pytest.mark.postgres
 
 TABLES = sorted(SQLModel.metadata.tables)
-PRIVATE_TABLES = frozenset({"knowledge_collection", "knowledge_file", "knowledge_passage"})
-"""A person's own knowledge: no share of a document opens it to anyone else."""
+PRIVATE_TABLES = frozenset(
+    {"assistant", "knowledge_collection", "knowledge_file", "knowledge_passage"}
+)
+"""A person's own assistants and knowledge: no share of a document opens it to anyone else."""
 
 
 @pytest.fixture
@@ -54,6 +56,7 @@ async def fill_every_table(url: str, files: Path) -> int:
         await alice.knowledge.create("secrets")
         await alice.knowledge.add("secrets", [notes])
         await alice.knowledge.attach(document_id, "secrets")
+        await alice.assistants.create("Alice's secret helper", {"system_prompt": "secret"})
         async with alice.database.session() as db:
             db.add(ChatJob(session_id=session_id, section_id=section_id, finished_at=utc_now()))
             await db.commit()

@@ -14,6 +14,7 @@ from vicechat_tui.core.errors import InvalidConfigError
 MAX_SYSTEM_PROMPT_CHARS = 20_000
 MAX_KNOWLEDGE_COLLECTIONS = 20
 MAX_COLLECTION_NAME_CHARS = 100
+MAX_ASSISTANT_NAME_CHARS = 60
 
 
 class ChatConfig(BaseModel):
@@ -21,6 +22,11 @@ class ChatConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    assistant: str | None = Field(
+        default=None,
+        max_length=MAX_ASSISTANT_NAME_CHARS,
+        description="The assistant whose settings this chat starts from (none: the default).",
+    )
     provider: str | None = Field(default=None, description="Configured provider name.")
     model: str | None = Field(default=None, description="Model id at that provider.")
     temperature: float = Field(default=0.7, ge=0, le=2, description="Sampling temperature.")
@@ -52,7 +58,7 @@ class ChatConfig(BaseModel):
             )
         return cleaned
 
-    @field_validator("provider", "model")
+    @field_validator("assistant", "provider", "model")
     @classmethod
     def _not_blank(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():

@@ -98,11 +98,29 @@ class InvalidConfigError(VicechatError):
     """A chat configuration with one or more bad fields; lists every one of them."""
 
     title = "Invalid chat configuration"
+    subject = "The chat configuration"
 
     def __init__(self, field_errors: Mapping[str, str]) -> None:
         self.field_errors = dict(field_errors)
         listed = "; ".join(f"{name}: {reason}" for name, reason in self.field_errors.items())
-        super().__init__(f"The chat configuration has invalid fields — {listed}.")
+        super().__init__(f"{self.subject} has invalid fields — {listed}.")
+
+
+class InvalidAssistantError(InvalidConfigError):
+    """An assistant's settings with one or more bad fields (name, description, …)."""
+
+    title = "Invalid assistant"
+    subject = "The assistant"
+
+
+class AssistantNotFoundError(NotFoundError):
+    """No assistant of that name among the person's own; says which ones there are."""
+
+    def __init__(self, name: str, available: list[str]) -> None:
+        yours = ", ".join(available) if available else "none yet"
+        super().__init__(f"There is no assistant named {name!r}; yours are: {yours}.")
+        self.name = name
+        self.available = available
 
 
 class EditConflictError(VicechatError):

@@ -169,6 +169,8 @@ class ChatMessage(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
     model: str | None = None
+    assistant: str | None = None
+    """The name of the assistant whose settings the reply was written with."""
     usage: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     error: str | None = None
     created_at: datetime = Field(default_factory=utc_now)
@@ -191,6 +193,8 @@ class ChatJob(SQLModel, table=True):
     error_detail: str | None = None
     user_message_id: int | None = None
     result_message_id: int | None = None
+    assistant: str | None = None
+    """The name of the assistant the job ran as."""
     runner: str | None = None
     """host:pid of the process running the job, to tell crashed jobs from live ones."""
     created_at: datetime = Field(default_factory=utc_now)
@@ -269,3 +273,25 @@ class DocumentKnowledge(SQLModel, table=True):
             index=True,
         )
     )
+
+
+class Assistant(SQLModel, table=True):
+    """A person's named, reusable chat profile; a section's chat uses one (by name)."""
+
+    __table_args__ = (UniqueConstraint("owner", "name", name="uq_assistant_owner_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner: str = Field(index=True)
+    name: str
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    provider: str | None = None
+    model: str | None = None
+    temperature: float = 0.7
+    max_tokens: int = 2048
+    system_prompt: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    web_search: bool = False
+    search_cycles: int = 2
+    knowledge: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    """Names of the owner's knowledge collections its chats retrieve passages from."""
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)

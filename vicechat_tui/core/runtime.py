@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from vicechat_tui.core.database import Database, open_database, resolve_database_url
 from vicechat_tui.core.identity import ignored_user_note
 from vicechat_tui.core.redaction import guard_logs, known_secrets
+from vicechat_tui.core.services.assistants import AssistantService
 from vicechat_tui.core.services.chats import ChatService
 from vicechat_tui.core.services.documents import DocumentService
 from vicechat_tui.core.services.sections import SectionService
@@ -31,6 +32,7 @@ class VicechatCore:
     documents: DocumentService
     sections: SectionService
     chats: ChatService
+    assistants: AssistantService
     notes: list[str] = field(default_factory=list)
     """What the person should know about how the core was opened (shown once)."""
     _providers: ProviderRegistry | None = field(default=None, repr=False)
@@ -97,13 +99,15 @@ async def open_core(
     def provider_names() -> list[str]:
         return list(settings.effective_providers())
 
+    assistants = AssistantService(database, user, provider_names)
     core = VicechatCore(
         settings=settings,
         database=database,
         user=user,
         documents=DocumentService(database, user),
         sections=SectionService(database, user),
-        chats=ChatService(database, user, provider_names),
+        chats=ChatService(database, user, provider_names, assistants),
+        assistants=assistants,
         notes=[note] if note else [],
     )
     guard_logs(known_secrets(settings, database.url))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import Select, select, update
 from sqlmodel import col
 
-from vicechat_tui.core.chat_config import ChatConfig, merge_chat_config
+from vicechat_tui.core.chat_config import ChatConfig
 from vicechat_tui.core.errors import EmptyMessageError, JobNotFoundError, ProviderError
 from vicechat_tui.core.events import JobEvent, JobFinished, JobStarted
 from vicechat_tui.core.jobs.host import CoreJobHost
@@ -37,7 +37,6 @@ from vicechat_tui.core.models import (
     utc_now,
 )
 from vicechat_tui.core.services.access import editable_by, visible_to
-from vicechat_tui.core.services.chats import parse_stored_config
 
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
@@ -117,11 +116,7 @@ class JobEngine:
         chats = self.core.chats
         session = await chats.open_session(document_id, section_id)
         assert session.id is not None
-        config = parse_stored_config(session.config)
-        if overrides:
-            config = merge_chat_config(
-                config, overrides, known_providers=self.core.providers.names()
-            )
+        config = await chats.config_for_reply(session.id, overrides)
         self.core.providers.get(config.provider)  # refuse before storing when none is set up
         user_message = await chats.add_message(session.id, MessageRole.USER.value, text)
         return await self._start(document_id, section_id, session.id, config, user_message)
@@ -136,7 +131,7 @@ class JobEngine:
             from vicechat_tui.core.errors import InvalidInputError
 
             raise InvalidInputError("That message is not a question in this section's chat.")
-        config = parse_stored_config(session.config)
+        config = await chats.config_for_reply(session.id)
         self.core.providers.get(config.provider)  # refuse early when none is configured
         return await self._start(document_id, section_id, session.id, config, message)
 
@@ -153,12 +148,13 @@ class JobEngine:
         provider = self.core.providers.get(config.provider)
         model = config.model or provider.default_model or ""
         text = user_message.content
-        assistant = await chats.add_message(
+        reply = await chats.add_message(
             session_id,
             MessageRole.ASSISTANT.value,
             "",
             state=MessageState.STREAMING,
             model=model or None,
+            assistant=config.assistant,
         )
         kind = JobKind.WEB_RESEARCH if config.web_search else JobKind.CHAT
         job = ChatJob(
@@ -167,7 +163,8 @@ class JobEngine:
             kind=kind.value,
             cycles=config.search_cycles if config.web_search else 0,
             user_message_id=user_message.id,
-            result_message_id=assistant.id,
+            result_message_id=reply.id,
+            assistant=config.assistant,
             runner=RUNNER,
         )
         async with self.core.database.session() as db:
@@ -182,9 +179,10 @@ class JobEngine:
             section_id=section_id,
             kind=kind.value,
             user_message_id=user_message.id,
-            assistant_message_id=assistant.id,
+            assistant_message_id=reply.id,
             cycles=job.cycles,
             model=model or None,
+            assistant=config.assistant,
         )
         self._states[job.id] = state
         run = JobRun(self._host, state, config, provider, model, text)

@@ -31,6 +31,8 @@ class JobState:
     """Tokens of the reply: estimated while it streams, the provider's count once reported."""
     tokens_estimated: bool = True
     model: str | None = None
+    assistant: str | None = None
+    """The name of the assistant whose settings the reply is written with."""
     created_at: float = field(default_factory=time.monotonic)
     started_at: float | None = None
     finished_at: float | None = None

@@ -38,6 +38,8 @@ async def load_job_state(core: VicechatCore, job_id: int) -> JobState:
         label=job.step_label,
         tokens=reported if isinstance(reported, int) else 0,
         tokens_estimated=not isinstance(reported, int),
+        model=message.model if message else None,
+        assistant=job.assistant,
         error=job.error,
         error_detail=job.error_detail,
     )

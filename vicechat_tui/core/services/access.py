@@ -9,12 +9,14 @@ and its document's level in one query, then
   ids behave exactly like ids that do not exist);
 - visible but the level is below what is `need`ed: `AccessDeniedError`, saying who can.
 
-Knowledge collections are their owner's alone: `own_collections` is the WHERE clause and
-`own_collection` the lookup by name; a share of a document never opens them to anyone else.
-
 Reading needs `VIEW`; changing a section, a chat or a document's title needs `EDIT`;
 deleting a document or changing its shares needs `OWNER`. On PostgreSQL the row-level
 security policies of migration 0004 enforce the same rules a second time.
+
+A few things belong to a person outright and are never shared, whatever documents are:
+their assistants and knowledge collections. They are found by name among the person's own
+(`owned`, `owned_by`; `own_collection(s)` for collections); another person's behave exactly
+like names that do not exist. On PostgreSQL migrations 0005 and 0006 say the same.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from sqlmodel import col
 
 from vicechat_tui.core.errors import (
     AccessDeniedError,
+    AssistantNotFoundError,
     CollectionNotFoundError,
     DocumentNotFoundError,
     JobNotFoundError,
@@ -41,6 +44,7 @@ from vicechat_tui.core.errors import (
     VersionNotFoundError,
 )
 from vicechat_tui.core.models import (
+    Assistant,
     ChatJob,
     ChatMessage,
     ChatSession,
@@ -264,21 +268,40 @@ async def visible_session(
     return await visible(db, user, ChatSession, session_id, need, action=action)
 
 
+_OWNED_NOT_FOUND: dict[type[Any], Callable[[str, list[str]], NotFoundError]] = {
+    Assistant: AssistantNotFoundError,
+    KnowledgeCollection: CollectionNotFoundError,
+}
+"""The tables of things a person owns outright, found by name, and their NotFound errors."""
+
+
+def owned_by(user: str, model: type[Any]) -> Any:
+    """A WHERE clause: the rows of `model` that belong to `user` (its owner column)."""
+    assert model in _OWNED_NOT_FOUND, f"{model.__name__} is not owned outright"
+    return col(model.owner) == user
+
+
+async def owned_names(db: AsyncSession, user: str, model: type[Any]) -> list[str]:
+    """The names of `user`'s own rows of `model`, sorted."""
+    query = select(col(model.name)).where(owned_by(user, model)).order_by(col(model.name))
+    return [str(name) for name in (await db.execute(query)).scalars()]
+
+
+async def owned(db: AsyncSession, user: str, model: type[Row], name: str) -> Row:
+    """`user`'s own row of `model` named `name`; its NotFound error, naming the ones
+    there are, when there is none (another person's row counts as none)."""
+    query = select(model).where(owned_by(user, model), col(model.name) == name)  # type: ignore[attr-defined]
+    found = (await db.execute(query)).scalar_one_or_none()
+    if found is None:
+        raise _OWNED_NOT_FOUND[model](name, await owned_names(db, user, model))
+    return found
+
+
 def own_collections(user: str) -> Any:
     """A WHERE clause: the knowledge collections `user` owns (nobody else sees them)."""
-    return col(KnowledgeCollection.owner) == user
+    return owned_by(user, KnowledgeCollection)
 
 
 async def own_collection(db: AsyncSession, user: str, name: str) -> KnowledgeCollection:
     """`user`'s collection called `name`; CollectionNotFoundError naming theirs otherwise."""
-    found = (
-        await db.execute(
-            select(KnowledgeCollection).where(
-                own_collections(user), col(KnowledgeCollection.name) == name
-            )
-        )
-    ).scalar_one_or_none()
-    if found is None:
-        names = await db.execute(select(col(KnowledgeCollection.name)).where(own_collections(user)))
-        raise CollectionNotFoundError(name, list(names.scalars()))
-    return found
+    return await owned(db, user, KnowledgeCollection, name)

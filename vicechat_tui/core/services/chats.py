@@ -11,15 +11,23 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from vicechat_tui.core.chat_config import ChatConfig, merge_chat_config
+from vicechat_tui.core.assistant_profile import (
+    DEFAULT_ASSISTANT,
+    base_config,
+    section_overrides,
+    stored_overrides,
+)
+from vicechat_tui.core.chat_config import ChatConfig, validate_chat_config
 from vicechat_tui.core.database import Database
-from vicechat_tui.core.models import ChatMessage, ChatSession, MessageState, utc_now
+from vicechat_tui.core.errors import AssistantNotFoundError, InvalidConfigError
+from vicechat_tui.core.models import Assistant, ChatMessage, ChatSession, MessageState, utc_now
 from vicechat_tui.core.services.access import (
     Level,
     visible,
     visible_section,
     visible_session,
 )
+from vicechat_tui.core.services.assistants import AssistantService
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +48,28 @@ def parse_stored_config(raw: Mapping[str, Any]) -> ChatConfig:
         return ChatConfig()
 
 
+def chosen_assistant(own: Mapping[str, Any], changes: Mapping[str, Any]) -> str:
+    """The assistant a chat uses: the one `changes` name, else the section's, else the
+    default one."""
+    name = changes.get("assistant", own.get("assistant"))
+    return name.strip() if isinstance(name, str) and name.strip() else DEFAULT_ASSISTANT
+
+
 class ChatService:
+    """Section chats. A chat's settings are its assistant's with the section's own on top
+    (`assistant_profile`); `get_config` and `config_for_reply` give the result."""
+
     def __init__(
-        self, database: Database, user: str, provider_names: Callable[[], Iterable[str]]
+        self,
+        database: Database,
+        user: str,
+        provider_names: Callable[[], Iterable[str]],
+        assistants: AssistantService,
     ) -> None:
         self._database = database
         self.user = user
         self._provider_names = provider_names
+        self._assistants = assistants
 
     async def open_session(self, document_id: int, section_id: int) -> ChatSession:
         """The section's session, created the first time; idempotent and race-safe.
@@ -90,22 +113,64 @@ class ChatService:
         return ChatSessionView(session, parse_stored_config(session.config), messages)
 
     async def get_config(self, session_id: int) -> ChatConfig:
+        """The chat's settings as shown: its assistant's with the section's own on top. An
+        assistant the sender does not have (deleted, or a shared document's) is shown by
+        name over the plain defaults; sending refuses it (`config_for_reply`)."""
         async with self._database.session() as db:
             session = await visible_session(db, self.user, session_id)
-            return parse_stored_config(session.config)
+        own = stored_overrides(session.config)
+        name = chosen_assistant(own, {})
+        try:
+            assistant: Assistant | None = await self._assistants.get(name)
+        except AssistantNotFoundError:
+            assistant = None
+        merged = {**base_config(assistant).model_dump(), **own, "assistant": name}
+        return validate_chat_config(merged)
+
+    async def config_for_reply(
+        self, session_id: int, overrides: Mapping[str, Any] | None = None
+    ) -> ChatConfig:
+        """The settings a reply is written with: the assistant (`overrides` may name
+        another), the section's own settings, then `overrides`, each on top of the last.
+        AssistantNotFoundError, naming the ones there are, when the assistant is not one of
+        the sender's; InvalidConfigError for bad overrides."""
+        async with self._database.session() as db:
+            session = await visible_session(db, self.user, session_id)
+        own = stored_overrides(session.config)
+        changes = dict(overrides or {})
+        assistant = await self._assistants.get(chosen_assistant(own, changes))
+        changes["assistant"] = own["assistant"] = assistant.name
+        merged = {**base_config(assistant).model_dump(), **own}
+        if not overrides:
+            return validate_chat_config(merged)
+        known = list(self._provider_names())
+        return validate_chat_config({**merged, **changes}, known_providers=known)
 
     async def update_config(self, session_id: int, changes: Mapping[str, Any]) -> ChatConfig:
-        """Validate `changes` on top of the current config; store all or nothing."""
+        """Validate `changes` on top of the current settings; store all or nothing.
+
+        The section keeps only what differs from its assistant's settings (`"assistant"`
+        in `changes` picks another one: the section's own settings stay on top of it)."""
         async with self._database.session() as db:
             session = await visible_session(
                 db, self.user, session_id, Level.EDIT, action="change its chat settings"
             )
-            config = merge_chat_config(
-                parse_stored_config(session.config),
-                changes,
-                known_providers=list(self._provider_names()),
-            )
-            session.config = config.model_dump(exclude_defaults=True)
+            own = stored_overrides(session.config)
+            name = chosen_assistant(own, changes)
+            errors: dict[str, str] = {}
+            try:
+                assistant: Assistant | None = await self._assistants.get(name)
+            except AssistantNotFoundError as missing:
+                assistant, errors["assistant"] = None, missing.message
+            base = base_config(assistant)
+            merged = {**base.model_dump(), **own, **dict(changes), "assistant": name}
+            try:
+                config = validate_chat_config(merged, known_providers=self._provider_names())
+            except InvalidConfigError as error:
+                raise InvalidConfigError({**errors, **error.field_errors}) from None
+            if errors:
+                raise InvalidConfigError(errors)
+            session.config = section_overrides(config, base)
             session.updated_at = utc_now()
             await db.commit()
             return config
@@ -155,9 +220,15 @@ class ChatService:
         *,
         state: MessageState = MessageState.COMPLETE,
         model: str | None = None,
+        assistant: str | None = None,
     ) -> ChatMessage:
         message = ChatMessage(
-            session_id=session_id, role=role, content=content, state=state.value, model=model
+            session_id=session_id,
+            role=role,
+            content=content,
+            state=state.value,
+            model=model,
+            assistant=assistant,
         )
         async with self._database.session() as db:
             await visible_session(db, self.user, session_id, Level.EDIT, action="chat about it")

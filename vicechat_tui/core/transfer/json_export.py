@@ -40,6 +40,7 @@ def message_to_json(message: ChatMessage) -> dict[str, Any]:
         "sources": [source_to_json(source) for source in message.sources or []],
         "steps": list(message.steps or []),
         "model": message.model,
+        "assistant": message.assistant,
         "usage": message.usage,
         "error": message.error,
         "created_at": iso_time(message.created_at),

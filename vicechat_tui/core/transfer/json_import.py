@@ -128,7 +128,7 @@ async def _add_chat(
     config = parse_stored_config(reader.obj(chat.get("config") or {}, f"{where}.config"))
     session = ChatSession(
         section_id=section_id,
-        config=config.model_dump(mode="json"),
+        config=config.model_dump(mode="json", exclude_defaults=True),
         created_at=reader.time(chat, "created_at", where),
         updated_at=reader.time(chat, "updated_at", where),
     )
@@ -148,6 +148,7 @@ async def _add_chat(
                 sources=reader.json_list(message, "sources", here),
                 steps=reader.json_list(message, "steps", here),
                 model=reader.text(message, "model", here) or None,
+                assistant=reader.text(message, "assistant", here) or None,
                 usage=dict(reader.obj(usage, f"{here}.usage")) if usage is not None else None,
                 error=reader.text(message, "error", here) or None,
                 created_at=reader.time(message, "created_at", here),
