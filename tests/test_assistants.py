@@ -4,14 +4,12 @@ followed by the chats, and nobody else's assistants seen or used — SQLite and 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-
 import pytest
 from sqlalchemy import func, select
 
+from tests import test_access_services
 from tests.conftest import saved_id
 from tests.servers.providers import OpenAIServer
-from tests.team_roles import OpenAs
 from vicechat_tui.core.assistant_profile import DEFAULT_ASSISTANT, STARTERS
 from vicechat_tui.core.chat_config import ChatConfig
 from vicechat_tui.core.errors import (
@@ -22,27 +20,10 @@ from vicechat_tui.core.errors import (
 )
 from vicechat_tui.core.models import Assistant, ChatJob, ChatMessage
 from vicechat_tui.core.runtime import VicechatCore
-from vicechat_tui.core.settings import JobSettings
 
 STARTER_NAMES = sorted(starter.name for starter in STARTERS)
-
-
-@pytest.fixture
-def server() -> Iterator[OpenAIServer]:
-    with OpenAIServer(delay_per_token=0.0) as running:
-        yield running
-
-
-@pytest.fixture
-async def people(
-    open_as: OpenAs, server: OpenAIServer
-) -> AsyncIterator[tuple[VicechatCore, VicechatCore]]:
-    provider = {
-        "providers": {"local": server.provider_settings()},
-        "default_provider": "local",
-        "jobs": JobSettings(flush_interval=0.05),
-    }
-    yield await open_as("alice", **provider), await open_as("bob", **provider)
+server = test_access_services.server  # a provider on 127.0.0.1
+people = test_access_services.people  # alice and bob, each with their own core
 
 
 async def a_section(core: VicechatCore) -> tuple[int, int, int]:
@@ -156,9 +137,8 @@ async def test_replies_and_jobs_record_their_assistant(
     await alice.chats.update_config(session_id, {"assistant": "editor"})
     first = await alice.jobs.send(document_id, section_id, "Tighten it")
     assert (await alice.jobs.wait(first)).assistant == "editor"
-    second = await alice.jobs.send(
-        document_id, section_id, "Now?", overrides={"assistant": "critic"}
-    )
+    critic = {"assistant": "critic"}
+    second = await alice.jobs.send(document_id, section_id, "Now?", overrides=critic)
     await alice.jobs.wait(second)
     prompts = [body["messages"][0]["content"] for body in server.chat_bodies]
     assert "line editor" in prompts[0] and "reviewer" in prompts[1]

@@ -23,7 +23,8 @@ from vicechat_tui.core.chat_config import ChatConfig, validate_chat_config
 from vicechat_tui.core.errors import InvalidConfigError
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.core.settings import ProviderSettings
-from vicechat_tui.screens.chat_config import ChatConfigScreen, parse_number
+from vicechat_tui.screens.chat_config import ChatConfigScreen
+from vicechat_tui.screens.field_form import parse_number
 
 
 async def replace_input(pilot: Any, input_id: str, text: str) -> None:
@@ -76,7 +77,7 @@ async def test_bad_values_show_errors_next_to_their_fields_and_store_nothing(
         assert error_for(screen, "search_cycles") is not None
         assert error_for(screen, "top_p") is None
         assert screen.query_one("#temperature", Input).value == "5"
-        assert await store.chats.get_config(session_id) == ChatConfig()
+        assert await store.chats.get_config(session_id) == ChatConfig(assistant="default")
 
         await replace_input(pilot, "temperature", "1.5")
         await replace_input(pilot, "max_tokens", "100")

@@ -10,30 +10,28 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.validation import ValidationResult, Validator
-from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
+from textual.widgets.select import InvalidSelectValueError
 
-from vicechat_tui.core.chat_config import (
-    CHAT_CONFIG_FIELDS,
-    ChatConfig,
-    NumberRange,
-    number_ranges,
-)
+from vicechat_tui.core.assistant_profile import PROFILE_FIELDS, base_config
+from vicechat_tui.core.chat_config import CHAT_CONFIG_FIELDS, ChatConfig
 from vicechat_tui.core.errors import InvalidConfigError, VicechatError
 from vicechat_tui.failures import run_task
+from vicechat_tui.screens.field_form import NUMBER_FIELDS, FieldForm
 from vicechat_tui.widgets.key_hints import key_for_id
 from vicechat_tui.widgets.safe_input import SafeInput
 from vicechat_tui.widgets.safe_text import literal
 from vicechat_tui.widgets.safe_text_area import SafeTextArea
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from vicechat_tui.core.models import Assistant
     from vicechat_tui.core.runtime import VicechatCore
 
-NUMBER_FIELDS: dict[str, NumberRange] = number_ranges()
 SWITCH_FIELDS = ("web_search", "include_section", "include_outline")
 LABELS = {
+    "assistant": "Assistant",
     "provider": "Provider",
     "model": "Model",
     "temperature": "Temperature",
@@ -50,57 +48,13 @@ FORM_FIELDS: tuple[str, ...] = tuple(name for name in CHAT_CONFIG_FIELDS if name
 """The settings this form has a row for (the others, such as knowledge, are kept as they are)."""
 
 
-def parse_number(text: str, kind: str) -> int | float | str:
-    """The number typed, or the raw text so the core's validation names the problem."""
-    try:
-        return int(text) if kind == "integer" else float(text)
-    except ValueError:
-        return text
+class ChatConfigScreen(FieldForm[ChatConfig | None]):
+    """Edit one section's chat settings; save validates in the core, Escape cancels.
 
+    The assistant picker comes first: picking another one puts its settings into every
+    field the section had left as its assistant's (the section's own values stay)."""
 
-class InRange(Validator):
-    """Accepts what ChatConfig accepts for one numeric field, so typing shows problems early."""
-
-    def __init__(self, number_range: NumberRange) -> None:
-        super().__init__()
-        self.number_range = number_range
-
-    def validate(self, value: str) -> ValidationResult:
-        number = parse_number(value.strip(), self.number_range.kind)
-        if isinstance(number, str):
-            return self.failure(f"Must be a valid {self.number_range.kind}.")
-        if not self.number_range.contains(number):
-            return self.failure(f"Must be {self.number_range.describe()}.")
-        return self.success()
-
-
-class ChatConfigScreen(ModalScreen[ChatConfig | None]):
-    """Edit one section's chat settings; save validates in the core, Escape cancels."""
-
-    DEFAULT_CSS = """
-    ChatConfigScreen {
-        align: center middle;
-    }
-    ChatConfigScreen > #dialog {
-        width: 76; max-width: 100%; height: auto; max-height: 100%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    ChatConfigScreen #dialog-title { text-style: bold; padding: 0 0 1 0; }
-    ChatConfigScreen #fields { height: auto; max-height: 1fr; }
-    ChatConfigScreen .field { height: auto; margin-bottom: 1; }
-    ChatConfigScreen .field > Horizontal { height: auto; }
-    ChatConfigScreen .field Label.name { width: 16; }
-    ChatConfigScreen .field Input, ChatConfigScreen .field Select { width: 1fr; }
-    ChatConfigScreen .field Input, ChatConfigScreen .field TextArea { background: $boost; }
-    ChatConfigScreen .field Switch { width: auto; height: 1; border: none; padding: 0; }
-    ChatConfigScreen .field TextArea { width: 1fr; height: 4; }
-    ChatConfigScreen .field-error { color: $text-error; padding: 0 0 0 16; height: auto; }
-    ChatConfigScreen .field-hint { color: $text-muted; padding: 0 0 0 16; height: auto; }
-    ChatConfigScreen .-hidden { display: none; }
-    ChatConfigScreen #form-error { color: $text-error; height: auto; }
-    ChatConfigScreen #buttons { height: auto; align-horizontal: right; margin-top: 1; }
-    ChatConfigScreen #buttons Button { margin-left: 1; }
-    """
+    LABELS = LABELS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="chat_config.cancel"),
         Binding("ctrl+s", "save", "Save", id="chat_config.save"),
@@ -114,11 +68,19 @@ class ChatConfigScreen(ModalScreen[ChatConfig | None]):
         models: list[str]
         error: str | None
 
-    def __init__(self, core: VicechatCore, session_id: int, config: ChatConfig) -> None:
+    def __init__(
+        self,
+        core: VicechatCore,
+        session_id: int,
+        config: ChatConfig,
+        assistants: Sequence[Assistant] = (),
+    ) -> None:
         super().__init__()
         self.core = core
         self.session_id = session_id
         self.config = config
+        self.assistants = {assistant.name: assistant for assistant in assistants}
+        self._base = base_config(self.assistants.get(config.assistant or ""))
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -127,6 +89,7 @@ class ChatConfigScreen(ModalScreen[ChatConfig | None]):
         with Vertical(id="dialog"):
             yield Label("Chat settings for this section", id="dialog-title")
             with VerticalScroll(id="fields"):
+                yield self._assistant_field(config.assistant)
                 names = self.core.providers.names()
                 provider = Select(
                     [(name, name) for name in names],
@@ -164,31 +127,8 @@ class ChatConfigScreen(ModalScreen[ChatConfig | None]):
                 yield Button(f"Cancel ({cancel})", id="cancel", compact=True)
                 yield Button(f"Save ({save})", id="save", variant="primary", compact=True)
 
-    def _field(self, name: str, *controls: Widget, hint: str | None = None) -> Vertical:
-        row = Vertical(
-            Horizontal(Label(LABELS[name], classes="name"), *controls),
-            Static(
-                hint or "", classes="field-hint" + ("" if hint else " -hidden"), id=f"hint-{name}"
-            ),
-            Static("", classes="field-error -hidden", id=f"error-{name}"),
-            classes="field",
-        )
-        row.tooltip = ChatConfig.model_fields[name].description
-        return row
-
-    def _number_field(self, name: str, value: float) -> Vertical:
-        number_range = NUMBER_FIELDS[name]
-        control = Input(
-            str(value),
-            type=number_range.kind,
-            validators=[InRange(number_range)],
-            id=name,
-            compact=True,
-        )
-        return self._field(name, control)
-
     def on_mount(self) -> None:
-        self.query_one("#provider", Select).focus()
+        self.query_one("#assistant", Select).focus()
         self._list_models(self.config.provider)
 
     # -- the model list ----------------------------------------------------------------------
@@ -248,59 +188,42 @@ class ChatConfigScreen(ModalScreen[ChatConfig | None]):
 
     # -- validation and saving ---------------------------------------------------------------
 
-    def show_error(self, name: str, message: str | None) -> None:
-        """Show (or clear) the message under field `name`."""
-        label = self.query_one(f"#error-{name}", Static)
-        label.update(literal(message or ""))
-        label.set_class(not message, "-hidden")
-
-    @on(Input.Changed)
-    def _typed(self, event: Input.Changed) -> None:
-        name = event.input.id or ""
-        if name in NUMBER_FIELDS:
-            result = event.validation_result
-            failures = result.failure_descriptions if result is not None else []
-            self.show_error(name, failures[0] if failures else None)
-
     def values(self) -> dict[str, Any]:
         """What the form says, as ChatConfig changes (bad numbers left as typed)."""
         provider = self.query_one("#provider", Select).value
+        assistant = self.query_one("#assistant", Select).value
         values: dict[str, Any] = {
+            "assistant": assistant if isinstance(assistant, str) else None,
             "provider": provider if isinstance(provider, str) else None,
             "model": self.query_one("#model-input", Input).value.strip() or None,
             "system_prompt": self.query_one("#system_prompt", TextArea).text,
         }
-        for name, number_range in NUMBER_FIELDS.items():
-            text = self.query_one(f"#{name}", Input).value.strip()
-            values[name] = parse_number(text, number_range.kind)
+        for name in NUMBER_FIELDS:
+            values[name] = self.number_value(name)
         for name in SWITCH_FIELDS:
             values[name] = self.query_one(f"#{name}", Switch).value
         return values
 
     async def action_save(self) -> None:
-        for name in FORM_FIELDS:
-            self.show_error(name, None)
-        form_error = self.query_one("#form-error", Static)
-        form_error.add_class("-hidden")
+        self.clear_errors()
         try:
             config = await self.core.chats.update_config(self.session_id, self.values())
         except InvalidConfigError as error:
-            for name, reason in error.field_errors.items():
-                if name in FORM_FIELDS:
-                    self.show_error(name, reason)
-            others = [f"{k}: {v}" for k, v in error.field_errors.items() if k not in LABELS]
-            if others:
-                form_error.update(literal("; ".join(others)))
-                form_error.remove_class("-hidden")
-            first = next((n for n in FORM_FIELDS if n in error.field_errors), None)
-            if first is not None:
-                self._focus_field(first)
+            self.show_field_errors(error)
             return
         except VicechatError as error:
-            form_error.update(literal(f"{error.title}: {error.message}"))
-            form_error.remove_class("-hidden")
+            self.show_form_error(f"{error.title}: {error.message}")
             return
         self.dismiss(config)
+
+    def set_value(self, name: str, value: Any) -> None:
+        super().set_value(name, value)
+        model_select: Select[str] = self.query_one("#model-select", Select)
+        if name == "model" and not model_select.has_class("-hidden"):
+            try:
+                model_select.value = value if value else Select.NULL
+            except InvalidSelectValueError:  # not a model the provider listed
+                model_select.clear()
 
     def _focus_field(self, name: str) -> None:
         if name == "model":
@@ -318,3 +241,39 @@ class ChatConfigScreen(ModalScreen[ChatConfig | None]):
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
         self.dismiss(None)
+
+    # -- the assistant -----------------------------------------------------------------------
+
+    def _assistant_field(self, chosen: str | None) -> Vertical:
+        names = list(self.assistants)
+        options = [(name, name) for name in names]
+        if chosen and chosen not in self.assistants:  # deleted, or a shared document's
+            options.append((f"{chosen} (not one of yours)", chosen))
+        picker: Select[str] = Select(
+            options,
+            value=chosen or (options[0][1] if options else Select.NULL),
+            allow_blank=not options,
+            prompt="default",
+            id="assistant",
+            compact=True,
+        )
+        return self._field("assistant", picker, hint=self._describe(chosen))
+
+    def _describe(self, name: str | None) -> str:
+        assistant = self.assistants.get(name or "")
+        if assistant is None:
+            return "Not one of your assistants: pick one of yours to send from this chat."
+        return assistant.description or "(no description)"
+
+    @on(Select.Changed, "#assistant")
+    def _assistant_picked(self, event: Select.Changed) -> None:
+        name = event.value if isinstance(event.value, str) else ""
+        new_base = base_config(self.assistants.get(name))
+        shown = self.values()
+        for field in PROFILE_FIELDS:
+            if field in LABELS and shown.get(field) == getattr(self._base, field):
+                self.set_value(field, getattr(new_base, field))
+        self._base = new_base
+        hint = self.query_one("#hint-assistant", Static)
+        hint.update(literal(self._describe(name)))
+        hint.remove_class("-hidden")

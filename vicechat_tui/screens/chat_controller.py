@@ -41,7 +41,7 @@ def provider_help(core: VicechatCore) -> str | None:
 
 def chat_header(core: VicechatCore, config: ChatConfig) -> tuple[HeaderPart, ...]:
     """The chat's whole setup as it will really be used, most important first (the header
-    drops parts from the end when narrow). An assistant's name will go first."""
+    drops parts from the end when narrow): its assistant first."""
     providers = core.settings.effective_providers()
     provider = config.provider or core.settings.default_provider or next(iter(providers), "")
     settings = providers.get(provider) if provider else None
@@ -49,6 +49,7 @@ def chat_header(core: VicechatCore, config: ChatConfig) -> tuple[HeaderPart, ...
     cycles = config.search_cycles
     prompt = bool(config.system_prompt.strip())
     return (
+        HeaderPart(f"assistant {config.assistant or 'default'}", config.assistant or "default"),
         HeaderPart(provider or "no provider"),
         HeaderPart(model),
         HeaderPart(f"web research ×{cycles}", f"web ×{cycles}")
@@ -96,6 +97,7 @@ class ChatController:
             assert session.id is not None
             total = await core.chats.count_messages(session.id)
             messages = await core.chats.history(session.id, limit=HISTORY_PAGE)
+            config = await core.chats.get_config(session.id)
         except VicechatError as error:
             if generation == self.generation:
                 pane.set_notice(f"{error.title}: {error.message}")
@@ -103,9 +105,7 @@ class ChatController:
         if generation != self.generation:
             return None
         await pane.show_chat(session.id, messages, total - len(messages))
-        from vicechat_tui.core.services.chats import parse_stored_config
-
-        self.show_config(parse_stored_config(session.config))
+        self.show_config(config)
         if read_only is not None:
             pane.set_read_only(read_only)
             pane.set_notice(None)

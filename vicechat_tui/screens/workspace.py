@@ -457,7 +457,8 @@ class WorkspaceScreen(Screen[None]):
 
         core = self.workbench.require_core()
         config = await core.chats.get_config(session_id)
-        changed = await self.ask(ChatConfigScreen(core, session_id, config))
+        assistants = await core.assistants.list()
+        changed = await self.ask(ChatConfigScreen(core, session_id, config, assistants))
         if changed is not None and self.chat_pane.session_id == session_id:
             self.chat.show_config(changed)
 
