@@ -44,6 +44,7 @@ async def test_the_header_shows_the_setup_and_fits_a_narrow_pane(
     await store.chats.update_config(
         session.id,
         {
+            "assistant": "critic",
             "temperature": 0.2,
             "max_tokens": 512,
             "system_prompt": "Be brief.",
@@ -57,10 +58,11 @@ async def test_the_header_shows_the_setup_and_fits_a_narrow_pane(
         header = pane.query_one("#chat-header", ChatHeader)
         shown = str(header.render())
         assert shown == (
-            "local · m · web research ×3 · temperature 0.2 · max 512 tokens · system prompt set"
+            "critic · local · m · web research ×3 · temperature 0.2 · max 512 tokens"
+            " · system prompt set"
         )
         await pilot.resize_terminal(100, 30)
         await pilot.pause()
         shown = str(header.render())
-        assert shown.startswith("local · m · web ×3")
+        assert shown.startswith("critic · local · m · web ×3")
         assert len(shown) <= header.content_size.width

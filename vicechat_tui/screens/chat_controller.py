@@ -49,7 +49,7 @@ def chat_header(core: VicechatCore, config: ChatConfig) -> tuple[HeaderPart, ...
     cycles = config.search_cycles
     prompt = bool(config.system_prompt.strip())
     return (
-        HeaderPart(f"assistant {config.assistant or 'default'}", config.assistant or "default"),
+        HeaderPart(config.assistant or "default"),
         HeaderPart(provider or "no provider"),
         HeaderPart(model),
         HeaderPart(f"web research ×{cycles}", f"web ×{cycles}")
