@@ -40,6 +40,7 @@ from vicechat_tui.core.services.documents import DocumentService
 from vicechat_tui.core.services.knowledge import KnowledgeService
 from vicechat_tui.core.services.search import SearchService
 from vicechat_tui.core.services.sections import SectionService
+from vicechat_tui.core.services.trash import TrashService
 from vicechat_tui.core.settings import JobSettings
 from vicechat_tui.core.transfer.json_export import export_document_json
 from vicechat_tui.core.transfer.markdown_store import export_markdown
@@ -116,8 +117,23 @@ async def _retry(core: VicechatCore, ids: Ids) -> int:
     return job_id
 
 
+async def _trashed_section(core: VicechatCore, ids: Ids) -> int:
+    """Delete `ids.child` (to the trash) as `core`'s user: the trash entries act on it."""
+    await core.sections.delete(ids.child)
+    return ids.child
+
+
+async def _trashed_document(core: VicechatCore, ids: Ids) -> int:
+    await core.documents.delete(ids.document)
+    return ids.document
+
+
 async def _get_job(core: VicechatCore, ids: Ids) -> Any:
     return core.jobs.get(ids.job)
+
+
+async def _then(first: Awaitable[int], then: Callable[[int], Awaitable[Any]]) -> Any:
+    return await then(await first)
 
 
 async def _returning(value: Any) -> Any:
@@ -241,6 +257,31 @@ CALLS: dict[type, dict[str, Entry]] = {
             Needs.LISTING,
             lambda c, i: c.search.search("secret"),
             lambda r, i: any(hit.document_id == i.document for hit in r.hits),
+        ),
+    },
+    TrashService: {
+        # Restoring and purging need the row in the trash: each call first deletes it as
+        # the same person, which the same level allows (and refuses the same way).
+        "list": Entry(
+            Needs.LISTING,
+            lambda c, i: c.trash.list(),
+            lambda r, i: any(item.document_id == i.document for item in r),
+        ),
+        "purge_all": Entry(Needs.LISTING, lambda c, i: c.trash.purge_all(), lambda n, i: n != 0),
+        "purge_document": Entry(
+            Needs.OWNER, lambda c, i: _then(_trashed_document(c, i), c.trash.purge_document)
+        ),
+        "purge_expired": Entry(
+            Needs.LISTING, lambda c, i: c.trash.purge_expired(), lambda n, i: n != 0
+        ),
+        "purge_section": Entry(
+            Needs.EDIT, lambda c, i: _then(_trashed_section(c, i), c.trash.purge_section)
+        ),
+        "restore_document": Entry(
+            Needs.OWNER, lambda c, i: _then(_trashed_document(c, i), c.trash.restore_document)
+        ),
+        "restore_section": Entry(
+            Needs.EDIT, lambda c, i: _then(_trashed_section(c, i), c.trash.restore_section)
         ),
     },
     JobEngine: {

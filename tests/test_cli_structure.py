@@ -106,10 +106,14 @@ def test_delete_asks_for_yes_then_deletes(capsys: pytest.CaptureFixture[str]) ->
         'section 2 "B" also deletes its 1 subsections, its versions and its chat; add --yes',
     )
     assert outline(capsys) == [("Book", ["A", ("B", ["B1"]), "C"])]
-    assert run(capsys, "section", "delete", "2", "--yes")[1] == 'Deleted section 2 "B".\n'
+    assert run(capsys, "section", "delete", "2", "--yes")[1] == (
+        "Deleted section 2 \"B\" (to the trash: 'vicechat trash restore s2' brings it back).\n"
+    )
     assert outline(capsys) == [("Book", ["A", "C"])]
     one_line_error(run(capsys, "doc", "delete", "1"), 1, "add --yes")
-    assert run(capsys, "doc", "delete", "1", "--yes")[1] == 'Deleted document 1 "Book".\n'
+    assert run(capsys, "doc", "delete", "1", "--yes")[1] == (
+        "Deleted document 1 \"Book\" (to the trash: 'vicechat trash restore d1' brings it back).\n"
+    )
     assert outline(capsys) == []
 
 

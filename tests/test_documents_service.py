@@ -33,13 +33,14 @@ async def test_empty_title_is_refused(core: VicechatCore) -> None:
     assert await core.documents.list() == []
 
 
-async def test_delete_takes_sections_versions_and_chats(core: VicechatCore) -> None:
+async def test_delete_then_purge_takes_sections_versions_and_chats(core: VicechatCore) -> None:
     document_id = saved_id(await core.documents.create("Doomed"))
     section_id = saved_id(await core.sections.create(document_id, "Part"))
     await core.sections.create(document_id, "Child", parent_id=section_id)
     session_id = saved_id(await core.chats.open_session(document_id, section_id))
     await core.chats.add_message(session_id, "user", "hello")
-    await core.documents.delete(document_id)
+    await core.documents.delete(document_id)  # to the trash
+    await core.trash.purge_document(document_id)
     from sqlalchemy import func, select
 
     from vicechat_tui.core.models import ChatMessage, ChatSession, Section, SectionVersion

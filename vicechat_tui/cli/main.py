@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "sharing",
     "team",
     "knowledge",
+    "trash",
 )
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL_ERROR = 70

@@ -4,6 +4,7 @@ visibility and edit rights apply).
 
 Deleting asks for `--yes`: a script must say it means it, and a person typing the command
 gets told what would go (the section's subsections, versions and chat) before it goes.
+What goes goes to the trash: `vicechat trash restore` brings it back for 30 days.
 """
 
 from __future__ import annotations
@@ -183,12 +184,15 @@ def run_section_delete(args: argparse.Namespace, context: CliContext) -> int:
                 f'section {args.section_id} "{section.title}"',
                 f"{nested}its versions and its chat",
             )
-        # TODO(i13-keys): move to the trash once the soft-delete service is on main.
+        # to the trash (services.trash), like the UI's delete
         await core.sections.delete(args.section_id)
         return section.title
 
     title = context.run(work)
-    write_stdout(f'Deleted section {args.section_id} "{shown_title(title)}".\n')
+    write_stdout(
+        f'Deleted section {args.section_id} "{shown_title(title)}" (to the trash: '
+        f"'vicechat trash restore s{args.section_id}' brings it back).\n"
+    )
     return 0
 
 
@@ -212,10 +216,13 @@ def run_doc_delete(args: argparse.Namespace, context: CliContext) -> int:
                 f'document {args.document_id} "{document.title}"',
                 "all its sections, their versions and chats",
             )
-        # TODO(i13-keys): move to the trash once the soft-delete service is on main.
+        # to the trash (services.trash), like the UI's delete
         await core.documents.delete(args.document_id)
         return document.title
 
     title = context.run(work)
-    write_stdout(f'Deleted document {args.document_id} "{shown_title(title)}".\n')
+    write_stdout(
+        f'Deleted document {args.document_id} "{shown_title(title)}" (to the trash: '
+        f"'vicechat trash restore d{args.document_id}' brings it back).\n"
+    )
     return 0

@@ -87,6 +87,9 @@ class Document(SQLModel, table=True):
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)
+    trashed_at: datetime | None = None
+    """When it was deleted: in the trash (hidden everywhere) until restored or purged."""
+    trashed_by: str | None = None
 
 
 class ShareLevel(StrEnum):
@@ -127,6 +130,11 @@ class Section(SQLModel, table=True):
     version: int = 1
     created_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)
+    trashed_at: datetime | None = None
+    """When it was deleted: in the trash (hidden everywhere) until restored or purged."""
+    trashed_by: str | None = None
+    trashed_with: int | None = Field(default=None, index=True)
+    """The id of the section whose deletion put this one in the trash (its own for that one)."""
 
 
 class SectionVersion(SQLModel, table=True):

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from vicechat_tui.core.providers.registry import ProviderRegistry
     from vicechat_tui.core.services.knowledge import KnowledgeService
     from vicechat_tui.core.services.search import SearchService
+    from vicechat_tui.core.services.trash import TrashService
 
 
 @dataclass
@@ -39,6 +40,7 @@ class VicechatCore:
     _jobs: JobEngine | None = field(default=None, repr=False)
     _search: SearchService | None = field(default=None, repr=False)
     _knowledge: KnowledgeService | None = field(default=None, repr=False)
+    _trash: TrashService | None = field(default=None, repr=False)
 
     @property
     def providers(self) -> ProviderRegistry:
@@ -75,6 +77,15 @@ class VicechatCore:
 
             self._knowledge = KnowledgeService(self.database, self.user)
         return self._knowledge
+
+    @property
+    def trash(self) -> TrashService:
+        """Deleted documents and sections: list, restore, purge (created on first use)."""
+        if self._trash is None:
+            from vicechat_tui.core.services.trash import TrashService
+
+            self._trash = TrashService(self.database, self.user)
+        return self._trash
 
     async def aclose(self) -> None:
         if self._jobs is not None:

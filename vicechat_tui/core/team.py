@@ -7,8 +7,8 @@ what they need, through the group role:
 - CONNECT on the database (taken from PUBLIC, so someone removed from the group cannot even
   connect), USAGE on the schema (CREATE taken from PUBLIC);
 - SELECT, INSERT, UPDATE, DELETE on the tables that hold content — UPDATE of `document` only
-  of its title, description, tags and time (never its owner), of `document_share` only of
-  its level — and USAGE on their id sequences; SELECT on `alembic_version`.
+  of its title, description, tags, time and trash marks (never its owner), of
+  `document_share` only of its level — and USAGE on their id sequences; SELECT on `alembic_version`.
 
 Members own no table, so they can neither ALTER one nor switch its row-level security off;
 the policies (migration 0004) decide which rows each of them sees. A table without FORCEd
@@ -37,7 +37,7 @@ RESERVED_NAMES = frozenset(
     {"public", "postgres", "none", "current_user", "session_user", "current_role", "user"}
 )
 COLUMN_UPDATES = {
-    "document": ("title", "description", "tags", "updated_at"),
+    "document": ("title", "description", "tags", "updated_at", "trashed_at", "trashed_by"),
     "document_share": ("level",),
 }
 """Tables members may update only some columns of (the rest: every column)."""

@@ -36,7 +36,7 @@ from vicechat_tui.core.models import (
     Section,
     utc_now,
 )
-from vicechat_tui.core.services.access import editable_by, visible_to
+from vicechat_tui.core.services.access import editable_by, live_section, visible_to
 
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
@@ -383,7 +383,7 @@ class JobEngine:
         """The newest jobs of the documents this user may see, from the database."""
         query = (
             _with_document(select(ChatJob))
-            .where(visible_to(self.core.user))
+            .where(visible_to(self.core.user), live_section())
             .order_by(col(ChatJob.id).desc())
             .limit(limit)
         )

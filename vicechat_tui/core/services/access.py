@@ -17,6 +17,10 @@ A few things belong to a person outright and are never shared, whatever document
 their assistants and knowledge collections. They are found by name among the person's own
 (`owned`, `owned_by`; `own_collection(s)` for collections); another person's behave exactly
 like names that do not exist. On PostgreSQL migrations 0005 and 0006 say the same.
+
+A document or section in the trash (`trashed_at` set, see `services/trash.py`) is not
+there for any of these paths: its rows and everything under it behave as missing. Only the
+trash service looks at them, with `in_trash=True`.
 """
 
 from __future__ import annotations
@@ -102,12 +106,23 @@ def level_of(document: Document, share_level: str | None, user: str) -> Level | 
     return None
 
 
+def live_document() -> Any:
+    """A WHERE clause: the document is not in the trash."""
+    return col(Document.trashed_at).is_(None)
+
+
+def live_section() -> Any:
+    """A WHERE clause: the section is not in the trash (nor taken there with a parent)."""
+    return col(Section.trashed_at).is_(None)
+
+
 def visible_to(user: str) -> Any:
-    """A WHERE clause: documents `user` owns or that are shared with them (any level)."""
+    """A WHERE clause: documents `user` owns or that are shared with them (any level), not
+    in the trash."""
     shared = exists().where(
         col(DocumentShare.document_id) == col(Document.id), col(DocumentShare.user) == user
     )
-    return or_(col(Document.owner) == user, shared)
+    return and_(or_(col(Document.owner) == user, shared), live_document())
 
 
 def editable_by(user: str) -> Any:
@@ -177,11 +192,14 @@ async def checked(
     need: Level = Level.VIEW,
     *,
     action: str | None = None,
+    in_trash: bool = False,
 ) -> tuple[Row, DocumentAccess]:
     """The one lookup: the row, its document and `user`'s level on it, in one query.
 
-    The row's NotFound error when it is missing or its document is not visible;
-    AccessDeniedError when the level is below `need` (`action` says what was refused).
+    The row's NotFound error when it is missing, in the trash (its section's or document's
+    `trashed_at` set; `in_trash` lifts that, for the trash service) or its document is not
+    visible; AccessDeniedError when the level is below `need` (`action` says what was
+    refused).
     """
     entities: list[Any] = [Document] if model is Document else [model, Document]
     query: Any = select(*entities, col(DocumentShare.level)).select_from(model)
@@ -191,6 +209,10 @@ async def checked(
         DocumentShare,
         and_(col(DocumentShare.document_id) == col(Document.id), col(DocumentShare.user) == user),
     ).where(model.id == row_id)  # type: ignore[attr-defined]
+    if not in_trash:
+        query = query.where(live_document())
+        if model is Section or any(target is Section for target, _ in _PATH_TO_DOCUMENT[model]):
+            query = query.where(live_section())
     found = (await db.execute(query)).one_or_none()
     level = None if found is None else level_of(found[-2], found[-1], user)
     if found is None or level is None:

@@ -18,6 +18,7 @@ from vicechat_tui.core.services.access import (
     Level,
     document_access,
     level_of,
+    live_document,
     visible_document,
     visible_to,
 )
@@ -102,6 +103,7 @@ class DocumentService:
             select(Document, col(DocumentShare.level))
             .outerjoin(DocumentShare, mine)
             .where(or_(col(Document.owner) == self.user, col(DocumentShare.user).is_not(None)))
+            .where(live_document())
             .order_by(col(Document.updated_at).desc(), col(Document.id).desc())
             .offset(offset)
         )
@@ -149,12 +151,14 @@ class DocumentService:
             return document
 
     async def delete(self, document_id: int) -> None:
-        """Delete a document with all its sections, versions and chats (its owner only)."""
+        """Move a document with all its sections, versions and chats to the trash (its
+        owner only): hidden everywhere, restored or purged through `services.trash`."""
         async with self._database.session() as db:
             document = await visible_document(
                 db, self.user, document_id, Level.OWNER, action="delete it"
             )
-            await db.delete(document)
+            document.trashed_at = utc_now()
+            document.trashed_by = self.user
             await db.commit()
 
     async def share(self, document_id: int, user: str, level: str = ShareLevel.VIEW) -> Share:

@@ -35,7 +35,7 @@ from vicechat_tui.core.search.matching import IndexQuery
 from vicechat_tui.core.search.query import CURRENT_DOCUMENT, Kind, SearchQuery, parse_query
 from vicechat_tui.core.search.schema import TextIndex
 from vicechat_tui.core.search.snippets import Snippet, match_spans
-from vicechat_tui.core.services.access import visible_to
+from vicechat_tui.core.services.access import live_section, visible_to
 
 CANDIDATES_PER_KIND = 200
 DEFAULT_LIMIT = 50
@@ -231,7 +231,9 @@ class SearchService:
                 .where(col(ChatMessage.role).in_(SEARCHED_ROLES))
             )
         if kind is not Kind.DOCUMENT:
-            statement = statement.join(Document, col(Document.id) == col(Section.document_id))
+            statement = statement.join(
+                Document, col(Document.id) == col(Section.document_id)
+            ).where(live_section())
         statement = statement.where(matcher.condition, visible_to(self.user))
         if isinstance(query.document, int):
             statement = statement.where(

@@ -28,6 +28,7 @@ from vicechat_tui.core.models import (
 )
 from vicechat_tui.core.services.access import (
     Level,
+    live_section,
     visible,
     visible_document,
     visible_section,
@@ -65,6 +66,37 @@ def _parent_clause(parent_id: int | None) -> ColumnElement[bool]:
     )
 
 
+async def sibling_ids(db: AsyncSession, document_id: int, parent_id: int | None) -> list[int]:
+    """The live sections under `parent_id` (None: top level), in order."""
+    query = (
+        select(col(Section.id))
+        .where(col(Section.document_id) == document_id, _parent_clause(parent_id), live_section())
+        .order_by(col(Section.position), col(Section.id))
+    )
+    return [int(value) for value in (await db.execute(query)).scalars() if value is not None]
+
+
+async def renumber(db: AsyncSession, ordered_ids: list[int]) -> None:
+    """Positions 0, 1, 2… for `ordered_ids`, writing only the ones that change."""
+    for position, sibling_id in enumerate(ordered_ids):
+        await db.execute(
+            update(Section)
+            .where(col(Section.id) == sibling_id, col(Section.position) != position)
+            .values(position=position)
+        )
+
+
+async def live_subtree(db: AsyncSession, section_id: int) -> list[int]:
+    """`section_id` and every live section under it, level by level."""
+    found = [section_id]
+    level = [section_id]
+    while level:
+        query = select(col(Section.id)).where(col(Section.parent_id).in_(level), live_section())
+        level = [int(value) for value in (await db.execute(query)).scalars() if value is not None]
+        found.extend(level)
+    return found
+
+
 class SectionDraft(Protocol):
     """A section to create with its subsections (e.g. a parsed Markdown heading)."""
 
@@ -95,7 +127,9 @@ class SectionService:
             await visible_document(db, self.user, document_id)
             child = Section.__table__.alias("child")  # type: ignore[attr-defined]
             counts = (
-                select(func.count()).where(child.c.parent_id == col(Section.id)).scalar_subquery()
+                select(func.count())
+                .where(child.c.parent_id == col(Section.id), child.c.trashed_at.is_(None))
+                .scalar_subquery()
             )
             query = (
                 select(
@@ -106,7 +140,11 @@ class SectionService:
                     col(Section.status),
                     counts,
                 )
-                .where(col(Section.document_id) == document_id, _parent_clause(parent_id))
+                .where(
+                    col(Section.document_id) == document_id,
+                    _parent_clause(parent_id),
+                    live_section(),
+                )
                 .order_by(col(Section.position), col(Section.id))
             )
             rows = (await db.execute(query)).all()
@@ -122,7 +160,7 @@ class SectionService:
             rows = (
                 await db.execute(
                     select(Section)
-                    .where(col(Section.document_id) == document_id)
+                    .where(col(Section.document_id) == document_id, live_section())
                     .order_by(col(Section.position), col(Section.id))
                 )
             ).scalars()
@@ -173,7 +211,7 @@ class SectionService:
             await visible_document(db, self.user, document_id, Level.EDIT)
             if parent_id is not None:
                 await visible_section(db, self.user, parent_id, document_id)
-            siblings = await self._sibling_ids(db, document_id, parent_id)
+            siblings = await sibling_ids(db, document_id, parent_id)
             index = len(siblings) if position is None else max(0, min(position, len(siblings)))
             section = Section(
                 document_id=document_id,
@@ -186,7 +224,7 @@ class SectionService:
             await db.flush()
             assert section.id is not None
             siblings.insert(index, section.id)
-            await self._renumber(db, siblings)
+            await renumber(db, siblings)
             db.add(self._snapshot(section, VersionSource.CREATE))
             await db.commit()
             await db.refresh(section)
@@ -207,7 +245,7 @@ class SectionService:
             await visible_document(db, self.user, document_id, Level.EDIT)
             if parent_id is not None:
                 await visible_section(db, self.user, parent_id, document_id)
-            start = len(await self._sibling_ids(db, document_id, parent_id))
+            start = len(await sibling_ids(db, document_id, parent_id))
             level = [(draft, parent_id, start + index) for index, draft in enumerate(drafts)]
             versions: list[dict[str, object]] = []
             while level:
@@ -400,10 +438,10 @@ class SectionService:
             if parent_id is not None:
                 await visible_section(db, self.user, parent_id, section.document_id)
                 await self._refuse_cycle(db, section_id, parent_id)
-            old_siblings = await self._sibling_ids(db, section.document_id, section.parent_id)
+            old_siblings = await sibling_ids(db, section.document_id, section.parent_id)
             old_siblings.remove(section_id)
-            await self._renumber(db, old_siblings)
-            new_siblings = await self._sibling_ids(db, section.document_id, parent_id)
+            await renumber(db, old_siblings)
+            new_siblings = await sibling_ids(db, section.document_id, parent_id)
             if section_id in new_siblings:
                 new_siblings.remove(section_id)
             index = (
@@ -413,7 +451,7 @@ class SectionService:
             section.parent_id = parent_id
             section.updated_at = utc_now()
             await db.flush()
-            await self._renumber(db, new_siblings)
+            await renumber(db, new_siblings)
             await db.commit()
             await db.refresh(section)
             return section
@@ -433,7 +471,7 @@ class SectionService:
         """Nest a section as the last child of the sibling above it."""
         section = await self._changeable(section_id)
         async with self._database.session() as db:
-            siblings = await self._sibling_ids(db, section.document_id, section.parent_id)
+            siblings = await sibling_ids(db, section.document_id, section.parent_id)
         index = siblings.index(section_id)
         if index == 0:
             raise InvalidInputError("There is no section above to nest this one under.")
@@ -447,15 +485,22 @@ class SectionService:
         parent = await self.get(section.parent_id)
         return await self.move(section_id, parent_id=parent.parent_id, position=parent.position + 1)
 
-    async def delete(self, section_id: int) -> None:
-        """Delete a section with its children, versions and chats."""
+    async def delete(self, section_id: int) -> list[int]:
+        """Move a section with its children, versions and chats to the trash: hidden
+        everywhere, restored or purged through `services.trash`. Returns the ids of the
+        sections that went (the section first, then its subsections)."""
         async with self._database.session() as db:
             section = await visible_section(db, self.user, section_id, need=Level.EDIT)
             document_id, parent_id = section.document_id, section.parent_id
-            await db.delete(section)
-            await db.flush()
-            await self._renumber(db, await self._sibling_ids(db, document_id, parent_id))
+            taken = await live_subtree(db, section_id)
+            await db.execute(
+                update(Section)
+                .where(col(Section.id).in_(taken))
+                .values(trashed_at=utc_now(), trashed_by=self.user, trashed_with=section_id)
+            )
+            await renumber(db, await sibling_ids(db, document_id, parent_id))
             await db.commit()
+            return taken
 
     async def _refuse_cycle(self, db: AsyncSession, section_id: int, parent_id: int) -> None:
         current: int | None = parent_id
@@ -465,16 +510,6 @@ class SectionService:
             current = (
                 await db.execute(select(col(Section.parent_id)).where(col(Section.id) == current))
             ).scalar_one_or_none()
-
-    async def _sibling_ids(
-        self, db: AsyncSession, document_id: int, parent_id: int | None
-    ) -> list[int]:
-        query = (
-            select(col(Section.id))
-            .where(col(Section.document_id) == document_id, _parent_clause(parent_id))
-            .order_by(col(Section.position), col(Section.id))
-        )
-        return [int(value) for value in (await db.execute(query)).scalars() if value is not None]
 
     async def _ids_at(
         self, db: AsyncSession, document_id: int, places: list[tuple[int | None, int]]
@@ -489,7 +524,7 @@ class SectionService:
             clauses.append(col(Section.parent_id).is_(None))
         for clause in clauses:
             query = select(col(Section.id), col(Section.parent_id), col(Section.position)).where(
-                col(Section.document_id) == document_id, clause
+                col(Section.document_id) == document_id, clause, live_section()
             )
             found.update(
                 ((parent, position), section_id)
@@ -497,11 +532,3 @@ class SectionService:
                 if section_id is not None
             )
         return [found[place] for place in places]
-
-    async def _renumber(self, db: AsyncSession, ordered_ids: list[int]) -> None:
-        for position, sibling_id in enumerate(ordered_ids):
-            await db.execute(
-                update(Section)
-                .where(col(Section.id) == sibling_id, col(Section.position) != position)
-                .values(position=position)
-            )
