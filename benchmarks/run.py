@@ -24,6 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_knowledge
 import bench_long_section
 import bench_select
 import bench_startup
@@ -99,6 +100,10 @@ BENCHMARKS: dict[str, tuple[str, Runner]] = {
         ),
     ),
     "engine": ("job engine overhead", engine_overhead),
+    "K": (
+        "knowledge: ingestion, retrieval, a job with retrieval",
+        lambda quick, profile: bench_knowledge.measure(quick),
+    ),
 }
 ALIASES = {"2": "1"}
 

@@ -9,7 +9,7 @@ collections given, which the caller has already checked are the person's own.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from vicechat_tui.core.search.matching import IndexQuery
 from vicechat_tui.core.search.query import question_query
 
 MAX_PASSAGES = 50
+CANDIDATES_PER_WORD = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,20 +53,42 @@ class PassageHit:
 async def keyword_passages(
     db: AsyncSession, dialect: str, collection_ids: Sequence[int], question: str, limit: int
 ) -> list[PassageHit]:
-    """The best `limit` passages of these collections for `question`, best first."""
-    matcher = IndexQuery(PASSAGE_INDEX, question_query(question), dialect, _table(KnowledgePassage))
+    """The best `limit` passages of these collections for `question`, best first.
+
+    Candidates are each word's newest `CANDIDATES_PER_WORD` matches in the collections (a
+    rare word's matches are never crowded out by a common one's), ranked together with the
+    search layer's BM25 (`IndexQuery.rank_columns` / `scores`): the cost follows the number
+    of words, not how many passages hold a common word.
+    """
+    query = question_query(question)
+    passages = _table(KnowledgePassage)
+    matcher = IndexQuery(PASSAGE_INDEX, query, dialect, passages)
     if not matcher.searchable or not collection_ids:
+        return []
+    wanted = col(KnowledgePassage.collection_id).in_(list(collection_ids))
+    keys: set[int] = set()
+    for term in query.included:
+        one = IndexQuery(PASSAGE_INDEX, replace(query, terms=(term,)), dialect, passages)
+        newest = (
+            select(one.key)
+            .select_from(one.source)
+            .where(one.condition, wanted)
+            .order_by(one.key.desc())
+            .limit(CANDIDATES_PER_WORD)
+        )
+        keys.update(int(key) for key in (await db.execute(newest)).scalars())
+    if not keys:
         return []
     statement = (
         select(
             matcher.key.label("key"),
-            matcher.score.label("score"),
-            col(KnowledgeCollection.name),
-            col(KnowledgeFile.path),
-            col(KnowledgePassage.location),
-            col(KnowledgePassage.start),
-            col(KnowledgePassage.end),
-            col(KnowledgePassage.text),
+            *matcher.rank_columns,
+            col(KnowledgeCollection.name).label("collection"),
+            col(KnowledgeFile.path).label("path"),
+            col(KnowledgePassage.location).label("location"),
+            col(KnowledgePassage.start).label("start"),
+            col(KnowledgePassage.end).label("end"),
+            col(KnowledgePassage.text).label("text"),
         )
         .select_from(matcher.source)
         .join(KnowledgeFile, col(KnowledgeFile.id) == col(KnowledgePassage.file_id))
@@ -73,14 +96,29 @@ async def keyword_passages(
             KnowledgeCollection,
             col(KnowledgeCollection.id) == col(KnowledgePassage.collection_id),
         )
-        .where(matcher.condition, col(KnowledgePassage.collection_id).in_(list(collection_ids)))
-        .order_by(matcher.score.desc(), matcher.key)
-        .limit(max(1, min(limit, MAX_PASSAGES)))
+        .where(
+            matcher.condition,
+            matcher.key.between(min(keys), max(keys)),
+            (matcher.key + 0).in_(sorted(keys)),  # a plain filter, not one match per key
+        )
     )
-    rows = await db.execute(statement)
+    rows = list((await db.execute(statement)).mappings())
+    ranked = sorted(
+        zip(matcher.scores(rows), rows, strict=True),
+        key=lambda pair: (-pair[0], int(pair[1]["key"])),
+    )[: max(1, min(limit, MAX_PASSAGES))]
     return [
-        PassageHit(int(key), name, path, location, start, end, text, float(score or 0.0))
-        for key, score, name, path, location, start, end, text in rows
+        PassageHit(
+            int(row["key"]),
+            str(row["collection"]),
+            str(row["path"]),
+            str(row["location"]),
+            int(row["start"]),
+            int(row["end"]),
+            str(row["text"]),
+            float(score),
+        )
+        for score, row in ranked
     ]
 
 
