@@ -12,6 +12,7 @@ import docx
 import pytest
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tests.applied_replies import apply_reply
 from tests.ui.conftest import SIZE, seed_document, type_text, wait_for, wait_ready
@@ -129,3 +130,110 @@ async def test_import_from_the_palette_adds_the_document_to_the_tree(
         ("Day one", ["Evening"])
     ]
     assert tree[0].section.content == "We walked — 歩いた."
+
+
+async def test_a_json_export_comes_back_whole_from_the_palette(
+    build_app: Callable[..., VicechatApp],
+    store: VicechatCore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    document_id, (section_id,) = await seed_document(store, "Moon notes", ["Facts"])
+    sources = [{"number": 1, "url": "https://moon.example/", "title": "Moon facts"}]
+    await apply_reply(store, document_id, section_id, "The Moon is far [1].", sources)
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        await _palette(pilot, "document: export")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), what="the dialog")
+        assert isinstance(app.screen, ExportScreen)
+        dialog = app.screen
+        await pilot.press("shift+tab")  # to the format list: JSON is the 7th choice
+        await wait_for(pilot, lambda: dialog.format_select.has_focus, what="the format list")
+        await pilot.press("enter", *["down"] * 6, "enter")
+        await wait_for(pilot, lambda: dialog.format_select.value == "json", what="JSON chosen")
+        await pilot.press("tab")
+        await _type_path(pilot, Path("backup.json"))
+        await pilot.press("enter")
+        await wait_for(pilot, (tmp_path / "backup.json").exists, timeout=15, what="the export")
+
+        await _palette(pilot, "document: import")
+        await wait_for(pilot, lambda: isinstance(app.screen, ImportScreen), what="the dialog")
+        await type_text(pilot, "backup.json")
+        await pilot.press("enter")
+        await wait_for(
+            pilot,
+            lambda: len(screen.document_tree.root.children) == 2,
+            timeout=15,
+            what="the restored document in the tree",
+        )
+
+    documents = await store.documents.list()
+    assert sorted(d.title for d in documents) == ["Moon notes", "Moon notes"]
+    restored = max(documents, key=lambda d: d.id or 0)
+    (node,) = await store.sections.tree(restored.id or 0)
+    assert node.section.content == "The Moon is far [1]."
+    versions = await store.sections.versions(node.section.id or 0)
+    assert len(versions) == len(await store.sections.versions(section_id))  # versions too
+    session = await store.chats.session_for_section(node.section.id or 0)
+    assert session is not None and session.id is not None
+    messages = await store.chats.history(session.id)
+    assert messages and messages[-1].sources[0]["url"] == "https://moon.example/"
+
+
+def _dialog_snapshot(command: str, dialog: type[Any]) -> Callable[[Pilot[Any]], Any]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wait_ready(pilot)
+        await _palette(pilot, command)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, dialog), what="the dialog")
+        for widget in pilot.app.screen.query("Input"):
+            if isinstance(widget, Input):
+                widget.cursor_blink = False
+        await pilot.pause()  # the dialog's task waits for its answer: no settling
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+def test_export_dialog_snapshot(
+    snap_compare: Any,
+    build_app: Callable[..., VicechatApp],
+    ui_database_url: str,
+    theme: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir("/")  # the suggested path starts in the working folder
+    seed_sync(ui_database_url, "Field notes")
+    app = build_app(ui={"theme": theme})
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=_dialog_snapshot("document: export", ExportScreen)
+    )
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+def test_import_dialog_snapshot(
+    snap_compare: Any, build_app: Callable[..., VicechatApp], theme: str
+) -> None:
+    app = build_app(ui={"theme": theme})
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=_dialog_snapshot("document: import", ImportScreen)
+    )
+
+
+def seed_sync(url: str, title: str) -> None:
+    """A document in the test database before the (synchronous) snapshot test starts."""
+    import asyncio
+
+    from tests.conftest import make_settings
+    from vicechat_tui.core.runtime import open_core
+
+    async def run() -> None:
+        core = await open_core(make_settings(), database_url=url)
+        try:
+            await seed_document(core, title, ["Birds"])
+        finally:
+            await core.aclose()
+
+    asyncio.run(run())

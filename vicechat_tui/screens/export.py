@@ -187,7 +187,8 @@ class ImportScreen(_PathDialog[Path | None]):
         with Vertical(id="dialog"):
             yield Label("Import a document", id="dialog-title")
             yield Static(
-                "Markdown, Word (.docx), OpenDocument (.odt) or HTML; headings become sections.",
+                "Markdown, Word (.docx), OpenDocument (.odt) or HTML: headings become sections. "
+                "A vicechat JSON export comes back whole: sections, versions and chats.",
                 id="context",
             )
             yield Input("", placeholder="File path", id="path")
