@@ -14,7 +14,7 @@ from tests.conftest import make_settings, saved_id
 from tests.ui.conftest import SIZE, seed_document, settle, type_text, wait_for, wait_ready
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore, open_core
-from vicechat_tui.core.services.search import SearchResults
+from vicechat_tui.core.services.search import SearchHit, SearchResults
 from vicechat_tui.screens.chat_controller import HISTORY_PAGE
 from vicechat_tui.screens.search import SearchScreen
 
@@ -183,6 +183,64 @@ async def test_typing_during_a_search_searches_again_for_the_latest_text(
             screen.core.search.search = real_search  # type: ignore[method-assign]
         assert asked == ["heliostat", "albedo"]
         assert result_lines(screen) == ["section  Methods · Thesis"]
+
+
+async def test_the_first_page_of_results_is_drawn_first_and_the_rest_after(
+    build_app: Any, store: VicechatCore
+) -> None:
+    document, sections = await seed_document(store, "Atlas", [f"Map {n}" for n in range(40)])
+    for section in sections:
+        await store.sections.save_content(section, "a tidal chart", based_on_version=1)
+    app: VicechatApp = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        screen = await search_for(pilot, "tidal")
+        await settle(pilot)
+        options = screen.results_list
+        assert options.option_count == len(screen.hits) == 40
+        results = await screen.core.search.search("chart")
+        screen.show_results(screen.shown_generation + 1, results)
+        page = options.option_count
+        assert 1 <= page <= options.size.height // 2 + 1 < 40  # what fits the list
+        await settle(pilot)
+        assert options.option_count == 40  # the rest, once that frame was drawn
+        stale = screen.shown_generation
+        screen.show_results(stale + 1, results)
+        screen.show_results(stale + 2, SearchResults(results.query))  # nothing found
+        await settle(pilot)
+        assert options.option_count == 0  # the first results' rest did not come back
+        assert document
+
+
+async def test_the_preview_is_read_once_for_a_result_and_kept_for_the_same_query(
+    build_app: Any, store: VicechatCore
+) -> None:
+    await seed(store)
+    app: VicechatApp = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        screen = await open_search(pilot)
+        read: list[int | None] = []
+        full_text = screen._full_text
+
+        async def counted(hit: SearchHit) -> str:
+            read.append(hit.section_id)
+            return await full_text(hit)
+
+        screen._full_text = counted  # type: ignore[method-assign]
+        for text in ("albedo", "albedo -heliostat", "albedo crater"):
+            screen.search_input.value = text
+            await wait_for(pilot, lambda: screen.shown_generation == screen.wanted_generation)
+            await wait_for(pilot, lambda: not screen._searching)
+            await wait_for(pilot, lambda: "albedo" in str(screen.preview.render()))
+
+        def marked() -> set[str]:
+            preview = screen.preview.render()
+            return {preview.plain[span.start : span.end] for span in preview.spans}
+
+        await wait_for(pilot, lambda: "crater" in marked(), what="the preview restyled")
+        assert "albedo" in marked()
+        assert len(read) == 1  # one result: read once, restyled for the third query
 
 
 async def test_enter_jumps_to_the_section_with_the_cursor_on_the_match(

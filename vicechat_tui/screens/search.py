@@ -4,7 +4,9 @@ Typing restarts a short pause (`DEBOUNCE_SECONDS`); then one search runs at a ti
 worker (the database work is off the event loop). While it runs, further typing only
 records the latest query, which runs next; each result carries the number of the query it
 answers, and a result older than the one shown is dropped, so stale results never replace
-newer ones. The chosen result is returned to the workspace as a `SearchTarget`.
+newer ones. The results that fit the list are drawn first and the rest after that frame;
+the preview is read again only for another result, and restyled only for another query.
+The chosen result is returned to the workspace as a `SearchTarget`.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
     from vicechat_tui.core.services.search import SearchHit, SearchResults
 
-DEBOUNCE_SECONDS = 0.05
-"""The pause after a key before searching (a paste or a fast typist makes one search)."""
+DEBOUNCE_SECONDS = 0.025
+"""The pause after a key before searching: keys closer together (a held key, a burst) make
+one search; a paste is one change anyway, and typing during a search waits for it to end."""
 PREVIEW_CHARS = 3_000
 """The preview shows about this much text around the first match."""
 RESULT_LIMIT = 50
@@ -108,6 +111,10 @@ class SearchScreen(ModalScreen["SearchTarget | None"]):
         self._searching = False
         self._pause: Timer | None = None
         self._preview_for: SearchHit | None = None
+        self._preview_shown: tuple[object, ...] | None = None
+        """What the preview shows: the result's place and the query's terms."""
+        self._preview_text: tuple[object, str] | None = None
+        """The last result's place and its full text (read once for several queries)."""
         self._enter_waiting = False
         """Enter was pressed before the latest query's results came: choose when they do."""
 
@@ -161,15 +168,26 @@ class SearchScreen(ModalScreen["SearchTarget | None"]):
         self.shown_query = results.query
         options = self.results_list
         options.clear_options()
-        options.add_options([Option(self._result_text(hit)) for hit in self.hits])
+        first_page = max(1, options.scrollable_content_region.height // 2 + 1)
+        options.add_options([Option(self._result_text(hit)) for hit in self.hits[:first_page]])
+        if len(self.hits) > first_page:
+            self.call_after_refresh(self._add_rest, generation, first_page)
         if self.hits:
             options.highlighted = 0
         else:
             self.preview.update("")
+            self._preview_shown = None
         self._show_status(results)
         if self._enter_waiting and generation == self.wanted_generation:
             self._enter_waiting = False
             self._choose(options.highlighted)
+
+    def _add_rest(self, generation: int, shown: int) -> None:
+        """The results below the first page (each result is two lines), once it is drawn."""
+        if generation == self.shown_generation:
+            self.results_list.add_options(
+                [Option(self._result_text(hit)) for hit in self.hits[shown:]]
+            )
 
     def _show_status(self, results: SearchResults) -> None:
         status = self.status
@@ -217,11 +235,22 @@ class SearchScreen(ModalScreen["SearchTarget | None"]):
         if 0 <= event.option_index < len(self.hits):
             hit = self.hits[event.option_index]
             self._preview_for = hit
+            if self._preview_shown == self._preview_key(hit):
+                return  # the same text with the same matches marked
             run_task(self, self._load_preview(hit), description="Preview", group="search-preview")
 
+    def _preview_key(self, hit: SearchHit) -> tuple[object, ...]:
+        terms = self.shown_query.included if self.shown_query is not None else ()
+        return (_place(hit), terms)
+
     async def _load_preview(self, hit: SearchHit) -> None:
-        """The text around the match, all matches marked (read from the database)."""
-        text = await self._full_text(hit)
+        """The text around the match, all matches marked (read from the database once)."""
+        place = _place(hit)
+        if self._preview_text is not None and self._preview_text[0] == place:
+            text = self._preview_text[1]
+        else:
+            text = await self._full_text(hit)
+            self._preview_text = (place, text)
         if hit is not self._preview_for or self.shown_query is None:
             return
         spans = match_spans(text, self.shown_query)
@@ -239,6 +268,7 @@ class SearchScreen(ModalScreen["SearchTarget | None"]):
         heading.append_text(self._styled(hit.title, hit.title_highlights, "search--title"))
         heading.append("\n")
         self.preview.update(Text.assemble(heading, shown))
+        self._preview_shown = self._preview_key(hit)
 
     async def _full_text(self, hit: SearchHit) -> str:
         core = self.core
@@ -284,3 +314,8 @@ class SearchScreen(ModalScreen["SearchTarget | None"]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def _place(hit: SearchHit) -> tuple[object, ...]:
+    """Where a result's text lives (the same place may be found by another query)."""
+    return (hit.kind, hit.document_id, hit.section_id, hit.message_id)
