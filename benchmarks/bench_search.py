@@ -81,7 +81,7 @@ async def query_times(path: Path, rounds: int) -> dict[str, list[float]]:
 
 
 async def typing_latencies(path: Path, rounds: int) -> list[float]:
-    """Headless app: type TYPED at KEY_INTERVAL, time from the last key to its results."""
+    """Headless app: type TYPED at KEY_INTERVAL, time from the last key to its results drawn."""
     from vicechat_tui.app import make_app
     from vicechat_tui.core.settings import Settings
     from vicechat_tui.screens.search import SearchScreen
@@ -96,21 +96,36 @@ async def typing_latencies(path: Path, rounds: int) -> list[float]:
             while not isinstance(app.screen, SearchScreen):
                 await pilot.pause(0.01)
             screen = app.screen
+            drawn = _watch_results(screen)
             for key in TYPED[:-1]:
                 await pilot.press("space" if key == " " else key)
                 await asyncio.sleep(KEY_INTERVAL)
-            await pilot.press(TYPED[-1])
             last_key = time.perf_counter()
-            while not (
-                screen.search_input.value == TYPED
-                and screen.shown_generation == screen.wanted_generation
-                and screen.hits
-            ):
-                await asyncio.sleep(0.001)
-            latencies.append(time.perf_counter() - last_key)
+            await pilot.press(TYPED[-1])  # returns once the screen settled, preview and all
+            while not (screen.search_input.value == TYPED and screen.wanted_generation in drawn):
+                await asyncio.sleep(0.005)
+            assert screen.hits, TYPED
+            latencies.append(drawn[screen.wanted_generation] - last_key)
             await pilot.press("escape")
             await pilot.pause(0.05)
     return latencies
+
+
+def _watch_results(screen: Any) -> dict[int, float]:
+    """When each query's results were drawn: the screen's refresh after `show_results`."""
+    drawn: dict[int, float] = {}
+    show = screen.show_results
+
+    def showing(generation: int, results: Any) -> None:
+        def stamp() -> None:
+            if screen.shown_generation == generation:
+                drawn.setdefault(generation, time.perf_counter())
+
+        screen.call_after_refresh(stamp)  # before anything `show` leaves for after the frame
+        show(generation, results)
+
+    screen.show_results = showing
+    return drawn
 
 
 # -- S3 --------------------------------------------------------------------------------------
