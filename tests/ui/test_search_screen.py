@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -236,6 +237,7 @@ async def test_the_preview_is_read_once_for_a_result_and_kept_for_the_same_query
 
         def marked() -> set[str]:
             preview = screen.preview.render()
+            assert isinstance(preview, Content)
             return {preview.plain[span.start : span.end] for span in preview.spans}
 
         await wait_for(pilot, lambda: "crater" in marked(), what="the preview restyled")
