@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_knowledge
 import bench_long_section
+import bench_search
 import bench_select
 import bench_startup
 import bench_stream
@@ -99,13 +100,17 @@ BENCHMARKS: dict[str, tuple[str, Runner]] = {
             2 if quick else 3, 40 if quick else 60, profile
         ),
     ),
+    "search": (
+        "full-text search (figures S1-S5)",
+        lambda quick, profile: bench_search.measure(quick),
+    ),
     "engine": ("job engine overhead", engine_overhead),
     "K": (
         "knowledge: ingestion, retrieval, a job with retrieval",
         lambda quick, profile: bench_knowledge.measure(quick),
     ),
 }
-ALIASES = {"2": "1"}
+ALIASES = {"2": "1", **{f"S{number}": "search" for number in range(1, 6)}}
 
 
 def _numbers(values: dict[str, Any], prefix: str = "") -> list[str]:
@@ -138,7 +143,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds (about 5 minutes)")
     parser.add_argument("--profile", action="store_true", help="also write pyinstrument profiles")
-    parser.add_argument("--only", help="comma-separated: 1,2,3,4,5,6,7,engine")
+    parser.add_argument("--only", help="comma-separated: 1,2,3,4,5,6,7,8,search,engine")
     args = parser.parse_args()
     wanted = list(BENCHMARKS)
     if args.only:

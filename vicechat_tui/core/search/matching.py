@@ -90,6 +90,14 @@ class IndexQuery:
     def key(self) -> ColumnElement[Any]:
         return self._rows.c[self.index.key] if self.is_postgres else self._fts.c.rowid
 
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """This query's values of every parameter the pieces bind: a SELECT built from the
+        pieces of another query with as many terms runs this one with these."""
+        if self.is_postgres:
+            return {"search_tsquery": self.expression}
+        return {"search_match": self.expression, **self._sqlite_ranking.parameters()}
+
     def _tsquery(self) -> ColumnElement[Any]:
         expression: ColumnElement[str] = bindparam("search_tsquery", self.expression)
         return func.to_tsquery(literal_column("'simple'"), expression)

@@ -35,6 +35,7 @@ _MARKS = "rank_marks_{}"
 _SIZE = "rank_size"
 _TOTALS, _LOWEST, _HIGHEST = "rank_totals", "rank_lowest", "rank_highest"
 _COUNT, _OLDEST = "rank_count_{}", "rank_oldest_{}"
+_TERM = "rank_term_{}"
 
 
 class SqliteRanking:
@@ -61,12 +62,11 @@ class SqliteRanking:
             select(func.max(sizes.c.id)).scalar_subquery(),
         ]
         labels = [_SIZE, _TOTALS, _LOWEST, _HIGHEST]
-        for number, term in enumerate(self.query.included):
+        for number, (key, only) in enumerate(self._term_matches().items()):
             matches = table(name, column("rowid"))
-            only = to_fts5(SearchQuery(terms=(term,)))
             newest = (
                 select(matches.c.rowid)
-                .where(literal_column(name).op("MATCH")(bindparam(f"rank_term_{number}", only)))
+                .where(literal_column(name).op("MATCH")(bindparam(key, only)))
                 .order_by(matches.c.rowid.desc())
                 .limit(DOCUMENT_COUNT_BOUND)
                 .subquery()
@@ -76,6 +76,17 @@ class SqliteRanking:
             labels += [_COUNT.format(number), _OLDEST.format(number)]
         labelled = [value.label(label) for value, label in zip(statistics, labels, strict=True)]
         return [*marks, *labelled]
+
+    def _term_matches(self) -> dict[str, str | None]:
+        """Each term alone as an FTS5 expression, by the name of its bound parameter."""
+        return {
+            _TERM.format(number): to_fts5(SearchQuery(terms=(term,)))
+            for number, term in enumerate(self.query.included)
+        }
+
+    def parameters(self) -> dict[str, Any]:
+        """The values `columns` binds (for a statement built for a query of this shape)."""
+        return dict(self._term_matches())
 
     def scores(self, rows: Sequence[Mapping[Any, Any]]) -> list[float]:
         if not rows:

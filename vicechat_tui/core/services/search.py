@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import Select, null, select
+from sqlalchemy import Integer, Select, bindparam, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -38,6 +38,8 @@ from vicechat_tui.core.search.snippets import Snippet, match_spans
 from vicechat_tui.core.services.access import live_section, visible_to
 
 CANDIDATES_PER_KIND = 200
+KEPT_STATEMENTS = 64
+"""Candidate SELECTs kept, one for each shape of query (building one costs about 1 ms)."""
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 _INDEXES: dict[Kind, TextIndex] = {
@@ -107,6 +109,7 @@ class SearchService:
     def __init__(self, database: Database, user: str) -> None:
         self._database = database
         self.user = user
+        self._statements: dict[tuple[Any, ...], Select[Any]] = {}
 
     async def search(
         self,
@@ -173,16 +176,19 @@ class SearchService:
     async def _search_kind(
         self, db: AsyncSession, kind: Kind, matcher: IndexQuery, limit: int
     ) -> list[SearchHit]:
-        candidates = (
-            self._candidates(kind, matcher).order_by(matcher.key.desc()).limit(CANDIDATES_PER_KIND)
-        )
-        found = list((await db.execute(candidates)).mappings())
+        query = matcher.query
+        values = {
+            **matcher.parameters,
+            "search_document": query.document,
+            "search_after": query.after.astimezone(UTC) if query.after else None,
+            "search_before": query.before.astimezone(UTC) if query.before else None,
+        }
+        found = list((await db.execute(self._statement(kind, matcher, limit), values)).mappings())
         scores = matcher.scores(found)
         ranked = sorted(
             zip(scores, found, strict=True), key=lambda pair: (-pair[0], -int(pair[1]["key"]))
         )[:limit]
         snippets = await matcher.snippets_of(db, [row for _, row in ranked])
-        query = matcher.query
         hits = []
         for (score, row), snippet in zip(ranked, snippets, strict=True):
             key, title = int(row["key"]), str(row["title"])
@@ -203,8 +209,32 @@ class SearchService:
             )
         return hits
 
+    def _statement(self, kind: Kind, matcher: IndexQuery, limit: int) -> Select[Any]:
+        """The newest candidates of one kind, from a SELECT built once for each shape of
+        query (how many terms, which filters); `_search_kind` binds this query's values."""
+        query = matcher.query
+        candidates = max(CANDIDATES_PER_KIND, limit)
+        shape = (
+            kind,
+            len(query.included),
+            isinstance(query.document, int),
+            tuple(sorted(query.statuses)) if query.statuses is not None else None,
+            query.after is not None,
+            query.before is not None,
+            candidates,
+        )
+        statement = self._statements.get(shape)
+        if statement is None:
+            if len(self._statements) >= KEPT_STATEMENTS:
+                self._statements.clear()
+            statement = self._candidates(kind, matcher)
+            statement = statement.order_by(matcher.key.desc()).limit(candidates)
+            self._statements[shape] = statement
+        return statement
+
     def _candidates(self, kind: Kind, matcher: IndexQuery) -> Select[Any]:
-        """The SELECT of one kind's matches the user may see, filters applied."""
+        """The SELECT of one kind's matches the user may see, filters applied (their values
+        bound by name: `search_document`, `search_after`, `search_before`)."""
         query = matcher.query
         section_id: Any = col(Section.id)
         title: Any = col(Section.title)
@@ -236,20 +266,22 @@ class SearchService:
             ).where(live_section())
         statement = statement.where(matcher.condition, visible_to(self.user))
         if isinstance(query.document, int):
+            document = bindparam("search_document", type_=Integer)
             statement = statement.where(
-                col(Document.id) == query.document,
-                matcher.within(_keys_in_document(kind, query.document)),
+                col(Document.id) == document, matcher.within(_keys_in_document(kind, document))
             )
         if query.statuses is not None:
             statement = statement.where(col(Section.status).in_(sorted(query.statuses)))
         if query.after is not None:
-            statement = statement.where(changed_at >= query.after.astimezone(UTC))
+            after = bindparam("search_after", type_=changed_at.type)
+            statement = statement.where(changed_at >= after)
         if query.before is not None:
-            statement = statement.where(changed_at < query.before.astimezone(UTC))
+            before = bindparam("search_before", type_=changed_at.type)
+            statement = statement.where(changed_at < before)
         return statement
 
 
-def _keys_in_document(kind: Kind, document_id: int) -> Select[Any]:
+def _keys_in_document(kind: Kind, document_id: Any) -> Select[Any]:
     """The keys of one kind's rows in a document."""
     if kind is Kind.DOCUMENT:
         return select(col(Document.id)).where(col(Document.id) == document_id)
