@@ -198,6 +198,7 @@ CALLS: dict[type, dict[str, Entry]] = {
         "set_status": Entry(Needs.EDIT, lambda c, i: c.sections.set_status(i.section, "final")),
         "shift": Entry(Needs.EDIT, lambda c, i: c.sections.shift(i.sibling, -1)),
         "tree": Entry(Needs.READ, lambda c, i: c.sections.tree(i.document)),
+        "version": Entry(Needs.READ, lambda c, i: c.sections.version(i.section, 1)),
         "versions": Entry(Needs.READ, lambda c, i: c.sections.versions(i.section)),
     },
     ChatService: {

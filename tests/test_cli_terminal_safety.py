@@ -230,6 +230,8 @@ INVOCATIONS: dict[tuple[str, ...], list[tuple[tuple[str, ...], bool, int]]] = {
     ("kb", "remove"): [(("kb", "remove", "notes", "{other}"), False, 0)],
     ("kb", "delete"): [(("kb", "delete", "notes"), False, 0)],
     ("reset",): [(("reset", *TARGET), False, 0)],
+    ("versions",): [(("versions", *TARGET), False, 0), (("versions", *TARGET, "--json"), False, 0)],
+    ("diff",): [(("diff", *TARGET), True, 0), (("diff", *TARGET, "--json"), False, 0)],
     ("section", "rename"): [
         (("section", "rename", "2", f"Renamed {PAYLOAD}"), True, 0),
         (("section", "rename", "2", f"Again {PAYLOAD}", "--json"), False, 0),

@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "documents",
     "structure",
     "chats",
+    "versions",
     "ask",
     "config",
     "database",

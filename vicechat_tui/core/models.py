@@ -36,6 +36,10 @@ class VersionSource(StrEnum):
     """Typing saved on its own; later autosaves go into the same version for a while."""
     APPLIED_REPLY = "applied_reply"
     RESTORE = "restore"
+    AI_EDIT = "ai_edit"
+    """An edit of a selection asked of a model, reviewed change by change."""
+    MERGE = "merge"
+    """An edit conflict merged: both sides' changes, with a choice where they overlapped."""
 
 
 class MessageRole(StrEnum):
@@ -148,6 +152,9 @@ class SectionVersion(SQLModel, table=True):
     source: str = VersionSource.EDIT.value
     created_by: str = ""
     created_at: datetime = Field(default_factory=utc_now)
+    changes_kept: int | None = None
+    """Saved from a review: how many of its `changes_total` changes were kept."""
+    changes_total: int | None = None
 
 
 class ChatSession(SQLModel, table=True):

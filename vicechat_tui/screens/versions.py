@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
+from vicechat_tui.core.review.sources import source_label
 from vicechat_tui.failures import run_task
 from vicechat_tui.widgets.safe_text import plain
 from vicechat_tui.widgets.safe_text_area import SafeTextArea
@@ -28,15 +29,6 @@ class VersionReader(Protocol):
     """Where the versions come from (the core's section service)."""
 
     async def versions(self, section_id: int) -> list[SectionVersion]: ...
-
-
-SOURCE_LABELS = {
-    "create": "created",
-    "edit": "edited",
-    "autosave": "autosaved",
-    "applied_reply": "applied reply",
-    "restore": "restored",
-}
 
 
 def format_age(then: datetime, now: datetime) -> str:
@@ -108,7 +100,7 @@ class VersionsScreen(ModalScreen[int | None]):
         for index, version in enumerate(self.versions):
             label = Text.assemble(
                 (f"v{version.version:<4}", "bold"),
-                f"{SOURCE_LABELS.get(version.source, version.source):<14}",
+                f"{source_label(version.source):<14}",
                 (format_age(version.created_at, now), "dim"),
             )
             if index == 0:

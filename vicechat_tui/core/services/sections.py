@@ -52,6 +52,14 @@ class SectionSummary:
     child_count: int
 
 
+@dataclass(frozen=True, slots=True)
+class KeptChanges:
+    """A version saved from a review: `kept` of its `total` changes were kept."""
+
+    kept: int
+    total: int
+
+
 @dataclass(slots=True)
 class SectionNode:
     section: Section
@@ -319,6 +327,7 @@ class SectionService:
         based_on_version: int,
         source: VersionSource = VersionSource.EDIT,
         checkpoint: bool = True,
+        reviewed: KeptChanges | None = None,
     ) -> Section:
         """Save new content if the section is still at `based_on_version`; else conflict.
 
@@ -327,6 +336,7 @@ class SectionService:
         saved with `checkpoint=False` (an autosave) updates the newest version instead when
         that is this person's autosave begun less than `AUTOSAVE_SPAN` ago, else it records
         a new version marked "autosave". Applied replies and restores are always checkpoints.
+        A save from the review screen says how many of its changes were kept (`reviewed`).
         """
         autosave = not checkpoint and source == VersionSource.EDIT
         async with self._database.session() as db:
@@ -349,7 +359,10 @@ class SectionService:
             section = await db.get(Section, section_id, populate_existing=True)
             assert section is not None
             if not (autosave and await self._update_autosave(db, section)):
-                db.add(self._snapshot(section, VersionSource.AUTOSAVE if autosave else source))
+                version = self._snapshot(section, VersionSource.AUTOSAVE if autosave else source)
+                if reviewed is not None:
+                    version.changes_kept, version.changes_total = reviewed.kept, reviewed.total
+                db.add(version)
             await db.commit()
             await db.refresh(section)
             return section
@@ -400,6 +413,27 @@ class SectionService:
         newest.title = section.title
         newest.content = section.content
         return True
+
+    async def version(self, section_id: int, number: int) -> SectionVersion:
+        """The section's version numbered `number` (the newest row of that number)."""
+        async with self._database.session() as db:
+            await visible_section(db, self.user, section_id)
+            query = (
+                select(SectionVersion)
+                .where(
+                    col(SectionVersion.section_id) == section_id,
+                    col(SectionVersion.version) == number,
+                )
+                .order_by(col(SectionVersion.id).desc())
+                .limit(1)
+            )
+            found = (await db.execute(query)).scalar_one_or_none()
+        if found is None:
+            raise InvalidInputError(
+                f"Section {section_id} has no version {number}; "
+                "'vicechat versions' lists the ones it has."
+            )
+        return found
 
     async def restore(self, section_id: int, version_id: int, *, based_on_version: int) -> Section:
         """Make an old version's content current again, as a new version."""
