@@ -19,6 +19,7 @@ from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
 from tests.ui.conftest import workspace
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.screens.confirm import ConfirmScreen
+from vicechat_tui.screens.review import ReviewScreen
 
 REPLY = "Better intro.\n\n```python\nprint('hi')\n```"
 
@@ -43,10 +44,14 @@ async def test_apply_reply_inserts_then_replaces_as_versions(
     async with app.run_test(size=(120, 36)) as pilot:
         await open_section(pilot, document_id, section_id)
         await pilot.press("alt+i")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), what="the review")
+        await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: workspace(app).editor.version == 3, what="insert")
         section = await store.sections.get(section_id)
         assert REPLY in section.content and "Old text." in section.content
         await pilot.press("alt+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), what="the review")
+        await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: workspace(app).editor.version == 4, what="replace")
         await settle(pilot)
     section = await store.sections.get(section_id)

@@ -89,6 +89,9 @@ SHOWS_STORED_TEXT = {
     "SearchScreen",
     "ExportScreen",
     "ShareScreen",
+    "ReviewScreen",
+    "DiffView",
+    "HunkView",
 }
 """The UI's classes that show text from the database, a model or the web; each is visited."""
 SHOWS_NO_STORED_TEXT = {
@@ -257,6 +260,7 @@ async def test_no_widget_lets_stored_text_reach_the_terminal_and_the_editor_save
     from vicechat_tui.screens.export import ExportScreen
     from vicechat_tui.screens.jobs import JobsScreen
     from vicechat_tui.screens.new_item import NewItemScreen
+    from vicechat_tui.screens.review import ReviewScreen
     from vicechat_tui.screens.search import SearchScreen
     from vicechat_tui.screens.share import ShareScreen
     from vicechat_tui.screens.versions import VersionsScreen
@@ -304,6 +308,8 @@ async def test_no_widget_lets_stored_text_reach_the_terminal_and_the_editor_save
         await pilot.press("down")
         await settle(pilot)
         await walk.check("an older version's preview")
+        await walk.open(("c",), ReviewScreen, "comparing it with the current", seen="PWNED-PASTE")
+        await walk.close()
         await walk.close()
 
         screen.document_tree.focus()

@@ -12,6 +12,7 @@ from tests.ui.conftest import SIZE, seed_document, settle, type_text, wait_for, 
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.screens.conflict import ConflictScreen
+from vicechat_tui.screens.review import ReviewScreen
 from vicechat_tui.screens.versions import VersionsScreen
 from vicechat_tui.screens.workspace import WorkspaceScreen
 from vicechat_tui.widgets.chat_pane import ChatPane
@@ -45,8 +46,10 @@ async def test_versions_list_preview_and_restore(
         await pilot.press("down")
         assert versions.preview.text == "first text"
         await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), what="the review")
+        await pilot.press("ctrl+s")
         await settle(pilot)
-        assert not isinstance(app.screen, VersionsScreen)
+        assert not isinstance(app.screen, (VersionsScreen, ReviewScreen))
         assert screen.editor.text_area.text == "first text"
         restored = await store.sections.get(section_id)
         assert (restored.content, restored.version) == ("first text", 4)
@@ -102,6 +105,8 @@ async def test_applied_reply_is_saved_as_a_version(
         screen = await open_first_section(pilot, section_id)
         await type_text(pilot, "Start. ")
         screen.chat_pane.post_message(ChatPane.ApplyRequested("Reply text.", "insert"))
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), what="the review")
+        await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: screen.editor.text_area.text == "Start. Reply text.")
         await settle(pilot)
         await wait_for(pilot, lambda: screen.editor.save_state == "saved")
@@ -110,6 +115,8 @@ async def test_applied_reply_is_saved_as_a_version(
         assert sources[0] == "applied_reply"
 
         screen.chat_pane.post_message(ChatPane.ApplyRequested("Only this.", "replace"))
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), what="the review")
+        await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: screen.editor.text_area.text == "Only this.")
         await settle(pilot)
         await wait_for(pilot, lambda: screen.editor.save_state == "saved")

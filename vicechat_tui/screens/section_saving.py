@@ -15,16 +15,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from vicechat_tui.core.errors import EditConflictError
 from vicechat_tui.screens.conflict import ConflictScreen
+from vicechat_tui.screens.review import ReviewOutcome, ReviewScreen
 from vicechat_tui.screens.tree_edits import Ask
 from vicechat_tui.widgets.section_editor import Draft, SectionEditor
 from vicechat_tui.workbench import Workbench
 
+if TYPE_CHECKING:
+    from vicechat_tui.core.review.plan import ReviewPlan
+
 SaveResult = Literal["saved", "conflict", "failed"]
-SaveSource = Literal["edit", "applied_reply"]
+SaveSource = Literal["edit", "applied_reply", "restore", "ai_edit", "merge"]
 StartTask = Callable[[Awaitable[object], str], object]
 """Run work in the background on the app's error path (the screen's `run_task`)."""
 Report = Callable[[BaseException], None]
@@ -61,9 +65,16 @@ class SectionSaver:
         async with self._lock:
             return await self._save_draft("edit", checkpoint=checkpoint)
 
-    async def _save_draft(self, source: SaveSource, *, checkpoint: bool = True) -> SaveResult:
+    async def _save_draft(
+        self,
+        source: SaveSource,
+        *,
+        checkpoint: bool = True,
+        reviewed: ReviewOutcome | None = None,
+    ) -> SaveResult:
         """`save` for a caller that holds the lock."""
         from vicechat_tui.core.models import VersionSource  # SQLModel: not before the first frame
+        from vicechat_tui.core.services.sections import KeptChanges
 
         draft = self.editor.draft()
         if draft is None:
@@ -81,6 +92,7 @@ class SectionSaver:
                 based_on_version=draft.based_on_version,
                 source=VersionSource(source),
                 checkpoint=checkpoint,
+                reviewed=None if reviewed is None else KeptChanges(reviewed.kept, reviewed.total),
             )
         except EditConflictError as conflict:
             self.editor.mark_state("conflict")
@@ -129,24 +141,57 @@ class SectionSaver:
                 section_id, draft.text, based_on_version=conflict.current_version
             )
 
+    async def review(self, plan: ReviewPlan, title: str) -> ReviewOutcome | None:
+        """Show `plan` in the review screen; what to save, or None."""
+        outcome: ReviewOutcome | None = await self.ask(ReviewScreen(plan, title=title))
+        return outcome
+
+    async def _land_reviewed(
+        self, outcome: ReviewOutcome | None, source: SaveSource, *, was: str
+    ) -> bool:
+        """Put what the review kept into the editor and save it as one version of `source`;
+        False when nothing was saved (cancelled, or nothing kept)."""
+        if outcome is None:
+            return False
+        if outcome.text == was:
+            self.editor.notify("Nothing kept; the section is unchanged.", timeout=3)
+            return False
+        self.editor.put_text(outcome.text, "replace")  # one undo step in the editor
+        return await self._save_draft(source, reviewed=outcome) == "saved"
+
     async def apply_text(self, text: str, mode: Literal["insert", "replace"]) -> None:
-        """Put a chat reply into the section (at the cursor or instead of it) and save it."""
+        """Review a chat reply put into the section (at the cursor, or as a rewrite of it)
+        word by word, and save what is kept as one version."""
+        from vicechat_tui.core.review.plan import plan_change
+
         if self.editor.section_id is None:
             self.editor.notify("Select a section first.", severity="warning")
             return
-        async with self._lock:  # no autosave between the text going in and its own version
+        async with self._lock:  # no autosave between the review and its own version
             if await self._save_draft("edit") != "saved":
                 return
-            self.editor.put_text(text, mode)
-            await self._save_draft("applied_reply")
+            current = self.editor.text_area.text
+            plan = await plan_change(current, self.editor.proposed_text(text, mode))
+            title = "Insert the reply" if mode == "insert" else "Apply the reply as an edit"
+            outcome = await self.review(plan, title)
+            await self._land_reviewed(outcome, "applied_reply", was=current)
 
     async def restore(self, section_id: int, version_id: int) -> None:
-        """Make an earlier version current again (as a new version), saving typing first."""
+        """Review an earlier version against the current text; what is kept is saved as a
+        new version (typing is saved first)."""
+        from vicechat_tui.core.review.plan import plan_change
+
         async with self._lock:
             if self.editor.section_id != section_id or await self._save_draft("edit") != "saved":
                 return
-            section = await self.workbench.require_core().sections.restore(
-                section_id, version_id, based_on_version=self.editor.version
-            )
-            self.editor.load(section_id, section.version, section.content)
-        self.editor.notify(f"Restored; the section is now at version {section.version}.", timeout=3)
+            versions = await self.workbench.require_core().sections.versions(section_id)
+            old = next((version for version in versions if version.id == version_id), None)
+            if old is None:
+                return
+            current = self.editor.text_area.text
+            plan = await plan_change(current, old.content)
+            outcome = await self.review(plan, f"Restore version {old.version}")
+            if await self._land_reviewed(outcome, "restore", was=current):
+                self.editor.notify(
+                    f"Restored; the section is now at version {self.editor.version}.", timeout=3
+                )

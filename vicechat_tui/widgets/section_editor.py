@@ -57,6 +57,8 @@ class Draft:
     section_id: int
     text: str
     based_on_version: int
+    based_on_text: str = ""
+    """The stored text of `based_on_version` (the base of a three-way merge)."""
 
 
 class SectionEditor(Vertical):
@@ -273,7 +275,7 @@ class SectionEditor(Vertical):
         """What is typed and not stored yet (None when nothing is)."""
         if self.section_id is None or not self.dirty:
             return None
-        return Draft(self.section_id, self.text_area.text, self.version)
+        return Draft(self.section_id, self.text_area.text, self.version, self._saved_text)
 
     def mark_saved(self, draft: Draft, version: int) -> None:
         """`draft` is stored as `version` (typing may have gone on meanwhile)."""
@@ -300,6 +302,16 @@ class SectionEditor(Vertical):
             self.version = version
             self._saved_text = stored_text
             self.dirty = True
+
+    def proposed_text(self, text: str, mode: Literal["insert", "replace"]) -> str:
+        """The section as it would be with `text` at the cursor, or instead of everything."""
+        if mode == "replace":
+            return text
+        from vicechat_tui.widgets.find_bar import index_of
+
+        current = self.text_area.text
+        at = index_of(current, self.text_area.cursor_location)
+        return current[:at] + text + current[at:]
 
     def put_text(self, text: str, mode: Literal["insert", "replace"]) -> None:
         """Put `text` at the cursor or instead of everything (the caller stores it)."""

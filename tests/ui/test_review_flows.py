@@ -1,0 +1,117 @@
+"""The review screen with real keys: a reply applied as an edit keeping 2 of its 3 changes,
+two versions compared, and what the saved version records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tests.ui.chat_fixtures import open_section, seed_chat
+from tests.ui.conftest import SIZE, seed_document, settle, wait_for, workspace
+from vicechat_tui.app import VicechatApp
+from vicechat_tui.core.runtime import VicechatCore
+from vicechat_tui.screens.review import ReviewScreen
+from vicechat_tui.screens.versions import VersionsScreen
+
+ORIGINAL = "The quick brown fox jumps over the lazy dog.\n\nIt was a sunny day in May.\n"
+REWRITE = "The swift brown fox jumps over the sleepy dog.\n\nIt was a rainy day in May.\n"
+
+
+async def review_screen(pilot: Pilot[Any]) -> ReviewScreen:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen), what="the review")
+    screen = pilot.app.screen
+    assert isinstance(screen, ReviewScreen)
+    await wait_for(pilot, lambda: bool(screen.diff_view.hunk_views()), what="the hunks")
+    return screen
+
+
+async def test_a_reply_applied_as_an_edit_keeps_two_of_three_changes(
+    build_app: Callable[..., VicechatApp], store: VicechatCore
+) -> None:
+    document_id, (section_id,) = await seed_document(store, "Doc", ["Intro"])
+    await store.sections.save_content(section_id, ORIGINAL, based_on_version=1)
+    await seed_chat(
+        store,
+        document_id,
+        section_id,
+        [{"role": "user", "content": "polish"}, {"role": "assistant", "content": REWRITE}],
+    )
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, document_id, section_id)
+        await pilot.press("alt+r")
+        review = await review_screen(pilot)
+        changes = [(change.old, change.new) for change in review.plan.diff.changes]
+        assert changes == [("quick", "swift"), ("lazy", "sleepy"), ("sunny", "rainy")]
+        assert "3 changes · keeping 3 of 3 · change 1 of 3" in str(review.summary.render())
+        await pilot.press("j", "d")  # the second change dropped (the cursor moves on)
+        assert review.decisions == ["new", "old", "new"]
+        assert review.current == 2
+        assert "keeping 2 of 3 · change 3 of 3" in str(review.summary.render())
+        drawn = str(review.diff_view.hunk_views()[0].render())
+        assert "✓[-quick-]{+swift+}" in drawn and "✗[-lazy-]{+sleepy+}" in drawn
+        await pilot.press("ctrl+s")
+        editor = workspace(app).editor
+        await wait_for(pilot, lambda: editor.version == 3, what="the save")
+        await settle(pilot)
+        assert not isinstance(app.screen, ReviewScreen)
+    expected = "The swift brown fox jumps over the lazy dog.\n\nIt was a rainy day in May.\n"
+    assert (await store.sections.get(section_id)).content == expected
+    newest = (await store.sections.versions(section_id))[0]
+    assert (newest.source, newest.changes_kept, newest.changes_total) == ("applied_reply", 2, 3)
+
+
+async def test_cancelling_a_review_changes_nothing(
+    build_app: Callable[..., VicechatApp], store: VicechatCore
+) -> None:
+    document_id, (section_id,) = await seed_document(store, "Doc", ["Intro"])
+    await store.sections.save_content(section_id, ORIGINAL, based_on_version=1)
+    await seed_chat(store, document_id, section_id, [{"role": "assistant", "content": REWRITE}])
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, document_id, section_id)
+        await pilot.press("alt+r")
+        await review_screen(pilot)
+        await pilot.press("D", "escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, ReviewScreen)
+        assert workspace(app).editor.text_area.text == ORIGINAL
+    section = await store.sections.get(section_id)
+    assert (section.content, section.version) == (ORIGINAL, 2)
+
+
+async def test_two_versions_compared_in_the_diff_view(
+    build_app: Callable[..., VicechatApp], store: VicechatCore
+) -> None:
+    document_id, (section_id,) = await seed_document(store, "Doc", ["Intro"])
+    await store.sections.save_content(section_id, ORIGINAL, based_on_version=1)
+    await store.sections.save_content(section_id, REWRITE, based_on_version=2)
+    await store.sections.save_content(section_id, "Something else.\n", based_on_version=3)
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, document_id, section_id)
+        workspace(app).editor.text_area.focus()
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, VersionsScreen), what="versions")
+        versions = app.screen
+        assert isinstance(versions, VersionsScreen)
+        await wait_for(pilot, lambda: versions.version_list.option_count == 4)
+        await pilot.press("down", "m", "down", "c")  # v3 marked, v2 compared with it
+        review = await review_screen(pilot)
+        assert review.heading == "Version 2 → version 3"
+        assert review.read_only
+        assert [(c.old, c.new) for c in review.plan.diff.changes] == [
+            ("quick", "swift"),
+            ("lazy", "sleepy"),
+            ("sunny", "rainy"),
+        ]
+        await pilot.press("j", "d", "ctrl+s")  # looking only: nothing to keep or save
+        assert review.decisions == ["new", "new", "new"] and review.current == 1
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is versions, what="back to the versions")
+        await pilot.press("up", "m", "down", "c")  # v3 unmarked: v2 against the current text
+        review = await review_screen(pilot)
+        assert review.heading == "Version 2 → the current text"
+    assert (await store.sections.get(section_id)).version == 4

@@ -1,0 +1,140 @@
+"""A word-level diff drawn as hunks, each change marked so it reads without colour too.
+
+What goes is `[-struck through-]`, what comes `{+underlined+}`; the mark before a change says
+what saving does with it: ✓ kept, ✗ dropped, ? a conflict still to choose, ⇄ the other
+side's text taken. Colours come from the theme ($error, $success) through component
+classes; the text itself is stored, model or other-user text, so it is shown literally
+(`rich.text.Text`, controls made visible) and never read as markup. A line break inside a
+change shows as ↵ so a change of line breaks alone can be seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar, Literal
+
+from rich.style import Style
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from vicechat_tui.core.review.diff import Change
+from vicechat_tui.core.review.hunks import Hunk
+from vicechat_tui.widgets.safe_text import visible_controls
+
+Decision = Literal["new", "old", "theirs"] | None
+"""Keep the change, keep the old text, take the other side (a conflict), or undecided."""
+MARKS = {"new": "✓", "old": "✗", "theirs": "⇄", None: "?"}
+LONGEST_SHOWN = 4_000
+"""Characters of one side of a change drawn at most (the rest is counted, not drawn)."""
+
+
+def _shown(text: str) -> str:
+    """One side of a change as drawn: controls visible, line breaks as ↵ (the last one is
+    drawn after the change's closing mark, see `_draw_change`)."""
+    text = text.removesuffix("\n")
+    if len(text) > LONGEST_SHOWN:
+        rest = len(text) - LONGEST_SHOWN
+        text = f"{text[:LONGEST_SHOWN]}… ({rest:,} more characters; e edits the whole text)"
+    return visible_controls(text).replace("\n", "↵\n")
+
+
+class HunkView(Static):
+    """One hunk: context and its changes, the current one highlighted."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "diff--deleted",
+        "diff--inserted",
+        "diff--dropped",
+        "diff--mark",
+        "diff--current",
+    }
+    DEFAULT_CSS = """
+    HunkView {
+        padding: 0 1; margin-bottom: 1; border-left: wide $panel;
+        &.-current { border-left: wide $accent; }
+        & > .diff--deleted { color: $text-error; text-style: strike; }
+        & > .diff--inserted { color: $text-success; text-style: underline; }
+        & > .diff--dropped { color: $text-muted; text-style: strike; }
+        & > .diff--mark { text-style: bold; }
+        & > .diff--current { background: $accent 30%; text-style: bold; }
+    }
+    """
+
+    def __init__(self, hunk: Hunk, changes: Sequence[Change], *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self.hunk = hunk
+        self.changes = changes
+
+    def draw(self, decisions: Sequence[Decision], current: int | None) -> None:
+        """Render with each change's decision; `current` (a change index) highlighted."""
+        text = Text(end="")
+        for part in self.hunk.parts:
+            if isinstance(part, str):
+                text.append(visible_controls(part))
+            else:
+                self._draw_change(text, self.changes[part], decisions[part], part == current)
+        self.set_class(current in self.hunk.change_indexes, "-current")
+        self.update(text)
+
+    def _side(self, decision: Decision, side: Decision) -> Style | str:
+        """The style of one proposed text: kept, dropped, or (undecided) plain."""
+        if decision is None:
+            return ""
+        name = "diff--inserted" if decision == side else "diff--dropped"
+        return self.get_component_rich_style(name)
+
+    def _draw_change(self, text: Text, change: Change, decision: Decision, here: bool) -> None:
+        style = self.get_component_rich_style
+        label = f"{'▶' if here else ''}{MARKS[decision]}"
+        text.append(label, style=style("diff--current" if here else "diff--mark"))
+        if change.old:
+            gone = decision is not None and decision != "old"
+            text.append(f"[-{_shown(change.old)}-]", style=style("diff--deleted") if gone else "")
+        if change.theirs is None:
+            if change.new:
+                text.append(f"{{+{_shown(change.new)}+}}", style=self._side(decision, "new"))
+        else:
+            text.append(f"{{yours: {_shown(change.new)}}}", style=self._side(decision, "new"))
+            theirs = self._side(decision, "theirs")
+            text.append(f"{{theirs: {_shown(change.theirs)}}}", style=theirs)
+        sides = (change.old, change.new, change.theirs or "")
+        if any(side.endswith("\n") for side in sides):
+            text.append("↵\n", style=style("diff--mark"))
+
+
+class DiffView(VerticalScroll, can_focus=True):
+    """The hunks of a diff; the screen says what is decided and which change is current."""
+
+    DEFAULT_CSS = """
+    DiffView { height: 1fr; padding: 0 1; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.hunk_of: list[int] = []
+        """The hunk (index) each change is in."""
+
+    async def show(self, hunks: Sequence[Hunk], changes: Sequence[Change]) -> None:
+        await self.remove_children()
+        self.hunk_of = [0] * len(changes)
+        for number, hunk in enumerate(hunks):
+            for index in hunk.change_indexes:
+                self.hunk_of[index] = number
+        await self.mount_all(
+            HunkView(hunk, changes, id=f"hunk-{number}") for number, hunk in enumerate(hunks)
+        )
+
+    def hunk_views(self) -> list[HunkView]:
+        return list(self.query_children(HunkView))
+
+    def draw(
+        self, decisions: Sequence[Decision], current: int | None, *, only: Sequence[int] = ()
+    ) -> None:
+        """Redraw the hunks holding the changes in `only` (all when empty), `current` in view."""
+        views = self.hunk_views()
+        numbers = {self.hunk_of[index] for index in only} if only else range(len(views))
+        for number in numbers:
+            views[number].draw(decisions, current)
+        if current is not None and views:
+            self.scroll_to_widget(views[self.hunk_of[current]], animate=False)
