@@ -1,7 +1,7 @@
 """Reviewed versions: how many of a review's changes were kept.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 
 A version saved from the review screen (an applied reply, an AI edit, a restore, a merge)
 records how many changes the review showed and how many were kept; other versions leave both
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
