@@ -153,6 +153,29 @@ def test_provider_failure_exits_3_with_one_line_and_keeps_the_message(
     assert messages[0]["content"] == "Still there?" and messages[1]["state"] == "failed"
 
 
+def test_ask_json_gives_one_object_whatever_the_end(tmp_path: Path, openai: OpenAIServer) -> None:
+    env = configure(tmp_path, openai)
+    openai.add_replies(Reply(tokens=("Gravity ", "pulls.")))
+    done = vicechat(env, "ask", "--doc", "1", "--section", "1", "--json", "Why?")
+    assert done.returncode == 0, done.stderr
+    said = json.loads(done.stdout)  # nothing streamed before it: stdout is the object alone
+    assert said == {
+        "job_id": said["job_id"],
+        "status": "completed",
+        "reply": "Gravity pulls.",
+        "sources": [],
+        "message_id": history(env)[1]["id"],
+        "error": None,
+    }
+    assert "writing answer" in done.stderr
+    openai.add_replies(*[Reply.error(503, "overloaded")] * 5)
+    failed = vicechat(env, "ask", "--doc", "1", "--section", "1", "--json", "Again?")
+    assert failed.returncode == 3
+    said = json.loads(failed.stdout)
+    assert said["status"] == "failed" and said["reply"] == "" and "503" in said["error"]
+    assert failed.stderr.count("vicechat: error") == 1
+
+
 def test_unreachable_provider_exits_3(tmp_path: Path, openai: OpenAIServer) -> None:
     env = configure(tmp_path, openai)
     config = Path(env["VICECHAT_CONFIG"])
