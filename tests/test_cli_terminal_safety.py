@@ -229,6 +229,20 @@ INVOCATIONS: dict[tuple[str, ...], list[tuple[tuple[str, ...], bool, int]]] = {
     ("kb", "detach"): [(("kb", "detach", "notes", "1"), False, 0)],
     ("kb", "remove"): [(("kb", "remove", "notes", "{other}"), False, 0)],
     ("kb", "delete"): [(("kb", "delete", "notes"), False, 0)],
+    ("assistant", "create"): [
+        (("assistant", "create", "evil", "--description", PAYLOAD, "--system", PAYLOAD), False, 0),
+        (("assistant", "create", f"bad{PAYLOAD}"), False, 1),
+    ],
+    ("assistant", "list"): [
+        (("assistant", "list"), True, 0),
+        (("assistant", "list", "--json"), False, 0),
+    ],
+    ("assistant", "show"): [
+        (("assistant", "show", "evil"), True, 0),
+        (("assistant", "show", f"ghost{PAYLOAD}"), False, 1),  # named as a Python repr
+    ],
+    ("assistant", "edit"): [(("assistant", "edit", "evil", "--model", PAYLOAD), False, 0)],
+    ("assistant", "delete"): [(("assistant", "delete", "evil"), False, 0)],
     ("reset",): [(("reset", *TARGET), False, 0)],
     ("versions",): [(("versions", *TARGET), False, 0), (("versions", *TARGET, "--json"), False, 0)],
     ("diff",): [(("diff", *TARGET), True, 0), (("diff", *TARGET, "--json"), False, 0)],

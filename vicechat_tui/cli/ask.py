@@ -38,6 +38,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     parser.add_argument("--doc", dest="document_id", type=positive_id, required=True)
     parser.add_argument("--section", dest="section_id", type=positive_id, required=True)
+    parser.add_argument(
+        "--assistant", metavar="NAME", help="answer as this assistant (see 'assistant list')"
+    )
     parser.add_argument("--provider", help="configured provider name")
     parser.add_argument("--model", help="model id at that provider")
     parser.add_argument("--temperature", type=float)
@@ -55,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
-    names = ("provider", "model", "temperature", "max_tokens", "system_prompt")
+    names = ("assistant", "provider", "model", "temperature", "max_tokens", "system_prompt")
     overrides = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     if args.web:
         overrides["web_search"] = True

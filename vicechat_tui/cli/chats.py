@@ -44,6 +44,8 @@ def _render_turn(message: ChatMessage) -> str:
     from vicechat_tui.core.transfer.json_export import iso_time, source_to_json
 
     heading = ROLE_NAMES.get(message.role, message.role)
+    if message.assistant and message.role == "assistant":
+        heading += f" ({shown_title(message.assistant)})"
     if message.model and message.role == "assistant":
         heading += f" · {shown_title(message.model)}"
     heading += f" · {iso_time(message.created_at)}"

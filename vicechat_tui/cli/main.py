@@ -39,6 +39,7 @@ COMMAND_MODULES = (
     "team",
     "knowledge",
     "trash",
+    "assistants",
 )
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL_ERROR = 70

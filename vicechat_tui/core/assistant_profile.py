@@ -157,7 +157,10 @@ def section_overrides(effective: ChatConfig, base: ChatConfig) -> dict[str, Any]
 
 
 def validate_profile(
-    values: Mapping[str, Any], *, known_providers: Iterable[str] | None = None
+    values: Mapping[str, Any],
+    *,
+    known_providers: Iterable[str] | None = None,
+    known_collections: Iterable[str] | None = None,
 ) -> dict[str, Any]:
     """An assistant's name, description and settings, checked; InvalidAssistantError
     naming every bad field (the settings by the same rules as a chat's)."""
@@ -177,7 +180,9 @@ def validate_profile(
     settings = {key: values[key] for key in PROFILE_FIELDS if key in values}
     config = None
     try:
-        config = validate_chat_config(settings, known_providers=known_providers)
+        config = validate_chat_config(
+            settings, known_providers=known_providers, known_collections=known_collections
+        )
     except InvalidConfigError as error:
         errors.update(error.field_errors)
     if errors or config is None:

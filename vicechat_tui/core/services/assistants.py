@@ -26,8 +26,15 @@ from vicechat_tui.core.assistant_profile import (
 )
 from vicechat_tui.core.database import Database
 from vicechat_tui.core.errors import InvalidAssistantError, InvalidInputError
-from vicechat_tui.core.models import Assistant, ChatSession, Document, Section, utc_now
-from vicechat_tui.core.services.access import owned, owned_by
+from vicechat_tui.core.models import (
+    Assistant,
+    ChatSession,
+    Document,
+    KnowledgeCollection,
+    Section,
+    utc_now,
+)
+from vicechat_tui.core.services.access import owned, owned_by, owned_names
 
 
 class AssistantService:
@@ -57,10 +64,12 @@ class AssistantService:
     async def create(self, name: str, settings: Mapping[str, Any] | None = None) -> Assistant:
         """A new assistant; its settings default to the chat defaults. InvalidAssistantError
         naming every bad field, or when the name is taken."""
-        values = validate_profile(
-            {"name": name, **(settings or {})}, known_providers=self._provider_names()
-        )
         async with self._database.session() as db:
+            values = validate_profile(
+                {"name": name, **(settings or {})},
+                known_providers=self._provider_names(),
+                known_collections=await owned_names(db, self.user, KnowledgeCollection),
+            )
             await self._ensure_starters(db)
             assistant = Assistant(owner=self.user, **{**default_profile(), **values})
             db.add(assistant)
@@ -83,8 +92,13 @@ class AssistantService:
                 "description": assistant.description,
                 **profile_values(assistant),
             }
+            collections = None  # what is kept is not checked again: a provider or collection
+            if "knowledge" in changes:  # gone since must not block changing the rest
+                collections = await owned_names(db, self.user, KnowledgeCollection)
             values = validate_profile(
-                {**current, **dict(changes)}, known_providers=self._provider_names()
+                {**current, **dict(changes)},
+                known_providers=self._provider_names() if "provider" in changes else None,
+                known_collections=collections,
             )
             old_name, new_name = assistant.name, values["name"]
             if old_name == DEFAULT_ASSISTANT and new_name != old_name:
