@@ -35,6 +35,12 @@ COMMANDS: list[tuple[str, str, str, str]] = [
     ("section: find", "Find text in the section", "editor", "find"),
     ("section: find next", "Go to the next match in the section", "editor", "find_next"),
     ("section: replace", "Find and replace in the section", "editor", "replace"),
+    (
+        "knowledge: collections…",
+        "Your files as sources: add, attach, delete",
+        "screen",
+        "knowledge",
+    ),
     ("search: everything", "Search documents, sections, chats and sources", "screen", "search"),
     ("view: go to tree", "Show the document tree and focus it", "screen", "go_to_tree"),
     ("view: go to chat", "Show the chat pane and focus its input", "screen", "go_to_chat"),

@@ -42,20 +42,29 @@ class NewItemScreen(ModalScreen[str | None]):
     problem = query_one("#problem", Static)
 
     def __init__(
-        self, heading: str, *, context: str = "", value: str = "", action: str = "Create"
+        self,
+        heading: str,
+        *,
+        context: str = "",
+        value: str = "",
+        action: str = "Create",
+        placeholder: str = "Title",
     ) -> None:
         super().__init__()
         self.heading = heading
         self.context = context
         self.value = value
         self.action = action
+        self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(plain(self.heading), id="dialog-title")
             if self.context:
                 yield Static(plain(self.context), id="context")
-            yield SafeInput(self.value, placeholder="Title", id="title", select_on_focus=True)
+            yield SafeInput(
+                self.value, placeholder=self.placeholder, id="title", select_on_focus=True
+            )
             yield Static("", id="problem", markup=False)
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")

@@ -462,6 +462,16 @@ class WorkspaceScreen(Screen[None]):
         if changed is not None and self.chat_pane.session_id == session_id:
             self.chat.show_config(changed)
 
+    def action_knowledge(self) -> None:
+        run_task(self, self._knowledge(), description="Show the knowledge", group="chat")
+
+    async def _knowledge(self) -> None:
+        from vicechat_tui.screens.knowledge import KnowledgeScreen
+
+        node = self.document_tree.cursor_node
+        current = node.data.document_id if node is not None and node.data is not None else None
+        await self.ask(KnowledgeScreen(self.workbench.require_core().knowledge, current))
+
     def action_show_jobs(self) -> None:
         run_task(self, self._show_jobs(), description="Show the jobs", group="chat")
 

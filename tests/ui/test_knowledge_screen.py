@@ -1,0 +1,148 @@
+"""The knowledge screen: reached from the palette, keys for every change, a progress bar
+while files are read; snapshots in the dark and the light theme."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import OptionList
+
+from tests.conftest import make_settings
+from tests.ui.conftest import SIZE, seed_document, settle, type_text, wait_for, wait_ready
+from tests.ui.test_snapshots_workspace import quiet
+from vicechat_tui.app import VicechatApp
+from vicechat_tui.core.runtime import VicechatCore, open_core
+from vicechat_tui.screens.knowledge import KnowledgeScreen
+
+
+async def open_knowledge(pilot: Pilot[Any]) -> KnowledgeScreen:
+    await wait_ready(pilot)
+    await pilot.press("ctrl+p")
+    await type_text(pilot, "knowledge: collections")
+    await settle(pilot)
+    await pilot.press("enter")
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, KnowledgeScreen), what="the screen")
+    screen = app.screen
+    assert isinstance(screen, KnowledgeScreen)
+    await settle(pilot)
+    return screen
+
+
+def notes(folder: Path) -> Path:
+    folder.mkdir()
+    for number in range(12):
+        (folder / f"n{number}.md").write_text(f"# N{number}\n\nTides {number}.\n", "utf-8")
+    (folder / "bad.txt").write_bytes(b"\x00\x01")
+    return folder
+
+
+async def test_create_add_attach_remove_delete_with_keys(
+    build_app: Callable[..., VicechatApp], store: VicechatCore, tmp_path: Path
+) -> None:
+    document_id, _ = await seed_document(store, "Essay", ["Tides"])
+    folder = notes(tmp_path / "notes")
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_knowledge(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await type_text(pilot, "moon")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(screen.collections) == 1, what="the collection")
+        assert screen.selected == "moon"
+
+        await pilot.press("a")
+        await settle(pilot)
+        await type_text(pilot, str(folder))
+        await pilot.press("enter")
+        await wait_for(
+            pilot, lambda: screen.collections[0].files == 13, what="the files", timeout=30
+        )
+        note = str(screen.query_one("#kb-note").render())
+        assert "12 read" in note and "bad.txt" in note and "binary" in note
+
+        await pilot.press("t")  # attach to the document under the tree's cursor
+        await wait_for(pilot, lambda: screen.attached == ["moon"], what="the attachment")
+        assert await store.knowledge.attached(document_id) == ["moon"]
+        listed = screen.query_one("#kb-list", OptionList)
+        assert str(listed.get_option_at_index(0).prompt).startswith("● moon")
+
+        await pilot.press("r")
+        await settle(pilot)
+        await type_text(pilot, str(folder / "bad.txt"))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.collections[0].files == 12, what="the removal")
+
+        await pilot.press("delete")
+        await settle(pilot)
+        await pilot.press("n")  # the confirmation says no: nothing goes
+        await settle(pilot)
+        assert [c.name for c in await store.knowledge.collections()] == ["moon"]
+        await pilot.press("delete")
+        await settle(pilot)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not screen.collections, what="the deletion")
+        assert await store.knowledge.collections() == []
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, KnowledgeScreen), what="close")
+
+
+async def test_a_name_taken_is_a_note(
+    build_app: Callable[..., VicechatApp], store: VicechatCore
+) -> None:
+    await store.knowledge.create("moon")
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_knowledge(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await type_text(pilot, "moon")
+        await pilot.press("enter")
+        await wait_for(
+            pilot, lambda: "already" in str(screen.query_one("#kb-note").render()), what="note"
+        )
+
+
+def seeded(url: str, folder: Path) -> None:
+    async def run() -> None:
+        core = await open_core(make_settings(), database_url=url)
+        try:
+            await seed_document(core, "Essay", ["Tides"])
+            await core.knowledge.create("moon")
+            await core.knowledge.add("moon", [folder])
+            await core.knowledge.create("papers")
+            await core.knowledge.attach(1, "moon")
+        finally:
+            await core.aclose()
+
+    asyncio.run(run())
+
+
+def snapshot_of(theme: str) -> Any:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        pilot.app.theme = theme
+        await open_knowledge(pilot)
+        await settle(pilot)
+        quiet(pilot.app)
+        await pilot.pause()
+
+    return run_before
+
+
+def test_knowledge_screen_dark(
+    snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str, tmp_path: Path
+) -> None:
+    seeded(ui_database_url, notes(tmp_path / "notes"))
+    assert snap_compare(build_app(), terminal_size=SIZE, run_before=snapshot_of("textual-dark"))
+
+
+def test_knowledge_screen_light(
+    snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str, tmp_path: Path
+) -> None:
+    seeded(ui_database_url, notes(tmp_path / "notes"))
+    assert snap_compare(build_app(), terminal_size=SIZE, run_before=snapshot_of("textual-light"))
