@@ -10,7 +10,6 @@ from textual.command import CommandList, CommandPalette
 from tests.conftest import make_settings
 from tests.ui.conftest import (
     SIZE,
-    SMALL,
     fixed_clock,
     seed_document,
     settle,
@@ -27,13 +26,15 @@ from vicechat_tui.screens.help import HelpScreen
 from vicechat_tui.screens.new_item import NewItemScreen
 from vicechat_tui.screens.workspace import WorkspaceScreen
 
+WIDE = (130, 38)
+
 
 async def test_keyboard_only_navigation_between_panes(
     build_app: Callable[..., VicechatApp], store: VicechatCore
 ) -> None:
     _, (section_id,) = await seed_document(store, "Doc", ["Intro"])
     app = build_app()
-    async with app.run_test(size=SMALL) as pilot:
+    async with app.run_test(size=WIDE) as pilot:  # three panes (narrow: test_narrow_layout)
         screen = await wait_ready(pilot)
         assert screen.document_tree.has_focus
         await pilot.press("space", "down")

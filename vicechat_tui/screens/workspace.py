@@ -31,6 +31,7 @@ from vicechat_tui.widgets.chat_pane import ChatPane
 from vicechat_tui.widgets.document_tree import DocumentTree, TreeItem
 from vicechat_tui.widgets.job_events import forward_job_events
 from vicechat_tui.widgets.key_hints import class_bindings, key_display
+from vicechat_tui.widgets.pane_bar import PaneBar, PaneLabel
 from vicechat_tui.widgets.pane_row import PaneRow
 from vicechat_tui.widgets.section_editor import SectionEditor
 from vicechat_tui.workbench import Workbench
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 
 COMPACT_FOOTER_BELOW = 130
 """Terminal width under which the footer packs its keys."""
+PANE_NAMES = {"tree": "Tree", "editor": "Editor", "chat-pane": "Chat"}
 FOLLOW_GROUP = "chat-follow"
 """The worker forwarding the shown section's job events to the chat pane (one at a time)."""
 
@@ -85,6 +87,7 @@ class WorkspaceScreen(Screen[None]):
     pane_row = query_one("#panes", PaneRow)
     _jump: SearchTarget | None = None
     """A search result to show once its section is open."""
+    _shown_panes: tuple[str, ...] = ()
     _resume_at: Place | None = None
     """Where the editor was left last time, to put back once its section is open."""
 
@@ -97,11 +100,13 @@ class WorkspaceScreen(Screen[None]):
         self._focus_editor_on_open = False
 
     def compose(self) -> ComposeResult:
+        yield PaneBar(id="pane-bar")
         yield PaneRow(
             DocumentTree(id="tree"),
             SectionEditor(id="editor"),
             ChatPane(id="chat-pane", keymap=self.workbench.keymap),
             landing={"chat-pane": "#chat-input"},
+            main="editor",
             id="panes",
         )
         yield Footer()
@@ -116,6 +121,8 @@ class WorkspaceScreen(Screen[None]):
             report=self._report,
         )
         self.chat = ChatController(self.chat_pane, self.workbench)
+        self.query_one(PaneBar).display = False
+        self.watch(self.editor, "save_state", self._show_panes, init=False)
         self.editor.show_message("Opening the database…")
         self.document_tree.focus()
 
@@ -137,7 +144,7 @@ class WorkspaceScreen(Screen[None]):
 
     def key_for(self, binding_id: str) -> str:
         """The key currently bound to `binding_id`, for hints."""
-        for binding in class_bindings([type(self), DocumentTree, SectionEditor]):
+        for binding in class_bindings([type(self), DocumentTree, SectionEditor, type(self.app)]):
             if binding.id == binding_id:
                 return key_display(self.app, binding, self.workbench.keymap)
         return binding_id
@@ -585,3 +592,29 @@ class WorkspaceScreen(Screen[None]):
 
     def action_resize_tree(self, delta: int) -> None:
         self.pane_row.resize_first(delta)
+
+    def on_pane_row_panes_changed(self, message: PaneRow.PanesChanged) -> None:
+        self._shown_panes = message.shown
+        self._show_panes()
+
+    def _show_panes(self) -> None:
+        """The bar above the panes, while some are hidden: which, how to reach them, and the
+        save state (the editor's own status line may be hidden)."""
+        from vicechat_tui.widgets.section_editor import STATE_LABELS
+
+        bar = self.query_one(PaneBar)
+        shown = self._shown_panes or tuple(pane.id or "" for pane in self.pane_row.panes())
+        bar.display = len(shown) < len(self.pane_row.children)
+        if not bar.display:
+            return
+        keys = {"tree": self.key_for("view.tree"), "chat-pane": self.key_for("view.chat")}
+        labels = [
+            PaneLabel(
+                PANE_NAMES.get(pane.id or "", pane.id or ""),
+                keys.get(pane.id or "", ""),
+                pane.id in shown,
+            )
+            for pane in self.pane_row.children
+        ]
+        state = STATE_LABELS[self.editor.save_state] if self.editor.section_id is not None else ""
+        bar.show(labels, state, self.key_for("app.help"))

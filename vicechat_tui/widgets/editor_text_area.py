@@ -77,6 +77,14 @@ class EditorTextArea(SafeTextArea):
         self._highlight_timer: Timer | None = None
         super().__init__(text, **options)
 
+    def on_mount(self) -> None:
+        self.watch(self.app, "theme", self._follow_app_theme)
+
+    def _follow_app_theme(self) -> None:
+        """Syntax colours readable on the app's theme: Textual's "css" theme draws fenced
+        code faint on a light background, so light app themes get "github_light"."""
+        self.theme = "css" if self.app.current_theme.dark else "github_light"
+
     def _set_document(self, text: str, language: str | None) -> None:
         super()._set_document(text, language)
         # same state, cheaper methods: the subclasses add no attributes of their own
