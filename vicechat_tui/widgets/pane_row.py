@@ -24,7 +24,7 @@ from textual.widget import Widget
 MIN_FIRST_WIDTH = 16
 MAX_FIRST_WIDTH = 80
 ROOM_FOR_THE_OTHERS = 40
-THREE_PANES_FROM = 110
+THREE_PANES_FROM = 96
 """Columns from which the three panes stand side by side."""
 TWO_PANES_FROM = 64
 """Columns from which two panes (the main one and a side one) stand side by side."""
