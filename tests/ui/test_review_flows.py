@@ -115,3 +115,40 @@ async def test_two_versions_compared_in_the_diff_view(
         review = await review_screen(pilot)
         assert review.heading == "Version 2 → the current text"
     assert (await store.sections.get(section_id)).version == 4
+
+
+BASE = "The cat sat on the mat. Dogs bark loudly at night.\n\nBirds sing in spring.\n"
+THEIRS = "The dog sat on the rug. Dogs bark loudly at night.\n\nBirds sing in spring.\n"
+YOURS = "The cat sat on the carpet. Dogs bark softly at night.\n\nBirds fly in spring.\n"
+
+
+async def test_a_conflict_merges_what_does_not_overlap_and_asks_for_the_rest(
+    build_app: Callable[..., VicechatApp], store: VicechatCore
+) -> None:
+    document_id, (section_id,) = await seed_document(store, "Doc", ["Intro"])
+    await store.sections.save_content(section_id, BASE, based_on_version=1)
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_section(pilot, document_id, section_id)
+        editor = workspace(app).editor
+        await store.sections.save_content(section_id, THEIRS, based_on_version=2)
+        editor.text_area.focus()
+        editor.text_area.load_text(YOURS)  # typed here meanwhile (one edit: the same draft)
+        await pilot.press("ctrl+s")
+        review = await review_screen(pilot)
+        origins = [(c.origin, c.old, c.new, c.theirs) for c in review.plan.diff.changes]
+        assert origins == [
+            ("theirs", "cat", "dog", None),
+            ("conflict", "mat", "carpet", "rug"),
+            ("yours", "loudly", "softly", None),
+            ("yours", "sing", "fly", None),
+        ]
+        assert review.decisions == ["new", None, "new", "new"]
+        assert "1 conflict to choose" in str(review.summary.render())
+        await pilot.press("j", "t", "ctrl+s")  # the conflict: theirs
+        await wait_for(pilot, lambda: editor.version == 4, what="the merge saved")
+        await settle(pilot)
+    merged = "The dog sat on the rug. Dogs bark softly at night.\n\nBirds fly in spring.\n"
+    assert (await store.sections.get(section_id)).content == merged
+    newest = (await store.sections.versions(section_id))[0]
+    assert (newest.source, newest.changes_kept, newest.changes_total) == ("merge", 4, 4)

@@ -164,7 +164,7 @@ def test_help_dialog(snap_compare: Any, build_app: Callable[..., VicechatApp]) -
     assert snap_compare(build_app(), terminal_size=SIZE, run_before=run_before)
 
 
-def test_conflict_dialog_viewing_both(
+def test_conflict_merge_review(
     snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str
 ) -> None:
     seed(ui_database_url, thesis)
@@ -176,8 +176,7 @@ def test_conflict_dialog_viewing_both(
         finally:
             await core.aclose()
         await pilot.press("end", "!")
-        await on_screen("ConflictScreen")(pilot)
-        await pilot.press("v")
+        await on_screen("ReviewScreen")(pilot)
 
     run_before = before("down", "space", "down", "f6", then=make_conflict)
     assert snap_compare(build_app(), terminal_size=SIZE, run_before=run_before)

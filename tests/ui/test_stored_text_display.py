@@ -84,7 +84,6 @@ SHOWS_STORED_TEXT = {
     "ConfirmScreen",
     "ChatConfigScreen",
     "JobsScreen",
-    "ConflictScreen",
     "ErrorScreen",
     "SearchScreen",
     "ExportScreen",
@@ -255,7 +254,6 @@ async def test_no_widget_lets_stored_text_reach_the_terminal_and_the_editor_save
 ) -> None:
     from vicechat_tui.screens.chat_config import ChatConfigScreen
     from vicechat_tui.screens.confirm import ConfirmScreen
-    from vicechat_tui.screens.conflict import ConflictScreen
     from vicechat_tui.screens.error import ErrorScreen
     from vicechat_tui.screens.export import ExportScreen
     from vicechat_tui.screens.jobs import JobsScreen
@@ -342,9 +340,7 @@ async def test_no_widget_lets_stored_text_reach_the_terminal_and_the_editor_save
         current = (await store.sections.get(section_id)).version
         await store.sections.save_content(section_id, f"theirs {PAYLOAD}", based_on_version=current)
         await pilot.press("x", "ctrl+s")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConflictScreen), what="a conflict")
-        await settle(pilot)
-        await pilot.press("v")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), what="a conflict")
         await settle(pilot)
         await walk.check("the edit conflict")
         await walk.close()

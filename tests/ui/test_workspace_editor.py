@@ -11,7 +11,6 @@ from textual.pilot import Pilot
 from tests.ui.conftest import SIZE, seed_document, settle, type_text, wait_for, wait_ready
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
-from vicechat_tui.screens.conflict import ConflictScreen
 from vicechat_tui.screens.review import ReviewScreen
 from vicechat_tui.screens.versions import VersionsScreen
 from vicechat_tui.screens.workspace import WorkspaceScreen
@@ -60,11 +59,11 @@ async def make_conflict(pilot: Pilot[Any], store: VicechatCore, section_id: int)
     screen = await open_first_section(pilot, section_id)
     await store.sections.save_content(section_id, "theirs", based_on_version=1)
     await type_text(pilot, "mine")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConflictScreen), what="conflict")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen), what="conflict")
     assert screen.editor.save_state == "conflict"
 
 
-@pytest.mark.parametrize("choice", ["m", "t", "escape"])
+@pytest.mark.parametrize("choice", ["a", "t", "escape"])
 async def test_edit_conflict_offers_each_choice(
     build_app: Callable[..., VicechatApp], store: VicechatCore, choice: str
 ) -> None:
@@ -74,18 +73,27 @@ async def test_edit_conflict_offers_each_choice(
         await make_conflict(pilot, store, section_id)
         screen = app.screen_stack[0]
         assert isinstance(screen, WorkspaceScreen)
-        await pilot.press("v")
-        assert app.screen.has_class("-both")
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        (conflict,) = review.plan.diff.changes
+        assert (conflict.old, conflict.new, conflict.theirs) == ("", "mine", "theirs")
+        await pilot.press("ctrl+s")  # refused: the conflict needs a choice first
+        await settle(pilot)
+        assert app.screen is review
         await pilot.press(choice)
-        if choice == "m":
+        if choice != "escape":
+            await pilot.press("ctrl+s")
+        if choice == "a":
             await wait_for(pilot, lambda: screen.editor.save_state == "saved", what="the save")
         elif choice == "t":
             await wait_for(pilot, lambda: screen.editor.text_area.text == "theirs")
         await settle(pilot)
         stored = await store.sections.get(section_id)
-        if choice == "m":
+        if choice == "a":
             assert (stored.content, stored.version) == ("mine", 3)
             assert screen.editor.save_state == "saved"
+            newest = (await store.sections.versions(section_id))[0]
+            assert (newest.source, newest.changes_kept, newest.changes_total) == ("merge", 1, 1)
         elif choice == "t":
             assert (stored.content, stored.version) == ("theirs", 2)
             assert screen.editor.text_area.text == "theirs"

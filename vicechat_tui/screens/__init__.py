@@ -4,7 +4,6 @@ from __future__ import annotations
 
 __all__ = [
     "ConfirmScreen",
-    "ConflictScreen",
     "HelpScreen",
     "NewItemScreen",
     "VersionsScreen",
@@ -16,7 +15,6 @@ def __getattr__(name: str) -> object:
     """Import screens on first use, so importing one does not import them all."""
     modules = {
         "ConfirmScreen": "confirm",
-        "ConflictScreen": "conflict",
         "HelpScreen": "help",
         "NewItemScreen": "new_item",
         "VersionsScreen": "versions",

@@ -2,8 +2,10 @@
 
 `SectionSaver` is a controller the workspace screen owns. Saves are based on the version the
 editor loaded (`save_content(based_on_version=...)`); when the section changed elsewhere the
-conflict dialog offers keep-mine / take-theirs / view both, and nothing is overwritten
-silently. A failed save keeps the text in the editor and says so.
+review screen merges the two edits from the text both started from (changes that do not
+overlap merged and shown, overlapping ones chosen), and nothing is overwritten silently. A
+failed save keeps the text in the editor and says so. Applied replies and restores are
+reviewed change by change too, and saved as one version that records what was kept.
 
 Versions are made at meaningful moments: an explicit save, leaving the section, applying a
 reply and restoring are checkpoints; autosaves (`save(checkpoint=False)`) go on updating one
@@ -18,7 +20,6 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Literal
 
 from vicechat_tui.core.errors import EditConflictError
-from vicechat_tui.screens.conflict import ConflictScreen
 from vicechat_tui.screens.review import ReviewOutcome, ReviewScreen
 from vicechat_tui.screens.tree_edits import Ask
 from vicechat_tui.widgets.section_editor import Draft, SectionEditor
@@ -117,28 +118,41 @@ class SectionSaver:
                 self.report(error)
 
     async def _resolve(self, draft: Draft, conflict: EditConflictError) -> None:
+        """Merge the draft with what was stored meanwhile (three-way, from the text it was
+        typed on): changes that do not overlap are merged and shown, overlapping ones wait
+        for a choice. Cancelling leaves the draft in the editor, unsaved ("decide later")."""
+        from vicechat_tui.core.models import VersionSource
+        from vicechat_tui.core.review.plan import plan_merge
+        from vicechat_tui.core.services.sections import KeptChanges
+
         try:
-            choice = await self.ask(
-                ConflictScreen(
-                    title=conflict.current_title,
-                    mine=draft.text,
-                    theirs=conflict.current_content,
-                    based_on_version=conflict.based_on_version,
-                    current_version=conflict.current_version,
-                )
+            plan = await plan_merge(draft.based_on_text, draft.text, conflict.current_content)
+            title = (
+                f"“{conflict.current_title}” changed elsewhere (version "
+                f"{conflict.current_version}; yours is based on {conflict.based_on_version}): "
+                "merge"
             )
+            outcome = await self.review(plan, title)
         finally:
             self.conflict_open = False
+        if outcome is None:
+            return
         section_id = draft.section_id
         showing = self.editor.section_id == section_id
-        if choice == "theirs" and showing:
+        if showing and outcome.text == conflict.current_content:
             self.editor.load(section_id, conflict.current_version, conflict.current_content)
-        elif choice == "mine" and showing:
+        elif showing:
             self.editor.rebase(section_id, conflict.current_version, conflict.current_content)
-            await self.save()
-        elif choice == "mine":
+            async with self._lock:
+                self.editor.put_text(outcome.text, "replace")
+                await self._save_draft("merge", reviewed=outcome)
+        else:
             await self.workbench.require_core().sections.save_content(
-                section_id, draft.text, based_on_version=conflict.current_version
+                section_id,
+                outcome.text,
+                based_on_version=conflict.current_version,
+                source=VersionSource.MERGE,
+                reviewed=KeptChanges(outcome.kept, outcome.total),
             )
 
     async def review(self, plan: ReviewPlan, title: str) -> ReviewOutcome | None:
