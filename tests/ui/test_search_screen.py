@@ -325,3 +325,19 @@ def test_search_screen_snapshot(snap_compare: Any, tmp_path: Any) -> None:
         screen.search_input.cursor_blink = False
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_match_found_from_a_narrow_terminal_shows_the_editor_to_land_in(
+    build_app: Any, store: VicechatCore
+) -> None:
+    ids = await seed(store)
+    app: VicechatApp = build_app()
+    async with app.run_test(size=(60, 24)) as pilot:  # one pane at a time: the tree
+        workspace = await wait_ready(pilot)
+        assert not workspace.editor.display
+        await search_for(pilot, '"crater rim"')
+        await pilot.press("enter")
+        editor = workspace.editor
+        await wait_for(pilot, lambda: editor.section_id == ids["methods"], timeout=20)
+        await wait_for(pilot, lambda: app.focused is editor.text_area, what="the editor")
+        assert editor.display and editor.text_area.selected_text == "crater rim"

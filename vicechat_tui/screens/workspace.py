@@ -227,6 +227,7 @@ class WorkspaceScreen(Screen[None]):
             self._put_back(section_id)
             if self._focus_editor_on_open:
                 self._focus_editor_on_open = False
+                self.pane_row.show(self.editor)
                 self.editor.text_area.focus()
             job = await self.chat.show_section(
                 item.document_id, section_id, read_only=item.why_read_only
@@ -558,6 +559,7 @@ class WorkspaceScreen(Screen[None]):
 
         self._jump = None
         hit = target.hit
+        self.pane_row.show(self.editor if hit.kind is Kind.SECTION else self.chat_pane)
         if hit.kind is Kind.SECTION:
             spans = match_spans(self.editor.text_area.text, target.query)
             if spans:

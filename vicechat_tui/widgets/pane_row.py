@@ -158,6 +158,17 @@ class PaneRow(Horizontal):
         self._arrange()
         self.call_after_refresh(self._focus_in, pane)
 
+    def show(self, pane: Widget) -> None:
+        """Show `pane` (in place of another when not all fit) without moving the focus: for
+        the screen before it focuses something inside, e.g. a search result's match."""
+        if pane.display:
+            return
+        self._put_away.discard(pane.id or "")
+        self._last = pane.id
+        if pane.id != self.main:
+            self._side = pane.id
+        self._arrange()
+
     def hide(self, pane: Widget) -> None:
         """Hide `pane`; the focus, if it was there, moves to the next shown pane."""
         if not pane.display or len(self.panes()) <= 1:
