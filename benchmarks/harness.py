@@ -149,12 +149,16 @@ def machine() -> dict[str, Any]:
 
 def child_environment(home: Path) -> dict[str, str]:
     """The environment of a benchmark child: no user config, no provider keys, a real TERM
-    (the benchmarks' own VICECHAT_BENCH_* switches pass through)."""
+    (the benchmarks' own VICECHAT_BENCH_* switches pass through). Python may write its
+    bytecode cache, as an installed package has one: PYTHONDONTWRITEBYTECODE (set on some
+    development machines) would make every child compile vicechat's modules again."""
     env = {
         name: value
         for name, value in os.environ.items()
         if name.startswith("VICECHAT_BENCH_")
-        or not name.startswith(("VICECHAT_", "TEXTUAL", "OPENAI_", "ANTHROPIC_", "OLLAMA_"))
+        or not name.startswith(
+            ("VICECHAT_", "TEXTUAL", "OPENAI_", "ANTHROPIC_", "OLLAMA_", "PYTHONDONTWRITEBYTECODE")
+        )
     }
     (home / "data").mkdir(parents=True, exist_ok=True)
     env.update(

@@ -1,11 +1,13 @@
 """Run every vicechat benchmark and print each figure as one JSON object per line.
 
-    python benchmarks/run.py [--quick] [--only 1,3,7] [--profile]
+    python benchmarks/run.py [--quick] [--only 1,3,7,9] [--profile] [--no-elia]
 
 The first line describes the machine; then one object per figure: name, measured values,
 baseline, ratio, target, pass. Every figure is measured against a baseline in the same run
 (the machine is shared and noisy), over repeated rounds, using medians. `--quick` runs
-fewer rounds; `--profile` also writes pyinstrument profiles to benchmarks/.data/profiles/.
+fewer rounds; `--profile` also writes pyinstrument profiles to benchmarks/.data/profiles/;
+`--no-elia` leaves elia out of figure 9 (installing it into its own venv takes minutes the
+first time).
 The whole set also goes to benchmarks/.data/last-run.json and a Markdown table to
 benchmarks/.data/last-run.md (for RESULTS.md).
 """
@@ -26,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_knowledge
 import bench_long_section
+import bench_outside
 import bench_search
 import bench_select
 import bench_startup
@@ -100,6 +103,10 @@ BENCHMARKS: dict[str, tuple[str, Runner]] = {
             2 if quick else 3, 40 if quick else 60, profile
         ),
     ),
+    "9": (
+        "start-up from outside",
+        lambda quick, profile: bench_outside.measure(5 if quick else 9, profile=profile),
+    ),
     "search": (
         "full-text search (figures S1-S5)",
         lambda quick, profile: bench_search.measure(quick),
@@ -143,8 +150,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer rounds (about 5 minutes)")
     parser.add_argument("--profile", action="store_true", help="also write pyinstrument profiles")
-    parser.add_argument("--only", help="comma-separated: 1,2,3,4,5,6,7,8,search,engine")
+    parser.add_argument("--only", help="comma-separated: 1,2,3,4,5,6,7,8,9,search,K,engine")
+    parser.add_argument("--no-elia", action="store_true", help="figure 9 without elia")
     args = parser.parse_args()
+    if args.no_elia:
+        BENCHMARKS["9"] = (
+            "start-up from outside, without elia",
+            lambda quick, profile: bench_outside.measure(
+                5 if quick else 9, elia=False, profile=profile
+            ),
+        )
     wanted = list(BENCHMARKS)
     if args.only:
         wanted = []

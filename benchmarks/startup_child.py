@@ -42,36 +42,6 @@ def peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def bare_app() -> Any:
-    from textual.app import App, ComposeResult
-    from textual.containers import Horizontal, Vertical
-    from textual.widgets import Footer, Input, Markdown, TextArea, Tree
-
-    class BareApp(App[None]):
-        """The stock widgets vicechat's workspace is made of, laid out the same way."""
-
-        CSS = """
-        Tree { width: 28; }
-        TextArea { width: 1fr; }
-        #chat { width: 1fr; }
-        Markdown { height: 1fr; }
-        """
-        BINDINGS = [("ctrl+q", "quit", "Quit"), ("f1", "help", "Help")]
-
-        def compose(self) -> ComposeResult:
-            tree: Tree[None] = Tree("Documents")
-            tree.show_root = False
-            with Horizontal():
-                yield tree
-                yield TextArea("", soft_wrap=True)
-                with Vertical(id="chat"):
-                    yield Markdown("")
-                    yield Input(placeholder="Message…")
-            yield Footer()
-
-    return BareApp()
-
-
 class StartupProbe:
     """Notes the first frame and the first frame that shows the tree's first page."""
 
@@ -134,6 +104,8 @@ def main() -> None:
     probes: list[StartupProbe] = []
     try:
         if args.app == "bare":
+            from bare_workspace import bare_app
+
             app = bare_app()
             probes.append(StartupProbe(app, "frame"))
             app.run()
