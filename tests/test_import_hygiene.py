@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 CHECK = """
 import importlib, pkgutil, sys
@@ -32,3 +34,60 @@ def test_the_cli_module_imports_nothing_heavy() -> None:
         [sys.executable, "-c", check], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+FIRST_SCREEN = """
+import asyncio, sys
+from vicechat_tui.app import make_app
+
+HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "pydantic_settings", "aiosqlite", "alembic",
+         "httpx", "httpcore", "anyio", "markdown_it", "rich.markdown", "pygments")
+
+def heavy():
+    return ",".join(name for name in HEAVY if name in sys.modules)
+
+async def main():
+    app = make_app(None, sys.argv[1])
+    async with app.run_test() as pilot:
+        tree = app.screen.query_one("#tree")
+        while not (tree.loaded and tree.root.children):
+            await pilot.pause(0.02)
+        await pilot.pause(0.3)  # whatever start-up runs after the tree shows
+        print("tree:", tree.root.children[0].data.title, "| loaded:", heavy())
+        await pilot.press("down")  # the person's first key opens the core
+        while app.core is None:
+            await pilot.pause(0.02)
+        print("after a key:", heavy())
+
+asyncio.run(main())
+"""
+
+
+def test_the_first_screen_shows_the_tree_without_the_orm(tmp_path: Path) -> None:
+    """On a ready SQLite file the tree's first page shows before SQLAlchemy, pydantic, httpx
+    or Markdown rendering are imported; the first key opens the core (which needs them)."""
+    database = tmp_path / "v.db"
+    seed = (
+        "import asyncio, sys\n"
+        "from tests.conftest import make_settings\n"
+        "from vicechat_tui.core.runtime import open_core\n"
+        "async def seed():\n"
+        "    core = await open_core(make_settings(user='alice'), database_url=sys.argv[1])\n"
+        "    await core.documents.create('Field notes')\n"
+        "    await core.aclose()\n"
+        "asyncio.run(seed())\n"
+    )
+    subprocess.run([sys.executable, "-c", seed, str(database)], check=True)
+    environment = dict(os.environ, VICECHAT_USER="alice", VICECHAT_CONFIG=str(tmp_path / "c"))
+    environment["VICECHAT_DATA_DIR"] = str(tmp_path / "data")
+    result = subprocess.run(
+        [sys.executable, "-c", FIRST_SCREEN, str(database)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
+        timeout=120,
+    )
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "tree: Field notes | loaded: "
+    assert lines[1].startswith("after a key: sqlalchemy,sqlmodel,pydantic")

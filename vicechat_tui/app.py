@@ -1,7 +1,11 @@
 """The vicechat application: wiring only — settings, core, themes, keys and error handling.
 
 `make_app` is the one factory (the CLI and the tests use it). The workspace is composed at
-once; the core (SQLAlchemy and friends) opens in a worker after the first frame.
+once. Right after the first frame the tree's first page is read from the SQLite file with the
+standard library (`core.tree_preview`); the core (settings validation, SQLAlchemy, jobs
+recovery, providers) opens in a worker on the person's first key or click, or when something
+needs it (`Workbench.open_core`) — at once when there is no preview (no file yet, a
+migration due, PostgreSQL). benchmarks/RESULTS.md, figure 8, says why.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
@@ -17,7 +22,7 @@ from textual.worker import Worker, WorkerState
 from vicechat_tui.commands import WorkspaceCommands
 from vicechat_tui.exit_signals import ExitSignals
 from vicechat_tui.failures import RepeatFilter, TaskFailed, describe, run_task
-from vicechat_tui.screens.workspace import CoreOpened, WorkspaceScreen
+from vicechat_tui.screens.workspace import CoreOpened, PreviewRead, WorkspaceScreen
 from vicechat_tui.ui_state import (
     UiPreview,
     read_ui_preview,
@@ -30,12 +35,15 @@ from vicechat_tui.workbench import Workbench, utc_now
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
     from vicechat_tui.core.settings import Settings
+    from vicechat_tui.core.tree_preview import TreePreview
 
 DEFAULT_THEME = "textual-dark"
 YOUNG_GC_THRESHOLD = 10_000
 """Allocations between young garbage collections (CPython's default: 700)."""
 SAVE_ON_SIGNAL_SECONDS = 5.0
 """How long a signal's save may take before the app leaves anyway."""
+PERSON_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
+"""What the person does that opens the core (if the first screen came from the preview)."""
 
 
 class VicechatApp(App[int]):
@@ -82,6 +90,10 @@ class VicechatApp(App[int]):
             else UiPreview(settings.ui.theme, dict(settings.ui.keys))
         )
         self.workbench = Workbench(settings, clock or utc_now, keymap=dict(preview.keys))
+        self.workbench.request_core = self._request_core
+        self._preview = preview
+        self._tree_preview: TreePreview | None = None
+        self._core_requested = False
         self._configured_theme = preview.theme
         self._startup_error = startup_error
         self._theme_restored = False
@@ -117,10 +129,38 @@ class VicechatApp(App[int]):
             self.set_keymap(self.keymap)
         if self._startup_error is not None:
             self.show_error(self._startup_error)
-        self.call_after_refresh(self._start_core)
+        self.call_after_refresh(self._start)
 
-    def _start_core(self) -> None:
-        run_task(self, self._open_core(), description="Open the database", group="core")
+    def _start(self) -> None:
+        run_task(self, self._show_preview(), description="Read the documents", group="core")
+
+    async def _show_preview(self) -> None:
+        """The tree's first page without the core; the core at once when there is none."""
+        import asyncio
+
+        from vicechat_tui.core.tree_preview import read_tree_preview
+        from vicechat_tui.widgets.document_tree import DocumentTree
+
+        settings = self.workbench.settings
+        url = self.database_url or (settings.database_url if settings else None)
+        url = url or (self._preview.database_url if settings is None else None)
+        user = settings.current_user() if settings else self._preview.current_user()
+        preview = await asyncio.to_thread(read_tree_preview, url, user, DocumentTree.PAGE_SIZE)
+        if preview is None or self._core_requested:
+            self._request_core()
+            return
+        self._tree_preview = preview
+        self.screen_stack[0].post_message(PreviewRead(preview))
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, PERSON_EVENTS) and not self._core_requested:
+            self._request_core()
+        await super().on_event(event)
+
+    def _request_core(self) -> None:
+        if not self._core_requested:
+            self._core_requested = True
+            run_task(self, self._open_core(), description="Open the database", group="core")
 
     async def _load_settings(self) -> Settings:
         """The full, validated settings (pydantic), loaded off the event loop."""
@@ -131,7 +171,7 @@ class VicechatApp(App[int]):
             from vicechat_tui.core.settings import Settings, load_settings
 
             try:
-                return load_settings(), None
+                return load_settings(parsed=self._preview.data), None
             except SettingsError as error:
                 return Settings(), error
 
@@ -156,12 +196,16 @@ class VicechatApp(App[int]):
             core = await open_core(workbench.settings, database_url=self.database_url)
         except Exception as error:
             workbench.core_error = error
+            workbench.core_settled.set()
             self.show_error(error)
             self.screen_stack[0].post_message(CoreOpened())
             return
         workbench.core = core
+        workbench.core_settled.set()
+        shown = self._tree_preview
+        current = shown is not None and shown.matches(core.database.url, core.user)
         for screen in self.screen_stack:
-            screen.post_message(CoreOpened())
+            screen.post_message(CoreOpened(tree_current=current))
         try:  # now rather than on the first message sent: ~0.2 s off the event loop
             await asyncio.to_thread(core.providers.preload)
         except Exception:  # the first request reports it, in its own words

@@ -126,26 +126,47 @@ def remember_place(key: str, place: Place) -> None:
 
 @dataclass(frozen=True)
 class UiPreview:
-    """What the first frame needs from the config file."""
+    """What the first screen needs from the config file (and the environment)."""
 
     theme: str | None = None
     keys: dict[str, str] = field(default_factory=dict)
+    database_url: str | None = None
+    """`VICECHAT_DATABASE_URL`, else the file's `database_url` (the settings' order)."""
+    user: str | None = None
+    """`VICECHAT_USER`, else the file's `user`; None: the OS login."""
+    data: dict[str, Any] | None = None
+    """The whole parsed file, for the full settings to validate without reading it again
+    (None: missing or unreadable; then the settings read it and say what is wrong)."""
+
+    def current_user(self) -> str:
+        """Who one is on SQLite, as `Settings.current_user` says it."""
+        from vicechat_tui.core.identity import os_login
+
+        return self.user or os_login()
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def read_ui_preview(path: Path | None = None) -> UiPreview:
-    """`[ui] theme` and `[ui] keys` from the config file; empty if it is missing or bad."""
+    """`[ui] theme` and `keys`, `database_url` and `user` from the config file (the last two
+    overridden by the environment, as the settings do); defaults if it is missing or bad."""
+    database_url = _text(os.environ.get("VICECHAT_DATABASE_URL"))
+    user = _text(os.environ.get("VICECHAT_USER"))
     try:
         data = tomllib.loads((path or locations.config_file()).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return UiPreview()
+        return UiPreview(database_url=database_url, user=user)
     ui = data.get("ui")
-    if not isinstance(ui, dict):
-        return UiPreview()
-    theme = ui.get("theme")
+    ui = ui if isinstance(ui, dict) else {}
     keys = ui.get("keys")
     return UiPreview(
-        theme if isinstance(theme, str) else None,
+        _text(ui.get("theme")),
         {str(k): str(v) for k, v in keys.items()} if isinstance(keys, dict) else {},
+        database_url or _text(data.get("database_url")),
+        user or _text(data.get("user")),
+        data,
     )
 
 
@@ -252,10 +273,11 @@ def ui_config_problems(
 async def ui_settings_problems(
     theme: str | None, keys: Mapping[str, str], *, themes: Iterable[str], in_use: str
 ) -> list[str]:
-    """`ui_config_problems` for the running app: the binding ids are gathered off the loop."""
+    """`ui_config_problems` for the running app: the binding ids are gathered off the loop,
+    and only when keys are remapped (gathering them imports every screen and widget)."""
     import asyncio
 
-    binding_ids = await asyncio.to_thread(remappable_binding_ids)
+    binding_ids = await asyncio.to_thread(remappable_binding_ids) if keys else set()
     return ui_config_problems(
         theme, dict(keys), themes=themes, binding_ids=binding_ids, fallback_theme=in_use
     )

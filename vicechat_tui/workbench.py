@@ -1,12 +1,15 @@
 """What the screens work with: the settings, the core once it is open, the clock.
 
 The app owns one `Workbench` and hands it to the screens it creates, so no screen or widget
-reaches for untyped attributes of the app. The core opens after the first frame; until then
-`core` is None and `require_core()` raises an error that says so in words.
+reaches for untyped attributes of the app. The core opens after the first frame — on a
+SQLite file that is ready, only once the person does something (the tree's first page is
+read without it: `core.tree_preview`). Until then `core` is None: `require_core()` raises an
+error that says so in words, `await open_core()` asks for it and waits.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -46,10 +49,27 @@ class Workbench:
     core: VicechatCore | None = None
     core_error: BaseException | None = None
     keymap: dict[str, str] = field(default_factory=dict)
+    request_core: Callable[[], None] | None = None
+    """Starts opening the core (the app sets it); calling it again does nothing."""
+    core_settled: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set once the core is open or could not be opened."""
 
     @property
     def is_open(self) -> bool:
         return self.core is not None
+
+    @property
+    def can_open(self) -> bool:
+        """The core is open, or may still open (it has not failed)."""
+        return self.core_error is None
+
+    async def open_core(self) -> VicechatCore:
+        """The core, opened first if need be; `CoreNotOpenError` when it cannot be opened."""
+        if self.core is None and self.core_error is None:
+            if self.request_core is not None:
+                self.request_core()
+            await self.core_settled.wait()
+        return self.require_core()
 
     def require_core(self) -> VicechatCore:
         """The open core; `CoreNotOpenError` while it is opening or when it failed to."""

@@ -22,7 +22,7 @@ from tests.ui.conftest import (
     seed_document,
     settle,
     wait_for,
-    workspace,
+    wait_ready,
 )
 from vicechat_tui.app import VicechatApp, make_app
 from vicechat_tui.core.models import ChatMessage
@@ -142,12 +142,7 @@ def provider_config(server: OpenAIServer | GatedServer, **overrides: Any) -> dic
 
 async def open_section(pilot: Pilot[Any], document_id: int, section_id: int) -> ChatPane:
     """Select a section in the workspace and wait until its chat is shown; focus the input."""
-    app = pilot.app
-    assert isinstance(app, VicechatApp)
-    await wait_for(pilot, lambda: app.core is not None, what="the core")
-    screen = workspace(app)
-    await wait_for(pilot, lambda: screen.document_tree.loaded, what="the tree to load")
-    await settle(pilot)
+    screen = await wait_ready(pilot)
     await screen.select_section(document_id, section_id)
     pane = screen.chat_pane
     await wait_for(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 
 from tests.conftest import make_settings
@@ -107,11 +108,25 @@ def workspace(app: VicechatApp) -> WorkspaceScreen:
 
 
 async def wait_ready(pilot: Pilot[Any]) -> WorkspaceScreen:
-    """Wait until the core is open and the document tree shows its first page."""
+    """Wait until the core is open and the document tree shows its first page.
+
+    On a database that is ready the tree's first page comes from a preview and the core
+    opens on the first key; this asks for it as the first key would.
+    """
     app = pilot.app
     assert isinstance(app, VicechatApp)
-    await wait_for(pilot, lambda: app.core is not None, what="the core to open")
     screen = workspace(app)
+
+    def tree_loaded() -> bool:
+        try:
+            return screen.document_tree.loaded
+        except NoMatches:  # not composed yet
+            return False
+
+    await wait_for(pilot, tree_loaded, what="the tree to load")
+    if app.workbench.request_core is not None:
+        app.workbench.request_core()
+    await wait_for(pilot, lambda: app.core is not None, what="the core to open")
     await wait_for(pilot, lambda: screen.document_tree.loaded, what="the tree to load")
     await settle(pilot)
     return screen

@@ -14,9 +14,6 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
 if TYPE_CHECKING:
     from vicechat_tui.core.settings import Settings
 
@@ -39,6 +36,9 @@ def os_login() -> str:
 
 
 def _is_postgres(url: str) -> bool:
+    from sqlalchemy.engine import make_url  # not at import: the first screen asks os_login
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).get_backend_name() == "postgresql"
     except ArgumentError:
@@ -66,6 +66,8 @@ def expected_identity(settings: Settings, url: str) -> Identity:
         if settings.user:
             return Identity(settings.user, "the 'user' setting")
         return Identity(os_login(), "the OS login")
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if parsed.username:
         role, source = parsed.username, "the PostgreSQL role in the database URL"

@@ -7,7 +7,6 @@ variables (or the file) and never stored elsewhere.
 
 from __future__ import annotations
 
-import getpass
 import os
 import tomllib
 from pathlib import Path
@@ -179,12 +178,9 @@ class Settings(BaseSettings):
     # -- derived values ------------------------------------------------------------------
 
     def current_user(self) -> str:
-        if self.user:
-            return self.user
-        try:
-            return getpass.getuser()
-        except Exception:
-            return "me"
+        from vicechat_tui.core.identity import os_login
+
+        return self.user or os_login()
 
     def effective_providers(self) -> dict[str, ProviderSettings]:
         """Configured providers, or ones detected from well-known environment variables."""
@@ -228,11 +224,17 @@ def _describe(error: ValidationError, path: Path) -> str:
     return "\n".join(lines)
 
 
-def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
-    """Read the TOML file (missing is fine) and the environment; raise SettingsError."""
+def load_settings(
+    path: Path | None = None, *, parsed: dict[str, Any] | None = None, **overrides: Any
+) -> Settings:
+    """Read the TOML file (missing is fine) and the environment; raise SettingsError.
+
+    `parsed`: the file as already read and parsed (the app's first-screen preview), so it is
+    not read twice.
+    """
     path = path or locations.config_file()
-    data: dict[str, Any] = {}
-    if path.exists():
+    data: dict[str, Any] = dict(parsed) if parsed is not None else {}
+    if parsed is None and path.exists():
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as error:

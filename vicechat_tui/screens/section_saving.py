@@ -74,9 +74,6 @@ class SectionSaver:
         reviewed: ReviewOutcome | None = None,
     ) -> SaveResult:
         """`save` for a caller that holds the lock."""
-        from vicechat_tui.core.models import VersionSource  # SQLModel: not before the first frame
-        from vicechat_tui.core.services.sections import KeptChanges
-
         draft = self.editor.draft()
         if draft is None:
             if checkpoint:
@@ -84,6 +81,9 @@ class SectionSaver:
             return "saved"
         if self.conflict_open:
             return "conflict"
+        from vicechat_tui.core.models import VersionSource  # SQLModel: only once there is a draft
+        from vicechat_tui.core.services.sections import KeptChanges
+
         self.editor.stop_autosave()
         self.editor.mark_state("saving")
         try:

@@ -41,6 +41,7 @@ class TreeEdits:
         item = node.data
         if item is None or item.kind == "more":
             return None
+        await self.workbench.open_core()  # the tree may show a preview, read before the core
         if edit == "new_section":
             return await self.new_section(node, item)
         if edit == "new_sibling":
@@ -61,7 +62,7 @@ class TreeEdits:
         title = await self.ask(NewItemScreen("New document"))
         if title is None:
             return
-        document = await self.workbench.require_core().documents.create(title)
+        document = await (await self.workbench.open_core()).documents.create(title)
         assert document.id is not None
         node = self.tree.add_document_on_top(document.id, document.title)
         self.tree.move_to(node)

@@ -37,6 +37,7 @@ from vicechat_tui.widgets.section_editor import SectionEditor
 from vicechat_tui.workbench import Workbench
 
 if TYPE_CHECKING:
+    from vicechat_tui.core.tree_preview import TreePreview
     from vicechat_tui.screens.search import SearchTarget
     from vicechat_tui.ui_state import Place
 
@@ -51,6 +52,19 @@ Result = TypeVar("Result")
 
 class CoreOpened(Message):
     """The app opened the core (or failed to: then the workbench's `core` stays None)."""
+
+    def __init__(self, *, tree_current: bool = False) -> None:
+        super().__init__()
+        self.tree_current = tree_current
+        """The tree shows what the core would list (it came from a preview of the same file)."""
+
+
+class PreviewRead(Message):
+    """The tree's first page was read without the core (`core.tree_preview`)."""
+
+    def __init__(self, preview: TreePreview) -> None:
+        super().__init__()
+        self.preview = preview
 
 
 class WorkspaceScreen(Screen[None]):
@@ -151,7 +165,17 @@ class WorkspaceScreen(Screen[None]):
 
     # -- start -------------------------------------------------------------------------------
 
-    def on_core_opened(self, _: CoreOpened) -> None:
+    def on_preview_read(self, message: PreviewRead) -> None:
+        from vicechat_tui.screens.tree_source import PreviewSource
+
+        if self.workbench.core is not None:
+            return  # the core was quicker: it lists the tree itself
+        self.document_tree.source = PreviewSource(message.preview, self.workbench.open_core)
+        self.document_tree.show_user(message.preview.user)
+        run_task(self, self._load_tree(), description="Read the documents", group="load")
+        self.refresh_bindings()
+
+    def on_core_opened(self, message: CoreOpened) -> None:
         core = self.workbench.core
         if core is None:  # the app's dialog says why; the chat pane keeps saying it
             self.editor.show_message("No database: see the chat pane.")
@@ -164,7 +188,8 @@ class WorkspaceScreen(Screen[None]):
         for note in core.notes:
             self.notify(note, title="Who you are", timeout=15)
         self.editor.autosave_seconds = self.workbench.autosave_seconds
-        run_task(self, self._load_tree(), description="Read the documents", group="load")
+        if not message.tree_current:
+            run_task(self, self._load_tree(), description="Read the documents", group="load")
         self._watch_running_jobs()
         self.refresh_bindings()
 
@@ -221,7 +246,7 @@ class WorkspaceScreen(Screen[None]):
                     )
                 await self.chat.show_section(None, None)
                 return
-            section = await self.workbench.require_core().sections.get(section_id)
+            section = await (await self.workbench.open_core()).sections.get(section_id)
             self.editor.show_section(section, document_title=self.document_title(item.document_id))
             self.editor.set_read_only(item.why_read_only)
             self._put_back(section_id)
@@ -312,9 +337,9 @@ class WorkspaceScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("new_document", "show_jobs", "search"):
-            return self.workbench.is_open
+            return self.workbench.can_open
         if action in ("export_document", "import_document"):
-            return self.workbench.is_open
+            return self.workbench.can_open
         return True
 
     def action_new_document(self) -> None:
@@ -329,7 +354,7 @@ class WorkspaceScreen(Screen[None]):
     async def _share(self, document_id: int) -> None:
         from vicechat_tui.screens.share import ShareScreen
 
-        await self.ask(ShareScreen(self.workbench.require_core().documents, document_id))
+        await self.ask(ShareScreen((await self.workbench.open_core()).documents, document_id))
 
     @on(DocumentTree.EditRequested)
     def _edit_tree(self, message: DocumentTree.EditRequested) -> None:
@@ -486,7 +511,7 @@ class WorkspaceScreen(Screen[None]):
     async def _show_jobs(self) -> None:
         from vicechat_tui.screens.jobs import JobsScreen
 
-        target = await self.ask(JobsScreen(self.workbench.require_core()))
+        target = await self.ask(JobsScreen(await self.workbench.open_core()))
         if target is not None:
             await self.select_section(target.document_id, target.section_id)
 
@@ -501,6 +526,7 @@ class WorkspaceScreen(Screen[None]):
     async def _export(self) -> None:
         from vicechat_tui.screens.export import Publishing
 
+        await self.workbench.open_core()
         item = self.document_tree.selected_item
         if item is None:
             self.notify("Select a document or one of its sections first.", severity="warning")
@@ -512,6 +538,7 @@ class WorkspaceScreen(Screen[None]):
     async def _import(self) -> None:
         from vicechat_tui.screens.export import Publishing
 
+        await self.workbench.open_core()
         publishing = Publishing(self.workbench, ask=self.ask, notify=self.notify, flush=self.flush)
         imported = await publishing.import_document()
         document = imported.document if imported is not None else None
@@ -529,7 +556,7 @@ class WorkspaceScreen(Screen[None]):
 
         node = self.document_tree.cursor_node
         current = node.data.document_id if node is not None and node.data is not None else None
-        core = self.workbench.require_core()
+        core = await self.workbench.open_core()
         target = await self.ask(SearchScreen(core, current_document_id=current))
         if target is not None:
             await self.go_to(target)

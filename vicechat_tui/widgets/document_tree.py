@@ -46,12 +46,41 @@ VIEW_ONLY = "view"
 """A TreeItem's `level` for a document shared with one to read only."""
 
 
+class ListedDocument(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def title(self) -> str: ...
+
+
+class LevelLabel(Protocol):
+    @property
+    def label(self) -> str: ...
+
+
+class ListedAccess(Protocol):
+    """A listed document and one's level on it (`DocumentAccess`, or the start-up preview's)."""
+
+    @property
+    def document(self) -> ListedDocument: ...
+
+    @property
+    def level(self) -> LevelLabel: ...
+
+    @property
+    def owner(self) -> str: ...
+
+    @property
+    def shared_with_me(self) -> bool: ...
+
+
 class DocumentLister(Protocol):
     async def count(self) -> int: ...
 
     async def list_access(
         self, *, offset: int = 0, limit: int | None = None
-    ) -> list[DocumentAccess]: ...
+    ) -> Sequence[ListedAccess]: ...
 
 
 class SectionLister(Protocol):
@@ -202,7 +231,7 @@ class DocumentTree(Tree[TreeItem]):
             self._add_listed(access)
         self._add_more_row(offset + len(documents))
 
-    def _add_listed(self, access: DocumentAccess) -> Node:
+    def _add_listed(self, access: ListedAccess) -> Node:
         document = access.document
         assert document.id is not None
         owner = access.owner if access.shared_with_me else None

@@ -1,0 +1,127 @@
+"""The document tree's first page, read straight from a SQLite file with the standard library.
+
+The first screen needs a page of document titles, not the ORM: importing SQLAlchemy, SQLModel
+and pydantic costs more CPU than the whole of Textual (benchmarks/RESULTS.md, figure 8). So
+the app reads this preview first and opens the core (`runtime.open_core`) only when the
+person does something. The preview is only taken from a SQLite file that is already at
+`HEAD_REVISION`; anything else (no file yet, a migration due, PostgreSQL, a damaged file)
+gives None and the app opens the core at once, which says what is wrong in words.
+
+`DocumentService.count` and `list_access` are the reference: the same documents, in the same
+order, with the same level (tests/test_tree_preview.py compares them on the same data).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from vicechat_tui.core import locations
+from vicechat_tui.core.files import user_path
+from vicechat_tui.core.migrate import HEAD_REVISION
+
+LEVEL_LABELS = {"owner", "edit", "view"}
+
+_VISIBLE = "document.owner = :user OR share.user IS NOT NULL"
+_COUNT = f"""
+SELECT count(*) FROM document
+LEFT JOIN document_share AS share ON share.document_id = document.id AND share.user = :user
+WHERE {_VISIBLE}
+"""
+_PAGE = f"""
+SELECT document.id, document.title, document.owner, share.level FROM document
+LEFT JOIN document_share AS share ON share.document_id = document.id AND share.user = :user
+WHERE {_VISIBLE}
+ORDER BY document.updated_at DESC, document.id DESC
+LIMIT :limit
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewLevel:
+    """A level as the tree shows it (`services.access.Level` has the same labels)."""
+
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewDocument:
+    id: int
+    title: str
+    owner: str
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewAccess:
+    """A listed document and the person's level on it (what `DocumentAccess` gives the tree)."""
+
+    document: PreviewDocument
+    level: PreviewLevel
+
+    @property
+    def owner(self) -> str:
+        return self.document.owner
+
+    @property
+    def shared_with_me(self) -> bool:
+        return self.level.label != "owner"
+
+
+@dataclass(frozen=True, slots=True)
+class TreePreview:
+    """The first `limit` documents `user` sees in the SQLite file at `path`, and how many."""
+
+    path: Path
+    user: str
+    total: int
+    documents: list[PreviewAccess]
+    limit: int
+
+    def matches(self, url: str, user: str) -> bool:
+        """Whether the core opened at `url` for `user` sees what this preview showed."""
+        path = sqlite_file(url)
+        return user == self.user and path is not None and path.resolve() == self.path.resolve()
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a `sqlite:///…` URL or a bare path (as `--db` takes it); None otherwise."""
+    if "://" not in url:
+        return user_path(url).resolve()
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or "?" in url:
+        return None
+    name = url[len(prefix) :]
+    return Path(name) if name and name != ":memory:" else None
+
+
+def read_tree_preview(url: str | None, user: str, limit: int) -> TreePreview | None:
+    """The preview of the database at `url` (None: the default file) for `user`, or None when
+    it must be opened fully."""
+    path = locations.default_database_path() if url is None else sqlite_file(url)
+    if path is None or not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=1.0)
+    except sqlite3.Error:
+        return None
+    try:
+        revision = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+        if revision != [(HEAD_REVISION,)]:
+            return None
+        names = {"user": user, "limit": limit}
+        (total,) = connection.execute(_COUNT, names).fetchone()
+        rows = connection.execute(_PAGE, names).fetchall()
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+    documents = []
+    for document_id, title, owner, share_level in rows:
+        label = "owner" if owner == user else str(share_level)
+        if label not in LEVEL_LABELS:
+            return None  # a level this preview does not know: let the core read it
+        documents.append(
+            PreviewAccess(PreviewDocument(document_id, title, owner), PreviewLevel(label))
+        )
+    return TreePreview(path, user, int(total), documents, limit)
