@@ -91,3 +91,25 @@ def test_the_first_screen_shows_the_tree_without_the_orm(tmp_path: Path) -> None
     lines = result.stdout.strip().splitlines()
     assert lines[0] == "tree: Field notes | loaded: "
     assert lines[1].startswith("after a key: sqlalchemy,sqlmodel,pydantic")
+
+
+def test_starting_the_ui_imports_no_command_module() -> None:
+    """`vicechat --db X` parses its options without importing the commands; the options
+    come out as the full parser reads them."""
+    check = (
+        "import sys, vicechat_tui.cli.main as cli\n"
+        "cli.launch_tui = lambda context: print(context.database_override, context.config_path)"
+        " or 0\n"
+        "cli.main(['--db', 'x.db', '--config=c.toml'])\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith('vicechat_tui.cli.'))))\n"
+        "full = cli.build_parser().parse_args(['--db', 'x.db', '--config=c.toml'])\n"
+        "print(full.db, full.config, getattr(full, 'handler', None))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines() == [
+        "x.db c.toml",
+        "vicechat_tui.cli.context,vicechat_tui.cli.main",
+        "x.db c.toml None",
+    ]

@@ -33,6 +33,8 @@ from vicechat_tui.ui_state import (
 from vicechat_tui.workbench import Workbench, utc_now
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from vicechat_tui.core.runtime import VicechatCore
     from vicechat_tui.core.settings import Settings
     from vicechat_tui.core.tree_preview import TreePreview
@@ -92,6 +94,7 @@ class VicechatApp(App[int]):
         self.workbench = Workbench(settings, clock or utc_now, keymap=dict(preview.keys))
         self.workbench.request_core = self._request_core
         self._preview = preview
+        self._reading = self._read_preview_meanwhile()
         self._tree_preview: TreePreview | None = None
         self._core_requested = False
         self._configured_theme = preview.theme
@@ -129,23 +132,38 @@ class VicechatApp(App[int]):
             self.set_keymap(self.keymap)
         if self._startup_error is not None:
             self.show_error(self._startup_error)
-        self.call_after_refresh(self._start)
-
-    def _start(self) -> None:
         run_task(self, self._show_preview(), description="Read the documents", group="core")
+
+    def _read_preview_meanwhile(self) -> Future[TreePreview | None]:
+        """Read the tree's first page in a thread while Textual composes the first frame."""
+        import threading
+        from concurrent.futures import Future
+
+        from vicechat_tui.core.tree_preview import read_tree_preview
+        from vicechat_tui.widgets.document_tree import DocumentTree
+
+        settings, preview = self.workbench.settings, self._preview
+        url = self.database_url or (settings.database_url if settings else preview.database_url)
+        reading: Future[TreePreview | None] = Future()
+
+        def read() -> None:
+            try:
+                user = settings.current_user() if settings else preview.current_user()
+                reading.set_result(read_tree_preview(url, user, DocumentTree.PAGE_SIZE))
+            except Exception as error:  # then the core opens at once and says what is wrong
+                reading.set_exception(error)
+
+        threading.Thread(target=read, name="tree-preview", daemon=True).start()
+        return reading
 
     async def _show_preview(self) -> None:
         """The tree's first page without the core; the core at once when there is none."""
         import asyncio
 
-        from vicechat_tui.core.tree_preview import read_tree_preview
-        from vicechat_tui.widgets.document_tree import DocumentTree
-
-        settings = self.workbench.settings
-        url = self.database_url or (settings.database_url if settings else None)
-        url = url or (self._preview.database_url if settings is None else None)
-        user = settings.current_user() if settings else self._preview.current_user()
-        preview = await asyncio.to_thread(read_tree_preview, url, user, DocumentTree.PAGE_SIZE)
+        try:
+            preview = await asyncio.wrap_future(self._reading)
+        except Exception:
+            preview = None
         if preview is None or self._core_requested:
             self._request_core()
             return

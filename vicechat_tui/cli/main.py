@@ -69,6 +69,32 @@ def build_parser() -> VicechatArgumentParser:
     return parser
 
 
+GLOBAL_OPTIONS = ("--db", "--config")
+
+
+def names_no_command(argv: Sequence[str]) -> bool:
+    """Whether `argv` is only global options with their values (`--db X`, `--config=Y`):
+    then the UI starts, and the command modules need not be imported to parse it."""
+    index = 0
+    while index < len(argv):
+        name, equals, _ = argv[index].partition("=")
+        if name not in GLOBAL_OPTIONS:
+            return False
+        if not equals:
+            if index + 1 >= len(argv) or argv[index + 1].startswith("-"):
+                return False
+            index += 1
+        index += 1
+    return True
+
+
+def global_parser() -> VicechatArgumentParser:
+    """The parser of a command line that names no command (see `names_no_command`)."""
+    parser = VicechatArgumentParser(prog="vicechat")
+    add_global_options(parser, with_defaults=True)
+    return parser
+
+
 def report_error(message: str) -> None:
     """One line on stderr, whatever the message holds (controls shown, URL passwords hidden)."""
     from vicechat_tui.cli.output import report_line, write_stderr
@@ -96,7 +122,8 @@ def launch_tui(context: CliContext) -> int:
 
 
 def _run(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    parser = global_parser() if names_no_command(words) else build_parser()
     try:
         args = parser.parse_args(argv)
         refuse_undecodable_text(parser, args)

@@ -30,6 +30,7 @@ from vicechat_tui.widgets.chat_log import ChatLog
 from vicechat_tui.widgets.chat_pane import ChatPane
 from vicechat_tui.widgets.document_tree import DocumentTree, TreeItem
 from vicechat_tui.widgets.job_events import forward_job_events
+from vicechat_tui.widgets.key_footer import KeyFooter
 from vicechat_tui.widgets.key_hints import class_bindings, key_display
 from vicechat_tui.widgets.pane_bar import PaneBar, PaneLabel
 from vicechat_tui.widgets.pane_row import PaneRow
@@ -123,7 +124,7 @@ class WorkspaceScreen(Screen[None]):
             main="editor",
             id="panes",
         )
-        yield Footer()
+        yield KeyFooter(compact=self.app.size.width < COMPACT_FOOTER_BELOW)
 
     def on_mount(self) -> None:
         self.tree_edits = TreeEdits(self.document_tree, self.workbench, self.ask)
