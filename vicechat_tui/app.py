@@ -139,15 +139,19 @@ class VicechatApp(App[int]):
         import threading
         from concurrent.futures import Future
 
+        from vicechat_tui.core.locations import resolve_database_url
         from vicechat_tui.core.tree_preview import read_tree_preview
         from vicechat_tui.widgets.document_tree import DocumentTree
 
         settings, preview = self.workbench.settings, self._preview
-        url = self.database_url or (settings.database_url if settings else preview.database_url)
         reading: Future[TreePreview | None] = Future()
 
         def read() -> None:
             try:
+                url = resolve_database_url(
+                    self.database_url
+                    or (settings.database_url if settings else preview.database_url)
+                )
                 user = settings.current_user() if settings else preview.current_user()
                 reading.set_result(read_tree_preview(url, user, DocumentTree.PAGE_SIZE))
             except Exception as error:  # then the core opens at once and says what is wrong

@@ -11,6 +11,7 @@ said: `ui_config_problems` words each one, for the app's start and `vicechat con
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field

@@ -146,7 +146,7 @@ class CliContext:
 
     def database_url(self) -> str:
         """The database in use: --db / VICECHAT_DB, else the settings, else the default."""
-        from vicechat_tui.core.database import resolve_database_url
+        from vicechat_tui.core.locations import resolve_database_url
 
         return resolve_database_url(self.database_override or self.settings().database_url)
 

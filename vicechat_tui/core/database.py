@@ -24,10 +24,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from vicechat_tui.core import locations
 from vicechat_tui.core.database_errors import DatabaseFailure, database_error
 from vicechat_tui.core.errors import DatabaseError
-from vicechat_tui.core.files import user_path
 from vicechat_tui.core.migrate import HEAD_REVISION
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -48,18 +46,6 @@ def failures_in_words(url: str) -> Iterator[None]:
         if translated is None or translated is error:
             raise
         raise translated from error
-
-
-def default_database_url() -> str:
-    return f"sqlite:///{locations.default_database_path()}"
-
-
-def resolve_database_url(explicit: str | None) -> str:
-    """The URL to use: `--db`/settings if given, else the default SQLite file."""
-    url = explicit or default_database_url()
-    if "://" not in url:  # a bare path is taken as a SQLite file
-        url = f"sqlite:///{user_path(url).resolve()}"
-    return url
 
 
 def _with_driver(url: str, *, asynchronous: bool) -> str:

@@ -33,6 +33,18 @@ def default_database_path() -> Path:
     return data_dir() / "vicechat.db"
 
 
+def default_database_url() -> str:
+    return f"sqlite:///{default_database_path()}"
+
+
+def resolve_database_url(explicit: str | None) -> str:
+    """The URL to use: `--db`/settings if given, else the default SQLite file."""
+    url = explicit or default_database_url()
+    if "://" not in url:  # a bare path is taken as a SQLite file
+        url = f"sqlite:///{user_path(url).resolve()}"
+    return url
+
+
 def ui_state_file() -> Path:
     """Small UI state remembered between runs (the chosen theme)."""
     return data_dir() / "ui-state.json"

@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from vicechat_tui.core.database import Database, open_database, resolve_database_url
+from vicechat_tui.core.database import Database, open_database
 from vicechat_tui.core.identity import ignored_user_note
+from vicechat_tui.core.locations import resolve_database_url
 from vicechat_tui.core.redaction import guard_logs, known_secrets
 from vicechat_tui.core.services.assistants import AssistantService
 from vicechat_tui.core.services.chats import ChatService

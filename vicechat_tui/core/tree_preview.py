@@ -17,7 +17,6 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from vicechat_tui.core import locations
 from vicechat_tui.core.files import user_path
 from vicechat_tui.core.migrate import HEAD_REVISION
 
@@ -70,9 +69,10 @@ class PreviewAccess:
 
 @dataclass(frozen=True, slots=True)
 class TreePreview:
-    """The first `limit` documents `user` sees in the SQLite file at `path`, and how many."""
+    """The first `limit` documents `user` sees in the SQLite file at `url`, and how many."""
 
-    path: Path
+    url: str
+    """As `locations.resolve_database_url` gives it: the same string the core's `Database` has."""
     user: str
     total: int
     documents: list[PreviewAccess]
@@ -80,8 +80,7 @@ class TreePreview:
 
     def matches(self, url: str, user: str) -> bool:
         """Whether the core opened at `url` for `user` sees what this preview showed."""
-        path = sqlite_file(url)
-        return user == self.user and path is not None and path.resolve() == self.path.resolve()
+        return (url, user) == (self.url, self.user)
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -95,10 +94,10 @@ def sqlite_file(url: str) -> Path | None:
     return Path(name) if name and name != ":memory:" else None
 
 
-def read_tree_preview(url: str | None, user: str, limit: int) -> TreePreview | None:
-    """The preview of the database at `url` (None: the default file) for `user`, or None when
-    it must be opened fully."""
-    path = locations.default_database_path() if url is None else sqlite_file(url)
+def read_tree_preview(url: str, user: str, limit: int) -> TreePreview | None:
+    """The preview of the database at `url` for `user`, or None when it must be opened
+    fully (`url` resolved by `locations.resolve_database_url`)."""
+    path = sqlite_file(url)
     if path is None or not path.is_file():
         return None
     try:
@@ -124,4 +123,4 @@ def read_tree_preview(url: str | None, user: str, limit: int) -> TreePreview | N
         documents.append(
             PreviewAccess(PreviewDocument(document_id, title, owner), PreviewLevel(label))
         )
-    return TreePreview(path, user, int(total), documents, limit)
+    return TreePreview(url, user, int(total), documents, limit)

@@ -199,7 +199,7 @@ class TreeEdits:
 
     async def select_section(self, document_id: int, section_id: int) -> None:
         """Expand the tree down to `section_id` (loading lazily) and put the cursor on it."""
-        core = self.workbench.require_core()
+        core = await self.workbench.open_core()
         path: list[int] = []
         current: int | None = section_id
         while current is not None:

@@ -104,6 +104,8 @@ class WorkspaceScreen(Screen[None]):
     """A search result to show once its section is open."""
     _shown_panes: tuple[str, ...] = ()
     _resume_at: Place | None = None
+    _preview: TreePreview | None = None
+    """What the tree showed before the core opened (`core.tree_preview`)."""
     """Where the editor was left last time, to put back once its section is open."""
 
     def __init__(self, workbench: Workbench) -> None:
@@ -171,6 +173,7 @@ class WorkspaceScreen(Screen[None]):
 
         if self.workbench.core is not None:
             return  # the core was quicker: it lists the tree itself
+        self._preview = message.preview
         self.document_tree.source = PreviewSource(message.preview, self.workbench.open_core)
         self.document_tree.show_user(message.preview.user)
         run_task(self, self._load_tree(), description="Read the documents", group="load")
@@ -278,8 +281,10 @@ class WorkspaceScreen(Screen[None]):
     def _place_key(self) -> str | None:
         from vicechat_tui.ui_state import place_key
 
-        core = self.workbench.core
-        return place_key(core.database.url, core.user) if core is not None else None
+        core, preview = self.workbench.core, self._preview
+        if core is not None:
+            return place_key(core.database.url, core.user)
+        return place_key(preview.url, preview.user) if preview is not None else None
 
     async def remember_place(self) -> None:
         """Note the document, section, cursor and scroll, for the next start on this database
