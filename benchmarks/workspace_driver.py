@@ -89,14 +89,16 @@ def section_editor(app: VicechatApp) -> SectionEditor:
 
 
 async def ready(pilot: Pilot[Any]) -> WorkspaceScreen:
-    """Wait until start-up is over: the core open, the start-up heap frozen (the app's
-    last start-up step), the tree showing its first page."""
+    """Wait until start-up is over: the tree showing its first page, the core open (asked
+    for as the person's first key would: on a ready database it opens on demand), the
+    start-up heap frozen (the app's last start-up step)."""
     import gc
 
     app: VicechatApp = pilot.app  # type: ignore[assignment]
+    await until(lambda: document_tree(app).loaded, timeout=60)  # (not composed yet: False)
+    if app.workbench.request_core is not None:
+        app.workbench.request_core()
     await until(lambda: app.core is not None and gc.get_freeze_count() > 0, timeout=60)
-    tree = document_tree(app)
-    await until(lambda: tree.loaded, timeout=60)
     await pilot.pause(0.2)
     return workspace(app)
 

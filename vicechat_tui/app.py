@@ -5,7 +5,7 @@ once. Right after the first frame the tree's first page is read from the SQLite 
 standard library (`core.tree_preview`); the core (settings validation, SQLAlchemy, jobs
 recovery, providers) opens in a worker on the person's first key or click, or when something
 needs it (`Workbench.open_core`) — at once when there is no preview (no file yet, a
-migration due, PostgreSQL). benchmarks/RESULTS.md, figure 8, says why.
+migration due, PostgreSQL). benchmarks/RESULTS.md, figure 9, says why.
 """
 
 from __future__ import annotations

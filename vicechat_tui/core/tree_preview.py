@@ -1,7 +1,7 @@
 """The document tree's first page, read straight from a SQLite file with the standard library.
 
 The first screen needs a page of document titles, not the ORM: importing SQLAlchemy, SQLModel
-and pydantic costs more CPU than the whole of Textual (benchmarks/RESULTS.md, figure 8). So
+and pydantic costs more CPU than the whole of Textual (benchmarks/RESULTS.md, figure 9). So
 the app reads this preview first and opens the core (`runtime.open_core`) only when the
 person does something. The preview is only taken from a SQLite file that is already at
 `HEAD_REVISION`; anything else (no file yet, a migration due, PostgreSQL, a damaged file)

@@ -3,7 +3,7 @@
 The stock `Footer` rebuilds every key widget (mounted and styled again) whenever the
 screen's bindings are refreshed: on every focus change, tree highlight and section switch,
 whether or not a key changed. At start-up that was 8 rebuilds, a large share of the CPU
-vicechat used before it was idle (benchmarks/RESULTS.md, figure 8).
+vicechat used before it was idle (benchmarks/RESULTS.md, figure 9).
 """
 
 from __future__ import annotations
