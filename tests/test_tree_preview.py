@@ -3,7 +3,8 @@
 `core.tree_preview` reads the first page with plain SQL so the first screen does not wait
 for the ORM; these tests hold it to `DocumentService.count` / `list_access` on the same
 SQLite file: the same documents, in the same order, with the same level, for an owner, an
-editor, a viewer and a stranger. A database it must not read gives None.
+editor, a viewer and a stranger, documents in the trash left out. A database it must not
+read gives None.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ async def shared_database(tmp_path: Path) -> str:
                 await owner.documents.share(document.id, other, "view")
             await asyncio.sleep(0.002)  # distinct update times
         await alice.documents.rename(ids[0], "Document 0, renamed")  # the newest again
+        await alice.documents.delete(ids[6])  # into the trash: shared with carol, listed by none
+        await bob.documents.delete(ids[1])  # shared with carol and alice
     finally:
         await alice.aclose()
         await bob.aclose()

@@ -22,7 +22,7 @@ from vicechat_tui.core.migrate import HEAD_REVISION
 
 LEVEL_LABELS = {"owner", "edit", "view"}
 
-_VISIBLE = "document.owner = :user OR share.user IS NOT NULL"
+_VISIBLE = "(document.owner = :user OR share.user IS NOT NULL) AND document.trashed_at IS NULL"
 _COUNT = f"""
 SELECT count(*) FROM document
 LEFT JOIN document_share AS share ON share.document_id = document.id AND share.user = :user
