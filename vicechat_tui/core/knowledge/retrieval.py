@@ -22,7 +22,9 @@ from vicechat_tui.core.search.matching import IndexQuery
 from vicechat_tui.core.search.query import question_query
 
 MAX_PASSAGES = 50
-CANDIDATES_PER_WORD = 100
+CANDIDATES = 300
+"""Passages ranked at most: shared among the question's words, each its newest matches."""
+MIN_CANDIDATES_PER_WORD = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +57,8 @@ async def keyword_passages(
 ) -> list[PassageHit]:
     """The best `limit` passages of these collections for `question`, best first.
 
-    Candidates are each word's newest `CANDIDATES_PER_WORD` matches in the collections (a
-    rare word's matches are never crowded out by a common one's), ranked together with the
+    Candidates are each word's newest matches in the collections, `CANDIDATES` shared among
+    the words (a rare word's matches are never crowded out by a common one's), ranked with the
     search layer's BM25 (`IndexQuery.rank_columns` / `scores`): the cost follows the number
     of words, not how many passages hold a common word.
     """
@@ -67,6 +69,7 @@ async def keyword_passages(
         return []
     wanted = col(KnowledgePassage.collection_id).in_(list(collection_ids))
     keys: set[int] = set()
+    per_word = max(MIN_CANDIDATES_PER_WORD, CANDIDATES // len(query.included))
     for term in query.included:
         one = IndexQuery(PASSAGE_INDEX, replace(query, terms=(term,)), dialect, passages)
         newest = (
@@ -74,7 +77,7 @@ async def keyword_passages(
             .select_from(one.source)
             .where(one.condition, wanted)
             .order_by(one.key.desc())
-            .limit(CANDIDATES_PER_WORD)
+            .limit(per_word)
         )
         keys.update(int(key) for key in (await db.execute(newest)).scalars())
     if not keys:
