@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_knowledge
 import bench_long_section
 import bench_outside
+import bench_review
 import bench_search
 import bench_select
 import bench_startup
@@ -107,6 +108,10 @@ BENCHMARKS: dict[str, tuple[str, Runner]] = {
         "start-up from outside",
         lambda quick, profile: bench_outside.measure(5 if quick else 9, profile=profile),
     ),
+    "R": (
+        "review screen on a long section (figures R1-R2)",
+        lambda quick, profile: bench_review.measure(2 if quick else 5, 30 if quick else 40),
+    ),
     "search": (
         "full-text search (figures S1-S5)",
         lambda quick, profile: bench_search.measure(quick),
@@ -117,7 +122,12 @@ BENCHMARKS: dict[str, tuple[str, Runner]] = {
         lambda quick, profile: bench_knowledge.measure(quick),
     ),
 }
-ALIASES = {"2": "1", **{f"S{number}": "search" for number in range(1, 6)}}
+ALIASES = {
+    "2": "1",
+    "R1": "R",
+    "R2": "R",
+    **{f"S{number}": "search" for number in range(1, 6)},
+}
 
 
 def _numbers(values: dict[str, Any], prefix: str = "") -> list[str]:

@@ -87,9 +87,9 @@ def test_diff_between_two_versions_as_json_operations(
     code, out, _ = run(capsys, "diff", *TARGET, "--from", "1", "--to", "2", "--json")
     assert code == 0
     assert json.loads(out) == [
-        {"op": "equal", "text": "The"},
-        {"op": "insert", "text": " black"},
-        {"op": "equal", "text": " cat sat."},
+        {"op": "equal", "text": "The "},
+        {"op": "insert", "text": "black "},
+        {"op": "equal", "text": "cat sat."},
     ]
 
 

@@ -137,14 +137,25 @@ def _sentences(tokens: list[str]) -> list[list[str]]:
 
 
 def _token_pieces(old: list[str], new: list[str]) -> Iterator[tuple[str, str, bool]]:
-    """(old text, new text, changed) runs of a token-level diff; a run too long to compare
-    in bounded time is one change."""
-    if len(old) * len(new) > MAX_TOKEN_PRODUCT:
-        yield "".join(old), "".join(new), True
-        return
-    matcher = SequenceMatcher(None, old, new, autojunk=True)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        yield "".join(old[i1:i2]), "".join(new[j1:j2]), tag != "equal"
+    """(old text, new text, changed) runs of a token-level diff, the common start and end
+    set aside first; a middle too long to compare in bounded time is one change."""
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    if head:
+        yield "".join(old[:head]), "".join(new[:head]), False
+    old_middle, new_middle = old[head : len(old) - tail], new[head : len(new) - tail]
+    if len(old_middle) * len(new_middle) > MAX_TOKEN_PRODUCT:
+        yield "".join(old_middle), "".join(new_middle), True
+    else:
+        matcher = SequenceMatcher(None, old_middle, new_middle, autojunk=True)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            yield "".join(old_middle[i1:i2]), "".join(new_middle[j1:j2]), tag != "equal"
+    if tail:
+        yield "".join(old[len(old) - tail :]), "".join(new[len(new) - tail :]), False
 
 
 def _sentence_pieces(old: list[str], new: list[str]) -> Iterator[tuple[str, str, bool]]:
