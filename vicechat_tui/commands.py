@@ -41,6 +41,13 @@ COMMANDS: list[tuple[str, str, str, str]] = [
         "screen",
         "knowledge",
     ),
+    ("tree: undo", "Undo the last tree edit", "tree", "undo"),
+    (
+        "trash: show…",
+        "Deleted documents and sections: restore or delete for good",
+        "screen",
+        "show_trash",
+    ),
     ("search: everything", "Search documents, sections, chats and sources", "screen", "search"),
     ("view: go to tree", "Show the document tree and focus it", "screen", "go_to_tree"),
     ("view: go to chat", "Show the chat pane and focus its input", "screen", "go_to_chat"),

@@ -1,14 +1,19 @@
-"""Tree edits for the workspace: new, rename, delete, move, indent, status.
+"""Tree edits for the workspace: new, rename, delete, move, indent, status — and undo.
 
 `TreeEdits` is a controller the workspace screen owns: each edit asks with a dialog when it
 needs to (through the screen's `ask`), makes the change through the core, and tells the tree
 which node to reload. The screen runs each edit as a task, so failures take the app's one
 error path.
+
+Every edit that changes something pushes how to take it back on `undo_stack` (one per
+workspace session): a move remembers the place it left, a status or a title the old one, a
+delete (to the trash) is restored from the trash. `undo` pops and runs the newest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from textual.screen import ModalScreen
@@ -26,15 +31,83 @@ Ask = Callable[[ModalScreen[Any]], Awaitable[Any]]
 """Show a dialog and wait for its answer (the screen's `app.push_screen_wait`)."""
 BeforeDelete = Callable[[set[int]], Awaitable[None]]
 """Told the ids of the sections about to be deleted, before they are."""
+Notify = Callable[[str], None]
+"""Say something short to the person (the screen's `notify`)."""
+UNDO_LIMIT = 100
+"""Edits remembered for undo (the oldest are forgotten first)."""
+
+
+@dataclass(frozen=True)
+class Undo:
+    """How to take one edit back: `what` it was, and the work that reverts it (which
+    returns the section to put the cursor on, if any)."""
+
+    what: str
+    document_id: int
+    revert: Callable[[], Awaitable[int | None]]
 
 
 class TreeEdits:
     """Makes tree edits: dialog, core call, tree reload."""
 
-    def __init__(self, tree: DocumentTree, workbench: Workbench, ask: Ask) -> None:
+    def __init__(
+        self,
+        tree: DocumentTree,
+        workbench: Workbench,
+        ask: Ask,
+        *,
+        notify: Notify | None = None,
+        undo_key: str = "ctrl+z",
+    ) -> None:
         self.tree = tree
         self.workbench = workbench
         self.ask = ask
+        self.notify = notify or (lambda _: None)
+        self.undo_key = undo_key
+        self.undo_stack: list[Undo] = []
+
+    def _remember(self, undo: Undo) -> None:
+        self.undo_stack.append(undo)
+        del self.undo_stack[:-UNDO_LIMIT]
+
+    async def undo(self) -> str | None:
+        """Take the newest edit back; returns what it was (None: nothing to undo)."""
+        if not self.undo_stack:
+            self.notify("Nothing to undo in the tree.")
+            return None
+        undo = self.undo_stack.pop()
+        section_id = await undo.revert()
+        await self._reload_document(undo.document_id)
+        if section_id is not None:
+            await self.select_section(undo.document_id, section_id)
+        else:
+            node = self.tree.find_document(undo.document_id)
+            if node is not None:
+                self.tree.move_to(node)
+        self.notify(f"Undone: {undo.what}.")
+        return undo.what
+
+    async def show_restored(self, kind: str, document_id: int, item_id: int) -> None:
+        """Show what came back from the trash, with the cursor on it."""
+        await self._reload_document(document_id)
+        if kind == "section":
+            await self.select_section(document_id, item_id)
+        else:
+            node = self.tree.find_document(document_id)
+            if node is not None:
+                self.tree.move_to(node)
+                self.tree.focus()
+
+    async def _reload_document(self, document_id: int) -> None:
+        """Read a document's sections again (it comes back on top if it was gone)."""
+        node = self.tree.find_document(document_id)
+        if node is None:
+            node = self.tree.show_on_top(
+                await self.workbench.require_core().documents.access(document_id)
+            )
+        await self.tree.load_children(node)
+        node.allow_expand = True
+        node.expand()
 
     async def run(self, edit: TreeEdit, node: Node, *, before_delete: BeforeDelete) -> int | None:
         """Do `edit` on `node`; returns the id of a section it created, if any."""
@@ -108,11 +181,26 @@ class TreeEdits:
         if title is None:
             return
         core = self.workbench.require_core()
-        if item.section_id is None:
+        old = item.title
+        section_id = item.section_id
+        if section_id is None:
             item.title = (await core.documents.rename(item.document_id, title)).title
         else:
-            item.title = (await core.sections.rename(item.section_id, title)).title
+            item.title = (await core.sections.rename(section_id, title)).title
         node.set_label(plain(item.title))
+
+        async def rename_back() -> int | None:
+            if section_id is None:
+                await core.documents.rename(item.document_id, old)
+                found = self.tree.find_document(item.document_id)
+                if found is not None and found.data is not None:
+                    found.data.title = old
+                    found.set_label(plain(old))
+            else:
+                await core.sections.rename(section_id, old)
+            return section_id
+
+        self._remember(Undo(f"renaming “{old}”", item.document_id, rename_back))
 
     async def delete(self, node: Node, item: TreeItem, before_delete: BeforeDelete) -> None:
         question, doomed = await self._describe_deletion(item)
@@ -120,14 +208,66 @@ class TreeEdits:
             return
         await before_delete(doomed)
         core = self.workbench.require_core()
-        if item.section_id is None:
+        for doomed_id in doomed:  # a reply being written there stops: nobody would see it
+            running = core.jobs.active_job_for_section(doomed_id)
+            if running is not None:
+                await core.jobs.cancel(running.job_id)
+        after = self._neighbour(node)
+        section_id = item.section_id
+        if section_id is None:
             await core.documents.delete(item.document_id)
             self.tree.document_total -= 1
             node.remove()
+
+            async def restore_document() -> int | None:
+                await core.trash.restore_document(item.document_id)
+                return None
+
+            revert = restore_document
+        else:
+            assert node.parent is not None
+            parent = node.parent
+            await core.sections.delete(section_id)
+            await self.tree.load_children(parent)
+
+            async def restore_section() -> int | None:
+                await core.trash.restore_section(section_id)
+                return section_id
+
+            revert = restore_section
+        self._remember(Undo(f"deleting “{item.title}”", item.document_id, revert))
+        self._land_after_delete(after)
+        self.notify(f"Deleted “{item.title}” — {self.undo_key} to undo")
+
+    def _neighbour(self, node: Node) -> tuple[str, int] | None:
+        """Where the cursor goes once `node` is gone: the next sibling, else the previous
+        one, else the parent — as ("section" | "document", id)."""
+        parent = node.parent
+        if parent is None:
+            return None
+        siblings = list(parent.children)
+        index = siblings.index(node)
+        candidates = siblings[index + 1 : index + 2] + siblings[max(0, index - 1) : index]
+        for candidate in [*candidates, parent]:
+            data = candidate.data
+            if data is None or data.kind == "more" or candidate is self.tree.root:
+                continue
+            if data.section_id is not None:
+                return "section", data.section_id
+            return "document", data.document_id
+        return None
+
+    def _land_after_delete(self, after: tuple[str, int] | None) -> None:
+        if after is None:
             return
-        assert node.parent is not None
-        await core.sections.delete(item.section_id)
-        await self.tree.load_children(node.parent)
+        kind, found_id = after
+        found = (
+            self.tree.find_section(found_id)
+            if kind == "section"
+            else self.tree.find_document(found_id)
+        )
+        if found is not None:
+            self.tree.move_to(found)
 
     async def _describe_deletion(self, item: TreeItem) -> tuple[str, set[int]]:
         """The question to ask, and the ids of every section that would go."""
@@ -163,6 +303,8 @@ class TreeEdits:
         if section_id is None or parent is None:
             return
         sections = self.workbench.require_core().sections
+        before = await sections.get(section_id)
+        old_parent, old_position = before.parent_id, before.position
         new_parent_id: int | None = None
         if how == "move_up":
             await sections.shift(section_id, -1)
@@ -186,14 +328,31 @@ class TreeEdits:
         if moved is not None:
             self.tree.move_to(moved)
 
+        async def move_back() -> int | None:
+            await sections.move(section_id, parent_id=old_parent, position=old_position)
+            return section_id
+
+        what = how.replace("_", " ")
+        self._remember(Undo(f"{what} of “{item.title}”", item.document_id, move_back))
+
     async def cycle_status(self, item: TreeItem) -> None:
         if item.section_id is None:
             return
-        section = await self.workbench.require_core().sections.set_status(
-            item.section_id, STATUS_CYCLE.get(item.status, "draft")
-        )
+        sections = self.workbench.require_core().sections
+        section_id, old = item.section_id, item.status
+        section = await sections.set_status(section_id, STATUS_CYCLE.get(item.status, "draft"))
         item.status = section.status
-        self.tree.redraw_section(item.section_id)
+        self.tree.redraw_section(section_id)
+
+        async def status_back() -> int | None:
+            await sections.set_status(section_id, old)
+            found = self.tree.find_section(section_id)
+            if found is not None and found.data is not None:
+                found.data.status = old
+                self.tree.redraw_section(section_id)
+            return section_id
+
+        self._remember(Undo(f"status of “{item.title}”", item.document_id, status_back))
 
     # -- selecting from elsewhere (jobs screen) ----------------------------------------------
 

@@ -129,7 +129,13 @@ class WorkspaceScreen(Screen[None]):
         yield KeyFooter(compact=self.app.size.width < COMPACT_FOOTER_BELOW)
 
     def on_mount(self) -> None:
-        self.tree_edits = TreeEdits(self.document_tree, self.workbench, self.ask)
+        self.tree_edits = TreeEdits(
+            self.document_tree,
+            self.workbench,
+            self.ask,
+            notify=self.notify,
+            undo_key=self.key_for("tree.undo"),
+        )
         self.saver = SectionSaver(
             self.editor,
             self.workbench,
@@ -194,6 +200,12 @@ class WorkspaceScreen(Screen[None]):
         self.editor.autosave_seconds = self.workbench.autosave_seconds
         if not message.tree_current:
             run_task(self, self._load_tree(), description="Read the documents", group="load")
+        run_task(  # what has been in the trash longer than it keeps things goes for good
+            self,
+            core.trash.purge_expired(now=self.workbench.clock()),
+            description="Empty the old trash",
+            group="trash",
+        )
         self._watch_running_jobs()
         self.refresh_bindings()
 
@@ -342,7 +354,7 @@ class WorkspaceScreen(Screen[None]):
     # -- the tree ----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("new_document", "show_jobs", "search"):
+        if action in ("new_document", "show_jobs", "search", "show_trash"):
             return self.workbench.can_open
         if action in ("export_document", "import_document"):
             return self.workbench.can_open
@@ -372,8 +384,40 @@ class WorkspaceScreen(Screen[None]):
         )
         if created is not None:
             self._focus_editor_on_open = True
+        self._follow_cursor()
         self._retitle_editor()
         self.refresh_bindings()
+
+    @on(DocumentTree.UndoRequested)
+    def _undo_requested(self, _: DocumentTree.UndoRequested) -> None:
+        run_task(self, self._undo(), description="Undo a tree edit", group="tree-edit")
+
+    async def _undo(self) -> None:
+        if await self.tree_edits.undo() is not None:
+            self._retitle_editor()
+            self._follow_cursor()
+            self.refresh_bindings()
+
+    def _follow_cursor(self) -> None:
+        """Show what the tree's cursor is on (after an edit moved it, or left it on a line
+        whose row changed: no highlight event comes then, and the editor would go stale)."""
+        item = self.document_tree.selected_item
+        self._wanted = item
+        run_task(self, self._open(item), description="Open the section", group="open")
+
+    def action_show_trash(self) -> None:
+        run_task(self, self._show_trash(), description="Show the trash", group="tree-edit")
+
+    async def _show_trash(self) -> None:
+        from vicechat_tui.screens.trash import TrashScreen
+
+        core = self.workbench.require_core()
+        restored = await self.ask(TrashScreen(core.trash, now=self.workbench.clock))
+        if restored is None:
+            return
+        await self.tree_edits.show_restored(restored.kind, restored.document_id, restored.id)
+        self._follow_cursor()
+        self.notify(f"Restored “{restored.title}”.")
 
     async def _before_delete(self, doomed: set[int]) -> None:
         if self.editor.section_id in doomed:

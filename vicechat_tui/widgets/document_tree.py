@@ -168,6 +168,14 @@ class DocumentTree(Tree[TreeItem]):
         Binding(
             "S", "share", "Share", tooltip="Who has access; share", show=False, id="tree.share"
         ),
+        Binding(
+            "ctrl+z",
+            "undo",
+            "Undo",
+            tooltip="Undo the last tree edit (move, indent, status, rename, delete)",
+            show=False,
+            id="tree.undo",
+        ),
     ]
 
     @dataclass
@@ -176,6 +184,9 @@ class DocumentTree(Tree[TreeItem]):
 
         edit: TreeEdit
         node: Node
+
+    class UndoRequested(Message):
+        """The undo key was pressed in the tree: take the last tree edit back."""
 
     @dataclass
     class ShareRequested(Message):
@@ -341,6 +352,9 @@ class DocumentTree(Tree[TreeItem]):
         if edit == "outdent":
             return node.parent.data is not None and node.parent.data.kind == "section"
         return True
+
+    def action_undo(self) -> None:
+        self.post_message(self.UndoRequested())
 
     def action_share(self) -> None:
         item = self.selected_item

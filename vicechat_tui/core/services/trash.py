@@ -196,10 +196,12 @@ class TrashService:
             await db.execute(delete(Section).where(col(Section.id) == section_id))
             await db.commit()
 
-    async def purge_all(self, *, older_than: timedelta | None = None) -> int:
+    async def purge_all(
+        self, *, older_than: timedelta | None = None, now: datetime | None = None
+    ) -> int:
         """Delete for good everything in the trash (or only what was deleted longer than
-        `older_than` ago); returns how many documents and sections went."""
-        now = utc_now()
+        `older_than` before `now`); returns how many documents and sections went."""
+        now = now or utc_now()
         purged = 0
         for item in await self.list():
             if older_than is not None and now - _aware(item.trashed_at) < older_than:
@@ -211,9 +213,9 @@ class TrashService:
             purged += 1
         return purged
 
-    async def purge_expired(self) -> int:
+    async def purge_expired(self, *, now: datetime | None = None) -> int:
         """Purge what has been in the trash longer than `KEPT_FOR` (writes only if any)."""
-        return await self.purge_all(older_than=KEPT_FOR)
+        return await self.purge_all(older_than=KEPT_FOR, now=now)
 
     # -- finding -----------------------------------------------------------------------------
 

@@ -1,0 +1,58 @@
+"""Snapshots of the states issue 13's keys brought: the trash view (dark and light)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+from textual.pilot import Pilot
+
+from tests.ui.conftest import FIXED_NOW, SIZE, seed_document, wait_for
+from tests.ui.test_snapshots_workspace import before, on_screen, seed
+from vicechat_tui.app import VicechatApp
+from vicechat_tui.core.models import Document, Section
+from vicechat_tui.core.runtime import VicechatCore
+
+THEMES = ["textual-dark", "textual-light"]
+
+
+async def trashed(core: VicechatCore) -> None:
+    document_id, (_, methods, results) = await seed_document(
+        core, "Thesis", ["Introduction", "Methods", "Results"]
+    )
+    await core.sections.create(document_id, "Sampling", parent_id=methods)
+    await core.sections.delete(methods)
+    await core.sections.delete(results)
+    old_id, _ = await seed_document(core, "Old notes", ["One", "Two"])
+    await core.documents.delete(old_id)
+    async with core.database.session() as db:
+        for row_id, hours in ((methods, 3), (results, 30)):
+            await db.execute(
+                update(Section)
+                .where(Section.id == row_id)  # type: ignore[arg-type]
+                .values(trashed_at=FIXED_NOW - timedelta(hours=hours))
+            )
+        await db.execute(
+            update(Document)
+            .where(Document.id == old_id)  # type: ignore[arg-type]
+            .values(trashed_at=FIXED_NOW - timedelta(minutes=5))
+        )
+        await db.commit()
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_trash_view(
+    snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str, theme: str
+) -> None:
+    seed(ui_database_url, trashed)
+
+    async def open_trash(pilot: Pilot[Any]) -> None:
+        await pilot.app.run_action("screen.show_trash")
+        await on_screen("TrashScreen")(pilot)
+        await wait_for(pilot, lambda: getattr(pilot.app.screen, "loaded", False))
+
+    app = build_app(ui={"theme": theme})
+    assert snap_compare(app, terminal_size=SIZE, run_before=before(then=open_trash))
