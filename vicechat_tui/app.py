@@ -10,6 +10,7 @@ migration due, PostgreSQL). benchmarks/RESULTS.md, figure 9, says why.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
@@ -132,7 +133,10 @@ class VicechatApp(App[int]):
             self.set_keymap(self.keymap)
         if self._startup_error is not None:
             self.show_error(self._startup_error)
-        run_task(self, self._show_preview(), description="Read the documents", group="core")
+        if self._reading.done() and self.screen_stack:  # the usual case: no hop through a task
+            self._use_preview()
+        else:
+            run_task(self, self._show_preview(), description="Read the documents", group="core")
 
     def _read_preview_meanwhile(self) -> Future[TreePreview | None]:
         """Read the tree's first page in a thread while Textual composes the first frame."""
@@ -161,13 +165,15 @@ class VicechatApp(App[int]):
         return reading
 
     async def _show_preview(self) -> None:
-        """The tree's first page without the core; the core at once when there is none."""
         import asyncio
 
-        try:
-            preview = await asyncio.wrap_future(self._reading)
-        except Exception:
-            preview = None
+        with contextlib.suppress(Exception):  # _use_preview says what to do without one
+            await asyncio.wrap_future(self._reading)
+        self._use_preview()
+
+    def _use_preview(self) -> None:
+        """The tree's first page without the core; the core at once when there is none."""
+        preview = None if self._reading.exception() else self._reading.result()
         if preview is None or self._core_requested:
             self._request_core()
             return

@@ -182,7 +182,8 @@ class WorkspaceScreen(Screen[None]):
         self._preview = message.preview
         self.document_tree.source = PreviewSource(message.preview, self.workbench.open_core)
         self.document_tree.show_user(message.preview.user)
-        run_task(self, self._load_tree(), description="Read the documents", group="load")
+        self.document_tree.show_first_page(message.preview.total, message.preview.documents)
+        run_task(self, self._tree_shown(), description="Read the documents", group="load")
         self.refresh_bindings()
 
     def on_core_opened(self, message: CoreOpened) -> None:
@@ -215,6 +216,10 @@ class WorkspaceScreen(Screen[None]):
         except Exception:
             self.editor.show_message("The documents could not be read.")
             raise
+        await self._tree_shown()
+
+    async def _tree_shown(self) -> None:
+        """Say what to do next, and reopen where the person left off."""
         if self.document_tree.document_total == 0:
             await self.chat.show_section(None, None)
             self.editor.show_message(

@@ -222,8 +222,12 @@ class DocumentTree(Tree[TreeItem]):
     async def load_documents(self) -> None:
         """(Re)load the first page of documents."""
         source = self._source()
-        self.document_total = await source.documents.count()
-        documents = await source.documents.list_access(limit=self.PAGE_SIZE)
+        total = await source.documents.count()
+        self.show_first_page(total, await source.documents.list_access(limit=self.PAGE_SIZE))
+
+    def show_first_page(self, total: int, documents: Sequence[ListedAccess]) -> None:
+        """Show `documents`, the first page of the `total` one may see."""
+        self.document_total = total
         self.clear()
         for access in documents:
             self._add_listed(access)
