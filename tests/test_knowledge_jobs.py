@@ -113,3 +113,17 @@ async def test_config_names_a_collection_and_history_json_shows_the_passage(
     source = reply["sources"][0]
     assert {"kind", "path", "location", "passage"} <= set(source)
     assert source["kind"] == "file" and "Phobos" in source["passage"]
+
+
+async def test_an_assistants_knowledge_is_searched(
+    core: VicechatCore, server: OpenAIServer, tmp_path: Path
+) -> None:
+    document, section = await files_and_section(core, tmp_path / "files")
+    await core.assistants.create("astronomer", {"knowledge": ["astro"]})
+    job = await core.jobs.send(
+        document, section, "Phobos tides?", overrides={"assistant": "astronomer"}
+    )
+    state = await core.jobs.wait(job)
+    assert state.status == "completed"
+    assert state.sources and state.sources[0].path.endswith("mars.txt")
+    assert "QUOTED" in server.chat_bodies[-1]["messages"][-1]["content"]
