@@ -65,6 +65,7 @@ COMMANDS: list[tuple[str, str, str, str]] = [
     ("chat: copy reply", "Copy the reply to the clipboard", "chat", "chat_copy"),
     ("chat: copy code", "Copy the reply's last code block", "chat", "chat_copy_code"),
     ("chat: show steps", "Open or fold what the reply's research did", "chat", "chat_steps"),
+    ("assistant: manage…", "Your assistants: new, edit, delete", "screen", "manage_assistants"),
     ("chat: jobs", "All running and recent jobs", "screen", "show_jobs"),
     ("help: keys", "Every key, grouped", "app", "help"),
 ]

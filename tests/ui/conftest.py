@@ -36,7 +36,7 @@ FIXED_NOW = datetime(2025, 3, 14, 9, 26, tzinfo=UTC)
 """What the app's clock says in every UI test (ages shown as "3 min ago" depend on it)."""
 LONG_RUNNING_GROUPS = frozenset({"job-feed", "chat-follow", "jobs-screen"})
 """Worker groups that run for the app's lifetime; `settle` does not wait for them."""
-DIALOG_GROUPS = frozenset({"tree-edit", "save", "chat", "knowledge-ask"})
+DIALOG_GROUPS = frozenset({"tree-edit", "save", "chat", "knowledge-ask", "assistants"})
 """Worker groups that await a dialog; `settle` skips them while a dialog is open."""
 
 

@@ -231,17 +231,6 @@ class ChatConfigScreen(FieldForm[ChatConfig | None]):
             name = "model-select" if model_input.has_class("-hidden") else "model-input"
         self.query_one(f"#{name}").focus()
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#save")
-    async def _save_pressed(self) -> None:
-        await self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.dismiss(None)
-
     # -- the assistant -----------------------------------------------------------------------
 
     def _assistant_field(self, chosen: str | None) -> Vertical:

@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select, Static, Switch, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
 
 from vicechat_tui.core.chat_config import ChatConfig, NumberRange, number_ranges
 from vicechat_tui.core.errors import InvalidConfigError
@@ -79,6 +79,21 @@ class FieldForm(ModalScreen[ResultType]):
     """
     LABELS: ClassVar[dict[str, str]] = {}
     """Field name → its label; a field has a row in the form exactly when it is here."""
+
+    async def action_save(self) -> None:
+        """Check and store what the form says (each form its own way)."""
+        raise NotImplementedError
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#save")
+    async def _save_pressed(self) -> None:
+        await self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
 
     # -- rows ---------------------------------------------------------------------------------
 

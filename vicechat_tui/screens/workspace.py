@@ -560,6 +560,18 @@ class WorkspaceScreen(Screen[None]):
         current = node.data.document_id if node is not None and node.data is not None else None
         await self.ask(KnowledgeScreen(self.workbench.require_core().knowledge, current))
 
+    def action_manage_assistants(self) -> None:
+        run_task(self, self._manage_assistants(), description="Show the assistants", group="chat")
+
+    async def _manage_assistants(self) -> None:
+        from vicechat_tui.screens.assistants import AssistantsScreen
+
+        core = self.workbench.require_core()
+        await self.ask(AssistantsScreen(core))
+        session_id = self.chat_pane.session_id
+        if session_id is not None:  # its assistant may have changed
+            self.chat.show_config(await core.chats.get_config(session_id))
+
     def action_show_jobs(self) -> None:
         run_task(self, self._show_jobs(), description="Show the jobs", group="chat")
 
