@@ -30,7 +30,9 @@ def as_source(raw: Source | Mapping[str, Any], index: int) -> Source:
 
 
 PASSAGE_PREVIEW_CHARS = 240
-"""How much of a file passage shows under its source line."""
+"""How much of a file passage shows under its source line (a click shows them whole)."""
+PASSAGE_SHOWN_CHARS = 4_000
+"""At most this much of a passage, expanded (passages are about 1,000 characters)."""
 
 
 class SourcesList(Widget):
@@ -51,12 +53,18 @@ class SourcesList(Widget):
     """
 
     sources: reactive[tuple[Source, ...]] = reactive((), layout=True)
+    expanded: reactive[bool] = reactive(False, layout=True)
+    """File passages shown whole instead of their first lines (a click toggles it)."""
 
     def set_sources(self, sources: Iterable[Source | Mapping[str, Any]]) -> None:
         self.sources = tuple(as_source(raw, index) for index, raw in enumerate(sources, 1))
 
     def watch_sources(self, sources: tuple[Source, ...]) -> None:
         self.set_class(not sources, "-empty")
+
+    def on_click(self) -> None:
+        if any(source.is_file for source in self.sources):
+            self.expanded = not self.expanded
 
     def render(self) -> Text:
         text = Text("Sources", style="bold")
@@ -65,8 +73,12 @@ class SourcesList(Widget):
                 text.append(f"\n[{source.number}] ", style="bold")
                 text.append(visible_controls(source.path))
                 text.append(f" · {visible_controls(source.location)}", style="italic")
-                preview = " ".join(source.passage.split())[:PASSAGE_PREVIEW_CHARS]
-                text.append(f"\n    “{visible_controls(preview)}”", style="dim")
+                if self.expanded:
+                    whole = source.passage[:PASSAGE_SHOWN_CHARS].replace("\n", "\n    ")
+                    text.append(f"\n    {visible_controls(whole)}", style="dim")
+                else:
+                    preview = " ".join(source.passage.split())[:PASSAGE_PREVIEW_CHARS]
+                    text.append(f"\n    “{visible_controls(preview)}”", style="dim")
                 continue
             title = visible_controls(source.title.strip()) or "(untitled)"
             text.append(f"\n[{source.number}] ", style="bold")
