@@ -24,6 +24,7 @@ from tests.ui.conftest import type_text, wait_ready
 from tests.ui.test_chat_config import open_config, replace_input
 from tests.ui.test_snapshots_chat import quiet
 from vicechat_tui.app import VicechatApp
+from vicechat_tui.core.models import ChatSession
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.screens.assistants import AssistantFormScreen, AssistantsScreen
 from vicechat_tui.screens.chat_config import ChatConfigScreen
@@ -142,6 +143,28 @@ async def test_the_picker_puts_the_assistant_under_the_sections_own_settings(
         assert (config.assistant, config.temperature, config.max_tokens) == ("editor", 0.3, 300)
         header = pane.query_one("#chat-header", Static)
         await wait_for(pilot, lambda: str(header.render()).startswith("editor · "), what="header")
+
+
+async def test_sending_with_an_assistant_you_do_not_have_names_yours_and_keeps_the_draft(
+    build_app: Callable[..., VicechatApp], store: VicechatCore, server: OpenAIServer
+) -> None:
+    document_id, (section_id,) = await seed_document(store, "Doc", ["Intro"])
+    session = await store.chats.open_session(document_id, section_id)
+    async with store.database.session() as db:  # as a shared document's chat can name one
+        stored = await db.get(ChatSession, session.id)
+        assert stored is not None
+        stored.config = {"assistant": "ghost"}
+        await db.commit()
+    app = build_app(**provider_config(server))
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = await open_section(pilot, document_id, section_id)
+        await type_text(pilot, "hello")
+        await pilot.press("ctrl+j")
+        note = pane.query_one("#chat-note", Static)
+        await wait_for(pilot, lambda: "ghost" in str(note.render()), what="the note")
+        assert "yours are: critic, default, editor, researcher" in str(note.render())
+        assert pane.chat_input.text == "hello", "the draft must survive a refused send"
+        assert server.chat_bodies == []
 
 
 @pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
