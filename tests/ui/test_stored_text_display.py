@@ -104,6 +104,8 @@ SHOWS_NO_STORED_TEXT = {
     "ShowMore": "how much of a long message is hidden (counts only)",
     "HelpScreen": "key bindings only",
     "WorkspaceScreen": "arranges the widgets listed above",
+    "KnowledgeScreen": "collection names (printable only: core refuses controls) and counts; "
+    "file paths in its notes go through plain() (tests/ui/test_knowledge_screen.py)",
 }
 
 
