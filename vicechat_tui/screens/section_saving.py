@@ -176,19 +176,28 @@ class SectionSaver:
     async def apply_text(self, text: str, mode: Literal["insert", "replace"]) -> None:
         """Review a chat reply put into the section (at the cursor, or as a rewrite of it)
         word by word, and save what is kept as one version."""
-        from vicechat_tui.core.review.plan import plan_change
-
         if self.editor.section_id is None:
             self.editor.notify("Select a section first.", severity="warning")
             return
+        title = "Insert the reply" if mode == "insert" else "Apply the reply as an edit"
+        await self.review_and_save(
+            lambda: self.editor.proposed_text(text, mode), title, "applied_reply"
+        )
+
+    async def review_and_save(
+        self, proposed: Callable[[], str], title: str, source: SaveSource
+    ) -> bool:
+        """Save typing, review `proposed()` (the section as it would be) against the text,
+        and save what is kept as one version of `source`; False when nothing was saved."""
+        from vicechat_tui.core.review.plan import plan_change
+
         async with self._lock:  # no autosave between the review and its own version
             if await self._save_draft("edit") != "saved":
-                return
+                return False
             current = self.editor.text_area.text
-            plan = await plan_change(current, self.editor.proposed_text(text, mode))
-            title = "Insert the reply" if mode == "insert" else "Apply the reply as an edit"
+            plan = await plan_change(current, proposed())
             outcome = await self.review(plan, title)
-            await self._land_reviewed(outcome, "applied_reply", was=current)
+            return await self._land_reviewed(outcome, source, was=current)
 
     async def restore(self, section_id: int, version_id: int) -> None:
         """Review an earlier version against the current text; what is kept is saved as a

@@ -452,6 +452,23 @@ class WorkspaceScreen(Screen[None]):
         if await self.saver.save(checkpoint=checkpoint) == "saved" and announce:
             self.notify("Saved.", timeout=2)
 
+    @on(SectionEditor.AiEditRequested)
+    def _ai_edit_requested(self, message: SectionEditor.AiEditRequested) -> None:
+        from vicechat_tui.screens.ai_edit import edit_with_ai
+
+        document_id = self.chat_pane.document_id
+        if document_id is None or self.chat_pane.section_id != message.section_id:
+            return
+        work = edit_with_ai(
+            message,
+            document_id,
+            ask=self.ask,
+            saver=self.saver,
+            chat=self.chat,
+            follow=lambda job: self._follow(job.job_id, job.started_at),
+        )
+        run_task(self, work, description="Edit with AI", group="chat")
+
     @on(SectionEditor.VersionsRequested)
     def _versions_requested(self, message: SectionEditor.VersionsRequested) -> None:
         run_task(

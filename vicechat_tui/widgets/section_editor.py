@@ -87,6 +87,14 @@ class SectionEditor(Vertical):
         Binding(
             "shift+f3", "find_previous", "Find previous", show=False, id="editor.find_previous"
         ),
+        Binding(
+            "alt+e",
+            "ai_edit",
+            "Edit with AI",
+            tooltip="Rewrite the selection (else the paragraph at the cursor) with AI",
+            show=False,
+            id="editor.ai_edit",
+        ),
         Binding("ctrl+home", "go_to_start", "Start", show=False, id="editor.start"),
         Binding("ctrl+end", "go_to_end", "End", show=False, id="editor.end"),
         Binding(
@@ -119,6 +127,15 @@ class SectionEditor(Vertical):
         """The person asked for the section's versions."""
 
         section_id: int
+
+    @dataclass
+    class AiEditRequested(Message):
+        """Rewrite characters `start`..`end` of the section with AI (the selection, else the
+        paragraph at the cursor)."""
+
+        section_id: int
+        start: int
+        end: int
 
     save_state: reactive[SaveState] = reactive("empty", init=False, always_update=True)
     word_count: reactive[int] = reactive(0, init=False)
@@ -324,11 +341,31 @@ class SectionEditor(Vertical):
     # -- actions -----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("save", "replace") and self.read_only_reason:
+        if action in ("save", "replace", "ai_edit") and self.read_only_reason:
             return False
-        if action in ("save", "versions", "find", "find_next", "find_previous", "replace"):
+        if action in (
+            "save",
+            "versions",
+            "find",
+            "find_next",
+            "find_previous",
+            "replace",
+            "ai_edit",
+        ):
             return self.section_id is not None
         return True
+
+    def action_ai_edit(self) -> None:
+        """Ask for an AI rewrite of the selection, else of the paragraph at the cursor."""
+        from vicechat_tui.core.review.ai_edit import paragraph_span
+
+        if self.section_id is None:
+            return
+        start, end = self._selected_span()
+        if start == end:
+            start, end = paragraph_span(self.text_area.text, start)
+        if start < end:
+            self.post_message(self.AiEditRequested(self.section_id, start, end))
 
     def action_save(self) -> None:
         if self.section_id is not None:

@@ -1,0 +1,93 @@
+"""Edit with AI from the editor, real keys, against a local OpenAI-compatible server: the
+paragraph at the cursor rewritten, reviewed and saved as an AI edit; and one cancelled."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
+    GatedServer,
+    frozen_spinner,
+    gated_fixture,
+    open_section,
+    provider_config,
+    type_text,
+)
+from tests.ui.conftest import seed_document, settle, wait_for, workspace
+from vicechat_tui.app import VicechatApp
+from vicechat_tui.core.runtime import VicechatCore
+from vicechat_tui.screens.new_item import NewItemScreen
+from vicechat_tui.screens.review import ReviewScreen
+
+TEXT = "First paragraph.\n\nThe weather was very very nice today.\n\nLast one."
+
+
+async def ask_for_an_edit(pilot: Pilot[Any], document_id: int, section_id: int) -> None:
+    await open_section(pilot, document_id, section_id)
+    app = pilot.app
+    assert isinstance(app, VicechatApp)
+    editor = workspace(app).editor
+    editor.text_area.focus()
+    editor.text_area.move_cursor((2, 5))  # in the second paragraph, nothing selected
+    await pilot.press("alt+e")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, NewItemScreen), what="ask")
+    await type_text(pilot, "tighten")
+    await pilot.press("enter")
+
+
+async def test_the_paragraph_at_the_cursor_is_rewritten_reviewed_and_saved(
+    build_app: Callable[..., VicechatApp], store: VicechatCore, gated: GatedServer
+) -> None:
+    document_id, (section_id,) = await seed_document(store, "Doc", ["Intro"])
+    await store.sections.save_content(section_id, TEXT, based_on_version=1)
+    gated.replies = [
+        ["Here is the revised text:\n\n", "```\nThe weather ", "was lovely today.\n```"]
+    ]
+    app = build_app(**provider_config(gated))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ask_for_an_edit(pilot, document_id, section_id)
+        gated.release(3)
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), what="the review")
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        assert review.heading == "AI edit: tighten"
+        assert [(c.old, c.new) for c in review.plan.diff.changes] == [("very very nice", "lovely")]
+        await pilot.press("ctrl+s")
+        editor = workspace(app).editor
+        await wait_for(pilot, lambda: editor.version == 3, what="the save")
+        await settle(pilot)
+    expected = "First paragraph.\n\nThe weather was lovely today.\n\nLast one."
+    assert (await store.sections.get(section_id)).content == expected
+    newest = (await store.sections.versions(section_id))[0]
+    assert (newest.source, newest.changes_kept, newest.changes_total) == ("ai_edit", 1, 1)
+    session = await store.chats.session_for_section(section_id)
+    assert session is not None and session.id is not None
+    request, reply = await store.chats.history(session.id)
+    assert request.content.startswith("Rewrite the passage below: tighten")
+    assert "The passage:\n<<<\nThe weather was very very nice today.\n>>>" in request.content
+    assert reply.content.endswith("was lovely today.\n```")
+
+
+async def test_a_cancelled_ai_edit_leaves_the_section_as_it_was(
+    build_app: Callable[..., VicechatApp], store: VicechatCore, gated: GatedServer
+) -> None:
+    document_id, (section_id,) = await seed_document(store, "Doc", ["Intro"])
+    await store.sections.save_content(section_id, TEXT, based_on_version=1)
+    gated.replies = [["The weather ", "was lovely today."]]
+    app = build_app(**provider_config(gated))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ask_for_an_edit(pilot, document_id, section_id)
+        gated.release(1)
+        pane = workspace(app).chat_pane
+        await wait_for(pilot, lambda: pane.job_id is not None, what="the job")
+        pane.chat_input.focus()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: pane.job_id is None, what="the cancel")
+        await settle(pilot)
+        assert not isinstance(app.screen, ReviewScreen)
+        assert workspace(app).editor.text_area.text == TEXT
+    section = await store.sections.get(section_id)
+    assert (section.content, section.version) == (TEXT, 2)

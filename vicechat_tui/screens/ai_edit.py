@@ -1,0 +1,72 @@
+"""Edit with AI: a span of the section rewritten by the section's chat model, then reviewed.
+
+The instruction and the request go into the section's chat as a message, so the job streams
+in the chat pane with its progress (escape there cancels it) and both the request and the
+rewrite stay in the chat's history, to be found and retried. When the job completes, the
+rewrite (cleaned of preambles and fences, `core.review.ai_edit`) opens in the review screen
+against the span and what is kept is saved as an "AI edit" version. If the section changed
+while the model wrote, nothing is applied: the rewrite stays in the chat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from vicechat_tui.screens.new_item import NewItemScreen
+
+if TYPE_CHECKING:
+    from vicechat_tui.core.jobs.state import JobState
+    from vicechat_tui.screens.chat_controller import ChatController
+    from vicechat_tui.screens.section_saving import SectionSaver
+    from vicechat_tui.screens.tree_edits import Ask
+    from vicechat_tui.widgets.section_editor import SectionEditor
+
+Follow = Callable[["JobState"], None]
+"""Show a started job in the chat pane."""
+
+
+async def edit_with_ai(
+    request: SectionEditor.AiEditRequested,
+    document_id: int,
+    *,
+    ask: Ask,
+    saver: SectionSaver,
+    chat: ChatController,
+    follow: Follow,
+) -> None:
+    from vicechat_tui.core.review.ai_edit import clean_rewrite, edit_request
+
+    editor = saver.editor
+    instruction = await ask(
+        NewItemScreen(
+            "Edit with AI",
+            context="How should the selected text (else the paragraph) be rewritten?",
+            action="Rewrite",
+            placeholder="tighten · fix grammar · make it formal",
+        )
+    )
+    if not instruction or editor.section_id != request.section_id:
+        return
+    if await saver.save() != "saved":
+        return
+    text = editor.text_area.text
+    original = text[request.start : request.end]
+    core = saver.workbench.require_core()
+    outline = await core.sections.outline(document_id)
+    message = edit_request(instruction, text, request.start, request.end, outline)
+    job = await chat.send(document_id, request.section_id, message)
+    if job is None:
+        return
+    follow(job)
+    editor.notify("AI edit: the model is writing (in the chat; escape there cancels).")
+    state = await core.jobs.wait(job.job_id)
+    if state.status != "completed":
+        editor.notify(f"The AI edit ended {state.status}; the section is unchanged.")
+        return
+    if editor.section_id != request.section_id or editor.text_area.text != text:
+        editor.notify("The section changed meanwhile; the rewrite is in the chat.")
+        return
+    rewrite = clean_rewrite(state.text, original)
+    proposed = text[: request.start] + rewrite + text[request.end :]
+    await saver.review_and_save(lambda: proposed, f"AI edit: {instruction}", "ai_edit")
