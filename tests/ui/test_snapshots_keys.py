@@ -1,4 +1,5 @@
-"""Snapshots of the states issue 13's keys brought: the trash view (dark and light)."""
+"""Snapshots of the states issue 13's keys brought, dark and light: the trash view, a
+selected message."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ from sqlalchemy import update
 from textual.pilot import Pilot
 
 from tests.ui.conftest import FIXED_NOW, SIZE, seed_document, wait_for
-from tests.ui.test_snapshots_workspace import before, on_screen, seed
+from tests.ui.test_snapshots_workspace import (  # noqa: F401  (an autouse fixture)
+    before,
+    fixed_config_path,
+    on_screen,
+    seed,
+)
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.models import Document, Section
 from vicechat_tui.core.runtime import VicechatCore
@@ -56,3 +62,36 @@ def test_trash_view(
 
     app = build_app(ui={"theme": theme})
     assert snap_compare(app, terminal_size=SIZE, run_before=before(then=open_trash))
+
+
+async def chat_with_two_replies(core: VicechatCore) -> None:
+    from tests.ui.chat_fixtures import seed_chat
+
+    document_id, (section_id,) = await seed_document(core, "Doc", ["Intro"])
+    await seed_chat(
+        core,
+        document_id,
+        section_id,
+        [
+            {"role": "user", "content": "one"},
+            {"role": "assistant", "content": "First answer."},
+            {"role": "user", "content": "two"},
+            {"role": "assistant", "content": "Second answer."},
+        ],
+    )
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_selected_message(
+    snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str, theme: str
+) -> None:
+    """alt+up three times from the input: the first reply is selected, highlighted."""
+    seed(ui_database_url, chat_with_two_replies)
+
+    async def select(pilot: Pilot[Any]) -> None:
+        await wait_for(pilot, lambda: len(pilot.app.screen.query("ChatMessageView")) == 4)
+        await pilot.press("alt+up", "alt+up", "alt+up")
+
+    keys = ("space", "down", "ctrl+g")
+    app = build_app(ui={"theme": theme})
+    assert snap_compare(app, terminal_size=SIZE, run_before=before(*keys, then=select))

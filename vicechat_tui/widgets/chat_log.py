@@ -196,6 +196,26 @@ class ChatLog(VerticalScroll):
                 self._asked = True
                 self.post_message(self.OlderWanted(oldest))
 
+    def select(self, view: ChatMessageView | None) -> None:
+        """Make `view` the selected message (highlighted; the actions use it), or none."""
+        if self.selected is not None:
+            self.selected.remove_class("-selected")
+        self.selected = view
+        if view is not None:
+            view.add_class("-selected")
+            self.scroll_to_widget(view, animate=False)
+
+    def select_step(self, delta: int) -> ChatMessageView | None:
+        """Select the message `delta` places from the selected one (from below the last
+        when none is); moving past the last one selects none (the latest reply again)."""
+        views = self.views()
+        if not views:
+            return None
+        current = views.index(self.selected) if self.selected in views else len(views)
+        index = max(0, current + delta)
+        self.select(views[index] if index < len(views) else None)
+        return self.selected
+
     def on_click(self, event: Click) -> None:
         widget = event.widget
         while widget is not None and not isinstance(widget, ChatMessageView):

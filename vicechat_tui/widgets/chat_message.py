@@ -124,7 +124,7 @@ class ChatMessageView(Vertical):
         background: $error-muted;
     }
     ChatMessageView.-selected {
-        background: $boost;
+        background: $accent 20%;
     }
     """
 

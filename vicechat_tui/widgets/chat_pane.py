@@ -65,19 +65,54 @@ class ChatPane(Widget):
         ),
         Binding("ctrl+o", "chat_configure", "Chat settings", id="chat.configure"),
         Binding("ctrl+l", "chat_reset", "Reset chat", show=False, id="chat.reset"),
-        Binding("alt+i", "chat_apply_insert", "Insert reply", show=False, id="chat.apply_insert"),
+        # The message actions are priority bindings: from the message input a terminal sends
+        # alt+c as "alt+c" with the character "c", which the input would type otherwise.
         Binding(
-            "alt+r", "chat_apply_replace", "Replace section", show=False, id="chat.apply_replace"
+            "alt+i",
+            "chat_apply_insert",
+            "Insert reply",
+            show=False,
+            priority=True,
+            id="chat.apply_insert",
         ),
-        Binding("alt+c", "chat_copy", "Copy reply", show=False, id="chat.copy"),
-        Binding("alt+k", "chat_copy_code", "Copy code", show=False, id="chat.copy_code"),
+        Binding(
+            "alt+r",
+            "chat_apply_replace",
+            "Replace section",
+            show=False,
+            priority=True,
+            id="chat.apply_replace",
+        ),
+        Binding("alt+c", "chat_copy", "Copy reply", show=False, priority=True, id="chat.copy"),
+        Binding(
+            "alt+k", "chat_copy_code", "Copy code", show=False, priority=True, id="chat.copy_code"
+        ),
         Binding(
             "alt+s",
             "chat_steps",
             "Show steps",
             tooltip="Open or fold the steps of the selected (else the latest) reply",
             show=False,
+            priority=True,
             id="chat.steps",
+        ),
+        Binding(
+            "alt+up",
+            "chat_select(-1)",
+            "Select earlier message",
+            tooltip="Select the message above (copy, apply and steps act on the selected one)",
+            show=False,
+            priority=True,
+            id="chat.select_previous",
+        ),
+        Binding(
+            "alt+down",
+            "chat_select(1)",
+            "Select later message",
+            tooltip="Select the message below; past the last: back to the latest reply",
+            show=False,
+            priority=True,
+            id="chat.select_next",
         ),
     ]
 
@@ -365,7 +400,8 @@ class ChatPane(Widget):
             return True
         if self.session_id is None:
             return None
-        if self.read_only_reason and action not in ("chat_copy", "chat_copy_code", "chat_steps"):
+        readable = ("chat_copy", "chat_copy_code", "chat_steps", "chat_select")
+        if self.read_only_reason and action not in readable:
             return False
         if action == "chat_cancel":  # hidden, not greyed: only one of them makes sense at once
             return self.running
@@ -380,7 +416,20 @@ class ChatPane(Widget):
         if not text.strip():
             self.set_note("The message is empty; type something to send.")
             return
+        if self.running:  # two replies at once in one chat: the first froze, esc lost it
+            self.set_note(
+                "A reply is still being written here: your message stays in the box; send "
+                f"it when the reply ends, or press {self.key_hint('chat_cancel')} to stop it."
+            )
+            return
+        self.chat_log.select(None)
         self.post_message(self.SendRequested(self.document_id, self.section_id, text))
+
+    def action_chat_select(self, delta: int) -> None:
+        """Move the selection `delta` messages up (-1) or down (1) through the chat."""
+        view = self.chat_log.select_step(delta)
+        if view is None:
+            self.notify("Back to the latest reply.", timeout=2)
 
     def action_chat_cancel(self) -> None:
         if self.job_id is not None:
