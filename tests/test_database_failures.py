@@ -44,8 +44,8 @@ EXIT_DATABASE = 4
 
 
 def seed(path: Path, *, content: str = "Draft.") -> None:
-    """A current database with document 1, its section 1, a chat of two messages and a
-    knowledge collection "notes"."""
+    """A current database with document 1, its section 1, a chat of two messages, section 2
+    in the trash and a knowledge collection "notes"."""
 
     async def work() -> None:
         core = await open_core(make_settings(), database_url=f"sqlite:///{path}")
@@ -58,6 +58,9 @@ def seed(path: Path, *, content: str = "Draft.") -> None:
             assert session.id is not None
             await core.chats.add_message(session.id, MessageRole.USER.value, "Hello")
             await core.chats.add_message(session.id, MessageRole.ASSISTANT.value, "Hi")
+            old = await core.sections.create(document.id, "Old")
+            assert old.id == 2
+            await core.sections.delete(old.id)
             await core.knowledge.create("notes")
         finally:
             await core.aclose()
@@ -244,13 +247,38 @@ COMMANDS: dict[tuple[str, ...], list[str] | None] = {
     ("kb", "attach"): ["kb", "attach", "notes", "1"],
     ("kb", "detach"): ["kb", "detach", "notes", "1"],
     ("kb", "attached"): ["kb", "attached", "1"],
+    ("versions",): ["versions", "--doc", "1", "--section", "1"],
+    ("diff",): ["diff", "--doc", "1", "--section", "1"],
+    ("section", "rename"): ["section", "rename", "1", "Renamed"],
+    ("section", "status"): ["section", "status", "1", "review"],
+    ("section", "move"): ["section", "move", "1", "--down"],
+    ("section", "delete"): ["section", "delete", "1", "--yes"],
+    ("doc", "rename"): ["doc", "rename", "1", "Renamed"],
+    ("doc", "delete"): ["doc", "delete", "1", "--yes"],
+    ("trash", "list"): ["trash", "list"],
+    ("trash", "restore"): ["trash", "restore", "s2"],
+    ("trash", "purge"): ["trash", "purge"],
+    ("assistant", "list"): ["assistant", "list"],
+    ("assistant", "show"): ["assistant", "show", "Editor"],
+    ("assistant", "create"): ["assistant", "create", "Poet", "--system", SECRET],
+    ("assistant", "edit"): ["assistant", "edit", "Editor", "--temperature", "0.5"],
+    ("assistant", "delete"): ["assistant", "delete", "Editor"],
     ("team", "init"): None,  # team mode refuses a SQLite file before opening it
     ("team", "add"): None,
     ("team", "remove"): None,
     ("team", "list"): None,
 }
 """Every command with an argv that reaches the database (None: it never opens it)."""
-WRITES = {("import",), ("reset",), ("ask",), ("share",)}
+WRITES = {
+    ("import",),
+    ("reset",),
+    ("ask",),
+    ("share",),
+    ("section", "rename"),
+    ("doc", "rename"),
+    ("trash", "restore"),
+    ("assistant", "create"),
+}
 
 
 def command_paths(

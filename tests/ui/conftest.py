@@ -31,6 +31,15 @@ if TYPE_CHECKING:
     from vicechat_tui.screens.workspace import WorkspaceScreen
 
 SIZE = (100, 32)
+
+LOCAL_PROVIDER: dict[str, Any] = {
+    "providers": {
+        "local": {"kind": "openai", "base_url": "http://127.0.0.1:9/v1", "default_model": "m"}
+    },
+    "default_provider": "local",
+}
+"""A provider (never called) so the chat shows no "no provider" notice (whose config path
+differs from run to run, which a snapshot must not show)."""
 SMALL = (80, 24)
 FIXED_NOW = datetime(2025, 3, 14, 9, 26, tzinfo=UTC)
 """What the app's clock says in every UI test (ages shown as "3 min ago" depend on it)."""

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from tests.ui.chat_fixtures import seed_chat
-from tests.ui.conftest import seed_document, settle, wait_for, wait_ready
+from tests.ui.conftest import LOCAL_PROVIDER, seed_document, settle, wait_for, wait_ready
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.widgets.chat_message import ChatMessageView
@@ -38,13 +38,6 @@ def area(radius: float) -> float:
 """
 CODE_LINES = ("import math", "def area", "circle's area", "return math.pi")
 """Text of every line of the code block that holds code."""
-LOCAL_PROVIDER: dict[str, Any] = {
-    "providers": {
-        "local": {"kind": "openai", "base_url": "http://127.0.0.1:9/v1", "default_model": "m"}
-    },
-    "default_provider": "local",
-}
-"""A provider (never called) so the chat shows no "no provider" notice."""
 SNAPSHOT_SIZE = (120, 32)
 
 

@@ -23,19 +23,12 @@ from tests.ui.chat_fixtures import (
     type_text,
     wait_for,
 )
-from tests.ui.conftest import seed_document
+from tests.ui.conftest import LOCAL_PROVIDER, seed_document
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.core.settings import ProviderSettings, WebFetchSettings, WebSearchSettings
 from vicechat_tui.widgets.reply_steps import ReplySteps
 
-LOCAL_PROVIDER: dict[str, Any] = {
-    "providers": {
-        "local": {"kind": "openai", "base_url": "http://127.0.0.1:9/v1", "default_model": "m"}
-    },
-    "default_provider": "local",
-}
-"""A provider (never called) so the chat shows no "no provider" notice."""
 PAYLOAD = "\x1b]0;PWNED\x07[bold]x[/bold]"
 
 

@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 
 from tests.conftest import saved_id
 from tests.ui.chat_fixtures import open_section, seed_chat
-from tests.ui.conftest import seed_document, settle, wait_for
+from tests.ui.conftest import LOCAL_PROVIDER, seed_document, settle, wait_for
 from tests.ui.test_snapshots_workspace import quiet, seed
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
@@ -38,6 +38,7 @@ async def reply_to_review(core: VicechatCore) -> None:
 
 async def open_review(pilot: Pilot[Any]) -> None:
     await open_section(pilot, 1, 1)
+    await settle(pilot)  # the reply drawn in full before the dialog covers most of it
     await pilot.press("alt+r")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen), what="review")
     screen = pilot.app.screen
@@ -59,5 +60,5 @@ def test_review_screen(
     width: int,
 ) -> None:
     seed(ui_database_url, reply_to_review)
-    app = build_app(ui={"theme": theme})
+    app = build_app(ui={"theme": theme}, **LOCAL_PROVIDER)
     assert snap_compare(app, terminal_size=(width, 32), run_before=open_review)

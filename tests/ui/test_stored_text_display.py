@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from textual.command import CommandList, CommandPalette
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -33,7 +34,7 @@ from tests.ui.chat_fixtures import seed_chat
 from tests.ui.conftest import SIZE, seed_document, settle, type_text, wait_for, wait_ready
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.errors import DatabaseError, VicechatError
-from vicechat_tui.core.models import ChatJob
+from vicechat_tui.core.models import Assistant, ChatJob, KnowledgeCollection
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.widgets.safe_text_area import SafeTextArea
 
@@ -91,6 +92,11 @@ SHOWS_STORED_TEXT = {
     "ReviewScreen",
     "DiffView",
     "HunkView",
+    "FieldForm",
+    "AssistantsScreen",
+    "AssistantFormScreen",
+    "KnowledgeScreen",
+    "TrashScreen",
 }
 """The UI's classes that show text from the database, a model or the web; each is visited."""
 SHOWS_NO_STORED_TEXT = {
@@ -104,6 +110,8 @@ SHOWS_NO_STORED_TEXT = {
     "ShowMore": "how much of a long message is hidden (counts only)",
     "HelpScreen": "key bindings only",
     "WorkspaceScreen": "arranges the widgets listed above",
+    "PaneBar": "the hidden panes' names and keys, the save state",
+    "KeyFooter": "key bindings only",
     "KnowledgeScreen": "collection names (printable only: core refuses controls) and counts; "
     "file paths in its notes go through plain() (tests/ui/test_knowledge_screen.py)",
 }
@@ -200,7 +208,32 @@ async def seed(store: VicechatCore) -> tuple[int, int]:
             )
         )
         await db.commit()
+    await seed_what_is_yours(store)
     return document_id, section_id
+
+
+async def seed_what_is_yours(store: VicechatCore) -> None:
+    """An assistant and a collection whose stored text carries the payload (written straight
+    to the database, as another program could: the services refuse control characters), and
+    a document in the trash under a hostile title."""
+    from sqlalchemy import update
+
+    await store.assistants.create("aardvark", {"description": "plain"})
+    await store.knowledge.create("notes")
+    async with store.database.session() as db:
+        await db.execute(
+            update(Assistant)
+            .where(Assistant.name == "aardvark")  # type: ignore[arg-type]
+            .values(description=f"d {PAYLOAD}", system_prompt=f"Be {PAYLOAD}")
+        )
+        await db.execute(
+            update(KnowledgeCollection)
+            .where(KnowledgeCollection.name == "notes")  # type: ignore[arg-type]
+            .values(name=f"notes {PAYLOAD}")
+        )
+        await db.commit()
+    trashed_id, _ = await seed_document(store, f"Old {TITLE}", ["Gone"])
+    await store.documents.delete(trashed_id)
 
 
 class Walk:
@@ -245,6 +278,20 @@ class Walk:
         await settle(self.pilot)
         await self.check(step, drawn=drawn, seen=seen)
 
+    async def command(self, words: str, screen_class: type[Screen[Any]], step: str) -> None:
+        """Run a command of the palette, then check the screen it opens."""
+        app = self.pilot.app
+        await self.pilot.press("ctrl+p")
+        await wait_for(self.pilot, lambda: isinstance(app.screen, CommandPalette), what=step)
+        await type_text(self.pilot, words)
+        await wait_for(
+            self.pilot, lambda: app.screen.query_one(CommandList).option_count, what="hits"
+        )
+        await self.pilot.press("enter")
+        await wait_for(self.pilot, lambda: isinstance(app.screen, screen_class), what=step)
+        await settle(self.pilot)
+        await self.check(step)
+
     async def close(self, key: str = "escape") -> None:
         await self.pilot.press(key)
         await settle(self.pilot)
@@ -254,15 +301,18 @@ class Walk:
 async def test_no_widget_lets_stored_text_reach_the_terminal_and_the_editor_saves_exactly(
     build_app: Callable[..., VicechatApp], store: VicechatCore
 ) -> None:
+    from vicechat_tui.screens.assistants import AssistantFormScreen, AssistantsScreen
     from vicechat_tui.screens.chat_config import ChatConfigScreen
     from vicechat_tui.screens.confirm import ConfirmScreen
     from vicechat_tui.screens.error import ErrorScreen
     from vicechat_tui.screens.export import ExportScreen
     from vicechat_tui.screens.jobs import JobsScreen
+    from vicechat_tui.screens.knowledge import KnowledgeScreen
     from vicechat_tui.screens.new_item import NewItemScreen
     from vicechat_tui.screens.review import ReviewScreen
     from vicechat_tui.screens.search import SearchScreen
     from vicechat_tui.screens.share import ShareScreen
+    from vicechat_tui.screens.trash import TrashScreen
     from vicechat_tui.screens.versions import VersionsScreen
 
     document_id, section_id = await seed(store)
@@ -331,6 +381,15 @@ async def test_no_widget_lets_stored_text_reach_the_terminal_and_the_editor_save
         await wait_for(pilot, lambda: search_results(app) > 0, what="search results")
         await settle(pilot)
         await walk.check("the search results and preview")
+        await walk.close()
+
+        await walk.command("assistant: manage", AssistantsScreen, "the assistants")
+        await walk.open(("e",), AssistantFormScreen, "editing an assistant")
+        await walk.close()
+        await walk.close()
+        await walk.command("knowledge: collections", KnowledgeScreen, "the collections")
+        await walk.close()
+        await walk.command("trash: show", TrashScreen, "the trash")
         await walk.close()
 
         await app.push_screen(ExportScreen(TITLE, Path.home()))
