@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from vicechat_tui.core.errors import VicechatError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from vicechat_tui.core.runtime import VicechatCore
     from vicechat_tui.core.settings import Settings
 
@@ -53,6 +55,8 @@ class Workbench:
     """Starts opening the core (the app sets it); calling it again does nothing."""
     core_settled: asyncio.Event = field(default_factory=asyncio.Event)
     """Set once the core is open or could not be opened."""
+    last_folder: Path | None = None
+    """Where this run's last export or import was: the next dialog starts there."""
 
     @property
     def is_open(self) -> bool:

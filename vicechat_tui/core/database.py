@@ -99,10 +99,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _close_at_once(connection: Any) -> None:
+    """Terminate an aiosqlite connection by stopping its thread (which closes it).
+
+    SQLAlchemy's own terminate starts a shielded "graceful" close and, when the task asking
+    for it is cancelled meanwhile (a worker cancelled mid-query as the app quits), also stops
+    the thread; the graceful close then waits forever for a thread that has gone, and the
+    event loop cannot shut down: the app hangs on quit. For SQLite both ways end in the same
+    `close()` of the file, so only the stop is kept."""
+    connection._terminate_force_close()
+
+
+def _terminate_sqlite_at_once() -> None:
+    from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection
+
+    AsyncAdapt_aiosqlite_connection.terminate = _close_at_once  # type: ignore[method-assign,assignment]
+
+
 def create_engine_for(url: str) -> AsyncEngine:
     is_sqlite = make_url(url).get_backend_name() == "sqlite"
     kwargs: dict[str, Any] = {}
     if is_sqlite:
+        _terminate_sqlite_at_once()
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     else:
         kwargs["pool_pre_ping"] = True

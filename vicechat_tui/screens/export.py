@@ -217,9 +217,6 @@ Notify = Callable[..., None]
 class Publishing:
     """Runs exports and imports for the workspace screen (inside its tasks)."""
 
-    last_folder: ClassVar[Path | None] = None
-    """Where the last export or import of this session was: the next dialog starts there."""
-
     def __init__(
         self,
         workbench: Workbench,
@@ -235,7 +232,7 @@ class Publishing:
 
     @property
     def folder(self) -> Path:
-        return Publishing.last_folder or Path.cwd()
+        return self.workbench.last_folder or Path.cwd()
 
     async def export(self, document_id: int, title: str) -> Path | None:
         """Ask where and how, then export; returns the file written (None when cancelled)."""
@@ -267,7 +264,7 @@ class Publishing:
             ExportOptions(toc=request.toc, citations=request.citations),
             progress,
         )
-        Publishing.last_folder = request.path.parent
+        self.workbench.last_folder = request.path.parent
         for note in exported.notes:
             self.notify(note, severity="warning", timeout=8)
         cited = exported.references
@@ -288,7 +285,7 @@ class Publishing:
             return None
         self.notify(f"Importing {visible_title(path.name)}…", timeout=3)
         imported = await import_file(self.workbench.require_core(), path)
-        Publishing.last_folder = path.parent
+        self.workbench.last_folder = path.parent
         count = imported.section_count
         plural = "section" if count == 1 else "sections"
         self.notify(
