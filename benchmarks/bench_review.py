@@ -3,7 +3,8 @@
 The real app under a pseudo-terminal (`harness.run_in_pty`). Each round, alternating:
 open the long section (from a short one) until its first frame — the baseline; apply a
 reply holding the same text with 60 words changed at random places, as an edit, until the
-first frame of the review screen with its hunks drawn (the diff runs in a thread meanwhile);
+first frame of the review screen with its first hunk drawn (the diff runs in a thread
+meanwhile; the hunks below the screen are mounted after that frame);
 then move through the changes with `j`, key to the frame that shows the next change current.
 The diff alone (`diff_texts` + `group_hunks`) is also timed in the child.
 
@@ -112,6 +113,8 @@ async def scenario(pilot: Any, clock: Any, args: argparse.Namespace) -> dict[str
         review = pilot.app.screen
         assert isinstance(review, ReviewScreen)
         await pilot.pause(0.3)
+        while len(review.diff_view.hunk_views()) < len(review.plan.hunks):  # the rest mounted
+            await pilot.pause(0.05)
         pause = random.Random(len(times["move"]))
         for step in range(1, args.moves + 1):
             views = review.diff_view.hunk_views()

@@ -81,6 +81,8 @@ class ReviewScreen(ModalScreen[ReviewOutcome | None]):
             None if change.origin == "conflict" else "new" for change in changes
         ]
         self.current: int | None = 0 if changes else None
+        self.counts = plan.diff.summary().line()
+        """'+N words, −M words, K changes' (fixed for the screen's life)."""
         self.hand_text: SafeTextArea | None = None
 
     def compose(self) -> ComposeResult:
@@ -91,8 +93,8 @@ class ReviewScreen(ModalScreen[ReviewOutcome | None]):
         yield Footer()
 
     async def on_mount(self) -> None:
-        await self.diff_view.show(self.plan.hunks, self.plan.diff.changes)
-        self.diff_view.draw(self.decisions, self.current)
+        changes = self.plan.diff.changes
+        await self.diff_view.show(self.plan.hunks, changes, self.decisions, self.current)
         self.diff_view.focus()
         self._summarize()
 
@@ -109,7 +111,7 @@ class ReviewScreen(ModalScreen[ReviewOutcome | None]):
         if not total:
             line = "Nothing changes."
         else:
-            line = self.plan.diff.summary().line()
+            line = self.counts
             if not self.read_only:
                 line += f" · keeping {self._kept()} of {total}"
             if (undecided := self._undecided()) > 0:
@@ -161,11 +163,12 @@ class ReviewScreen(ModalScreen[ReviewOutcome | None]):
     def action_step(self, delta: int) -> None:
         if self.current is None:
             return
-        before = self.current
+        before, was_conflict = self.current, self._current_is_conflict()
         self.current = max(0, min(len(self.decisions) - 1, before + delta))
         self.diff_view.draw(self.decisions, self.current, only=(before, self.current))
         self._summarize()
-        self.refresh_bindings()
+        if self._current_is_conflict() != was_conflict:  # "theirs" comes or goes
+            self.refresh_bindings()  # (the footer is rebuilt: not on every move)
 
     def action_decide(self, decision: Decision) -> None:
         if self.current is None:

@@ -104,7 +104,12 @@ class HunkView(Static):
 
 
 class DiffView(VerticalScroll, can_focus=True):
-    """The hunks of a diff; the screen says what is decided and which change is current."""
+    """The hunks of a diff; the screen says what is decided and which change is current.
+
+    A long section can have hundreds of hunks: only enough to fill the screen are mounted
+    before the first frame, the rest a screenful at a time after it (`show`), so the review
+    appears at once and keys are answered while the rest arrives.
+    """
 
     DEFAULT_CSS = """
     DiffView { height: 1fr; padding: 0 1; }
@@ -114,27 +119,73 @@ class DiffView(VerticalScroll, can_focus=True):
         super().__init__(id=id)
         self.hunk_of: list[int] = []
         """The hunk (index) each change is in."""
+        self._decisions: Sequence[Decision] = ()
+        self._current: int | None = None
+        self._views: list[HunkView] = []
+        self._mounted = 0
+        """How many of `_views` (from the first) are mounted."""
 
-    async def show(self, hunks: Sequence[Hunk], changes: Sequence[Change]) -> None:
+    async def show(
+        self,
+        hunks: Sequence[Hunk],
+        changes: Sequence[Change],
+        decisions: Sequence[Decision],
+        current: int | None,
+    ) -> None:
+        """Show `hunks` drawn with `decisions` (see `draw`): those that fill the screen now,
+        the others after the first frame, a screenful a frame."""
         await self.remove_children()
+        self._decisions, self._current = decisions, current
         self.hunk_of = [0] * len(changes)
         for number, hunk in enumerate(hunks):
             for index in hunk.change_indexes:
                 self.hunk_of[index] = number
-        await self.mount_all(
+        self._views = [
             HunkView(hunk, changes, id=f"hunk-{number}") for number, hunk in enumerate(hunks)
-        )
+        ]
+        await self._mount_views(self._screenful())
+        self._mount_later()
+
+    def _screenful(self) -> int:
+        """Hunks enough to fill the screen: each takes two rows at least (a line, a margin)."""
+        return self.app.size.height // 2 + 1
+
+    def _mount_later(self) -> None:
+        """Mount the next screenful of hunks after the next frame (keys go on meanwhile)."""
+        if self._mounted < len(self._views):
+            self.call_after_refresh(self._mount_next)
+
+    async def _mount_next(self) -> None:
+        if self.is_attached:  # (the review may be closed already)
+            await self._mount_views(self._mounted + self._screenful())
+            self._mount_later()
+
+    async def _mount_views(self, upto: int) -> None:
+        new = self._views[self._mounted : upto]
+        if not new:
+            return
+        await self.mount_all(new)
+        self._mounted += len(new)  # drawn from here on by `draw` too
+        for view in new:
+            view.draw(self._decisions, self._current)
+        current = None if self._current is None else self.hunk_of[self._current]
+        if current is not None and self._mounted - len(new) <= current < self._mounted:
+            shown = self._views[current]  # it came now: bring it into view
+            self.call_after_refresh(self.scroll_to_widget, shown, animate=False)
 
     def hunk_views(self) -> list[HunkView]:
-        return list(self.query_children(HunkView))
+        """The hunks mounted so far (all of them a few frames after the first)."""
+        return self._views[: self._mounted]
 
     def draw(
         self, decisions: Sequence[Decision], current: int | None, *, only: Sequence[int] = ()
     ) -> None:
         """Redraw the hunks holding the changes in `only` (all when empty), `current` in view."""
+        self._decisions, self._current = decisions, current
         views = self.hunk_views()
         numbers = {self.hunk_of[index] for index in only} if only else range(len(views))
         for number in numbers:
-            views[number].draw(decisions, current)
-        if current is not None and views:
+            if number < len(views):
+                views[number].draw(decisions, current)
+        if current is not None and self.hunk_of[current] < len(views):
             self.scroll_to_widget(views[self.hunk_of[current]], animate=False)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Literal
 
-from vicechat_tui.core.review.tokens import count_words, tokenize_lines
+from vicechat_tui.core.review.tokens import count_words, line_tokens, split_lines
 
 OpKind = Literal["equal", "insert", "delete"]
 MAX_TOKEN_PRODUCT = 4_000_000
@@ -126,14 +126,17 @@ class TextDiff:
 
 def _sentences(tokens: list[str]) -> list[list[str]]:
     """`tokens` cut after each sentence end (". ", "? ") and each line break."""
-    chunks: list[list[str]] = [[]]
+    chunks: list[list[str]] = []
+    start = 0
+    previous = ""
     for index, token in enumerate(tokens):
-        chunks[-1].append(token)
-        ends_line = token.endswith("\n")
-        ends_sentence = token.isspace() and index > 0 and tokens[index - 1] in _SENTENCE_ENDS
-        if ends_line or ends_sentence:
-            chunks.append([])
-    return [chunk for chunk in chunks if chunk]
+        if (previous in _SENTENCE_ENDS and token.isspace()) or token[-1] == "\n":
+            chunks.append(tokens[start : index + 1])
+            start = index + 1
+        previous = token
+    if start < len(tokens):
+        chunks.append(tokens[start:])
+    return chunks
 
 
 def _token_pieces(old: list[str], new: list[str]) -> Iterator[tuple[str, str, bool]]:
@@ -174,9 +177,14 @@ def _sentence_pieces(old: list[str], new: list[str]) -> Iterator[tuple[str, str,
         yield from _token_pieces(old_tokens, new_tokens)
 
 
+def _tokens(lines: list[tuple[str, bool]]) -> list[str]:
+    return [token for line, whole in lines for token in line_tokens(line, whole)]
+
+
 def _raw_pieces(old: str, new: str) -> Iterator[tuple[str, str, bool]]:
-    """Lines first, then sentences, then tokens, each level only where the one above differs."""
-    old_lines, new_lines = tokenize_lines(old), tokenize_lines(new)
+    """Lines first, then sentences, then tokens, each level only where the one above differs
+    (only the lines that differ are tokenized at all)."""
+    old_lines, new_lines = split_lines(old), split_lines(new)
     matcher = SequenceMatcher(
         None, [line for line, _ in old_lines], [line for line, _ in new_lines], autojunk=True
     )
@@ -185,9 +193,7 @@ def _raw_pieces(old: str, new: str) -> Iterator[tuple[str, str, bool]]:
             text = "".join(line for line, _ in old_lines[i1:i2])
             yield text, text, False
             continue
-        old_tokens = [token for _, tokens in old_lines[i1:i2] for token in tokens]
-        new_tokens = [token for _, tokens in new_lines[j1:j2] for token in tokens]
-        yield from _sentence_pieces(old_tokens, new_tokens)
+        yield from _sentence_pieces(_tokens(old_lines[i1:i2]), _tokens(new_lines[j1:j2]))
 
 
 def _joins_changes(text: str) -> bool:

@@ -19,29 +19,34 @@ def _is_table_row(line: str) -> bool:
     return line.lstrip().startswith("|")
 
 
-def tokenize_lines(text: str) -> list[tuple[str, list[str]]]:
-    """Each line of `text` (with its line break) and its tokens; no token spans two lines."""
-    lines: list[tuple[str, list[str]]] = []
+def split_lines(text: str) -> list[tuple[str, bool]]:
+    """Each line of `text` (with its line break), and whether it is compared whole (a code
+    fence's line or a table row). Nothing is tokenized yet: a long section's diff tokenizes
+    only the lines that differ (`line_tokens`)."""
+    lines: list[tuple[str, bool]] = []
     fence: str | None = None
     for line in text.splitlines(keepends=True):
         opening = _FENCE.match(line)
         if fence is not None:
-            lines.append((line, [line]))
+            lines.append((line, True))
             if opening and opening.group(1) == fence:
                 fence = None
         elif opening:
             fence = opening.group(1)
-            lines.append((line, [line]))
-        elif _is_table_row(line):
-            lines.append((line, [line]))
+            lines.append((line, True))
         else:
-            lines.append((line, _PROSE_TOKEN.findall(line)))
+            lines.append((line, _is_table_row(line)))
     return lines
+
+
+def line_tokens(line: str, whole: bool) -> list[str]:
+    """One line's tokens (see `split_lines`); no token spans two lines."""
+    return [line] if whole else _PROSE_TOKEN.findall(line)
 
 
 def tokenize(text: str) -> list[str]:
     """`text` as tokens whose concatenation is exactly `text`."""
-    return [token for _, tokens in tokenize_lines(text) for token in tokens]
+    return [token for line, whole in split_lines(text) for token in line_tokens(line, whole)]
 
 
 def count_words(text: str) -> int:
