@@ -1,10 +1,12 @@
 """Edit with AI from the editor, real keys, against a local OpenAI-compatible server: the
-paragraph at the cursor rewritten, reviewed and saved as an AI edit; and one cancelled."""
+paragraph at the cursor rewritten, reviewed and saved as an AI edit; a quick action from the
+config picked with a key; the progress line in the editor; one cancelled from the chat and
+one from the editor."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from textual.pilot import Pilot
 
@@ -19,13 +21,16 @@ from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
 from tests.ui.conftest import seed_document, settle, wait_for, workspace
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
-from vicechat_tui.screens.new_item import NewItemScreen
+from vicechat_tui.screens.ai_instruction import InstructionScreen
 from vicechat_tui.screens.review import ReviewScreen
 
 TEXT = "First paragraph.\n\nThe weather was very very nice today.\n\nLast one."
 
 
-async def ask_for_an_edit(pilot: Pilot[Any], document_id: int, section_id: int) -> None:
+async def ask_for_an_edit(
+    pilot: Pilot[Any], document_id: int, section_id: int, *, keys: tuple[str, ...] = ()
+) -> None:
+    """alt+e in the second paragraph; then `keys` in the dialog, else "tighten" typed."""
     await open_section(pilot, document_id, section_id)
     app = pilot.app
     assert isinstance(app, VicechatApp)
@@ -33,7 +38,10 @@ async def ask_for_an_edit(pilot: Pilot[Any], document_id: int, section_id: int) 
     editor.text_area.focus()
     editor.text_area.move_cursor((2, 5))  # in the second paragraph, nothing selected
     await pilot.press("alt+e")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, NewItemScreen), what="ask")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, InstructionScreen), what="ask")
+    if keys:
+        await pilot.press(*keys)
+        return
     await type_text(pilot, "tighten")
     await pilot.press("enter")
 
@@ -91,3 +99,72 @@ async def test_a_cancelled_ai_edit_leaves_the_section_as_it_was(
         assert workspace(app).editor.text_area.text == TEXT
     section = await store.sections.get(section_id)
     assert (section.content, section.version) == (TEXT, 2)
+
+
+async def test_a_quick_action_from_the_config_is_picked_with_its_number(
+    build_app: Callable[..., VicechatApp], store: VicechatCore, gated: GatedServer
+) -> None:
+    document_id, (section_id,) = await seed_document(store, "Doc", ["Intro"])
+    await store.sections.save_content(section_id, TEXT, based_on_version=1)
+    gated.replies = [["The weather was LOVELY today."]]
+    actions = [
+        {"name": "Shorter", "instruction": "Make it shorter."},
+        {"name": "Louder", "instruction": "Make it louder."},
+    ]
+    app = build_app(ai_edit={"quick_actions": actions}, **provider_config(gated))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ask_for_an_edit(pilot, document_id, section_id, keys=("down", "2"))
+        gated.release(1)
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), what="the review")
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        assert review.heading == "AI edit: Louder"
+        await pilot.press("escape")
+        await settle(pilot)
+    session = await store.chats.session_for_section(section_id)
+    assert session is not None and session.id is not None
+    request, _ = await store.chats.history(session.id)
+    assert request.content.startswith("Rewrite the passage below: Make it louder.")
+
+
+async def test_the_editor_shows_the_progress_and_escape_there_cancels(
+    build_app: Callable[..., VicechatApp], store: VicechatCore, gated: GatedServer
+) -> None:
+    from vicechat_tui.widgets.ai_edit_progress import AiEditProgress
+    from vicechat_tui.widgets.key_hints import key_for_id
+    from vicechat_tui.widgets.section_editor import SectionEditor
+
+    document_id, (section_id,) = await seed_document(store, "Doc", ["Intro"])
+    await store.sections.save_content(section_id, TEXT, based_on_version=1)
+    gated.replies = [["The weather ", "was ", "lovely ", "today."]]
+    app = build_app(**provider_config(gated))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await ask_for_an_edit(pilot, document_id, section_id)
+        editor = workspace(app).editor
+        await wait_for(pilot, lambda: bool(editor.query(AiEditProgress)), what="the line")
+        line = editor.query_one(AiEditProgress)
+        gated.release(2)
+
+        def shown() -> str:
+            return str(line.render().plain) if line.display else ""
+
+        await wait_for(pilot, lambda: "token" in shown(), what="the tokens so far")
+        assert shown().startswith("AI edit · ")
+        cancel = key_for_id(cast(Any, app), SectionEditor, "editor.ai_edit_cancel")
+        assert shown().endswith(f" · {cancel} cancels")
+        assert editor.text_area.has_focus
+        await pilot.press("escape")
+        pane = workspace(app).chat_pane
+        await wait_for(pilot, lambda: line.job_id is None, what="the end of the edit")
+        await wait_for(pilot, lambda: pane.job_id is None, what="the job cancelled")
+        await settle(pilot)
+        assert not line.display
+        assert not isinstance(app.screen, ReviewScreen)
+        assert editor.text_area.text == TEXT
+        assert editor.text_area.has_focus  # escape cancelled; it did not move the focus
+    session = await store.chats.session_for_section(section_id)
+    assert session is not None and session.id is not None
+    _, reply = await store.chats.history(session.id)
+    assert reply.state == "cancelled"
+    stored = await store.sections.get(section_id)
+    assert (stored.content, stored.version) == (TEXT, 2)

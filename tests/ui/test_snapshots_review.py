@@ -1,5 +1,6 @@
 """Snapshots of the review screen: dark and light themes, 80 and 130 columns; a kept, a
-dropped and a current change, a code line, and a change holding a control character."""
+dropped and a current change, a code line, and a change holding a control character; and
+the AI edit instruction dialog with its quick actions."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from textual.pilot import Pilot
 
 from tests.conftest import saved_id
 from tests.ui.chat_fixtures import open_section, seed_chat
-from tests.ui.conftest import LOCAL_PROVIDER, seed_document, settle, wait_for
+from tests.ui.conftest import LOCAL_PROVIDER, seed_document, settle, wait_for, workspace
 from tests.ui.test_snapshots_workspace import quiet, seed
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
@@ -62,3 +63,34 @@ def test_review_screen(
     seed(ui_database_url, reply_to_review)
     app = build_app(ui={"theme": theme}, **LOCAL_PROVIDER)
     assert snap_compare(app, terminal_size=(width, 32), run_before=open_review)
+
+
+async def open_instruction_dialog(pilot: Pilot[Any]) -> None:
+    from vicechat_tui.screens.ai_instruction import InstructionScreen
+
+    await open_section(pilot, 1, 1)
+    await settle(pilot)
+    app = pilot.app
+    assert isinstance(app, VicechatApp)
+    editor = workspace(app).editor
+    editor.text_area.focus()
+    editor.text_area.move_cursor((0, 4))
+    await pilot.press("alt+e")
+    await wait_for(pilot, lambda: isinstance(app.screen, InstructionScreen), what="the dialog")
+    await pilot.press("down", "down")  # into the quick actions, the second highlighted
+    await settle(pilot)
+    quiet(app)
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+def test_ai_edit_instruction_dialog(
+    snap_compare: Any,
+    build_app: Callable[..., VicechatApp],
+    ui_database_url: str,
+    theme: str,
+) -> None:
+    """The quick actions (the defaults, listed with their numbers) under the typed field."""
+    seed(ui_database_url, reply_to_review)
+    app = build_app(ui={"theme": theme}, **LOCAL_PROVIDER)
+    assert snap_compare(app, terminal_size=(100, 32), run_before=open_instruction_dialog)

@@ -112,6 +112,10 @@ SHOWS_NO_STORED_TEXT = {
     "WorkspaceScreen": "arranges the widgets listed above",
     "PaneBar": "the hidden panes' names and keys, the save state",
     "KeyFooter": "key bindings only",
+    "InstructionScreen": "what the person types, and the config file's quick actions, drawn "
+    "through plain()",
+    "QuickActionList": "the config file's quick actions, drawn through plain()",
+    "AiEditProgress": "JobProgress's line (visited above) between a fixed prefix and a key",
     "KnowledgeScreen": "collection names (printable only: core refuses controls) and counts; "
     "file paths in its notes go through plain() (tests/ui/test_knowledge_screen.py)",
 }

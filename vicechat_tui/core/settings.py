@@ -12,7 +12,14 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from vicechat_tui.core import locations
@@ -144,6 +151,71 @@ class UiSettings(_Section):
     """Key remapping: binding id → keys, e.g. { "chat.send" = "ctrl+s" }."""
 
 
+class QuickAction(_Section):
+    """One ready-made instruction for an AI edit: `{ name = "…", instruction = "…" }`."""
+
+    name: str = Field(min_length=1, max_length=40)
+    """What the instruction dialog lists (one line)."""
+    instruction: str = Field(min_length=1, max_length=2_000)
+    """What the model is asked to do with the passage."""
+
+    @field_validator("name", "instruction")
+    @classmethod
+    def _has_words(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("must not be blank")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if any(not character.isprintable() for character in value):
+            raise ValueError("must be one line of printable characters")
+        return value
+
+
+DEFAULT_QUICK_ACTIONS = (
+    QuickAction(
+        name="Tighten",
+        instruction="Tighten it: cut needless words; keep the meaning, the facts and the voice.",
+    ),
+    QuickAction(
+        name="Fix grammar",
+        instruction="Fix grammar, spelling and punctuation only; change nothing else.",
+    ),
+    QuickAction(
+        name="Make it formal",
+        instruction="Make the tone formal and precise; keep the content.",
+    ),
+    QuickAction(
+        name="Simplify",
+        instruction="Say the same in plain, short sentences a general reader follows.",
+    ),
+)
+MAX_QUICK_ACTIONS = 9
+"""Picked with the keys 1–9 in the instruction dialog."""
+
+
+class AiEditSettings(_Section):
+    """Edit with AI, under `[ai_edit]`."""
+
+    quick_actions: list[QuickAction] = Field(
+        default_factory=lambda: list(DEFAULT_QUICK_ACTIONS), max_length=MAX_QUICK_ACTIONS
+    )
+    """Ready-made instructions offered in the dialog; `[]` offers none."""
+
+    @field_validator("quick_actions")
+    @classmethod
+    def _names_differ(cls, actions: list[QuickAction]) -> list[QuickAction]:
+        seen: set[str] = set()
+        for action in actions:
+            if action.name.casefold() in seen:
+                raise ValueError(f"two quick actions are named {action.name!r}")
+            seen.add(action.name.casefold())
+        return actions
+
+
 class Settings(BaseSettings):
     """Everything configurable. Environment variables `VICECHAT_<FIELD>` override the file."""
 
@@ -163,6 +235,7 @@ class Settings(BaseSettings):
     research: ResearchSettings = Field(default_factory=ResearchSettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
     ui: UiSettings = Field(default_factory=UiSettings)
+    ai_edit: AiEditSettings = Field(default_factory=AiEditSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -1,11 +1,13 @@
 """Edit with AI: a span of the section rewritten by the section's chat model, then reviewed.
 
-The instruction and the request go into the section's chat as a message, so the job streams
-in the chat pane with its progress (escape there cancels it) and both the request and the
-rewrite stay in the chat's history, to be found and retried. When the job completes, the
-rewrite (cleaned of preambles and fences, `core.review.ai_edit`) opens in the review screen
-against the span and what is kept is saved as an "AI edit" version. If the section changed
-while the model wrote, nothing is applied: the rewrite stays in the chat.
+The instruction (typed, or a quick action from the config) and the request go into the
+section's chat as a message, so the job streams in the chat pane and both the request and the
+rewrite stay in the chat's history, to be found and retried. The editor shows the job's
+progress in a line of its own while the model writes; escape there (or in the chat) cancels.
+When the job completes, the rewrite (cleaned of preambles and fences, `core.review.ai_edit`)
+opens in the review screen against the span and what is kept is saved as an "AI edit"
+version. If the section changed while the model wrote, nothing is applied: the rewrite stays
+in the chat.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from vicechat_tui.screens.new_item import NewItemScreen
+from vicechat_tui.screens.ai_instruction import Instruction, InstructionScreen
 
 if TYPE_CHECKING:
     from vicechat_tui.core.jobs.state import JobState
@@ -36,17 +38,14 @@ async def edit_with_ai(
     follow: Follow,
 ) -> None:
     from vicechat_tui.core.review.ai_edit import clean_rewrite, edit_request
+    from vicechat_tui.core.settings import AiEditSettings
+    from vicechat_tui.widgets.job_events import forward_job_events
 
     editor = saver.editor
-    instruction = await ask(
-        NewItemScreen(
-            "Edit with AI",
-            context="How should the selected text (else the paragraph) be rewritten?",
-            action="Rewrite",
-            placeholder="tighten · fix grammar · make it formal",
-        )
-    )
-    if not instruction or editor.section_id != request.section_id:
+    settings = saver.workbench.settings
+    quick_actions = (settings.ai_edit if settings else AiEditSettings()).quick_actions
+    instruction: Instruction | None = await ask(InstructionScreen(quick_actions))
+    if instruction is None or editor.section_id != request.section_id:
         return
     if await saver.save() != "saved":
         return
@@ -54,13 +53,20 @@ async def edit_with_ai(
     original = text[request.start : request.end]
     core = saver.workbench.require_core()
     outline = await core.sections.outline(document_id)
-    message = edit_request(instruction, text, request.start, request.end, outline)
+    message = edit_request(instruction.text, text, request.start, request.end, outline)
     job = await chat.send(document_id, request.section_id, message)
     if job is None:
         return
     follow(job)
-    editor.notify("AI edit: the model is writing (in the chat; escape there cancels).")
-    state = await core.jobs.wait(job.job_id)
+    progress = editor.ai_edit_started(job.job_id, job.started_at)
+    events = core.jobs.subscribe(job.job_id)
+    description = "Show the AI edit's progress"
+    shown = forward_job_events(editor, progress, events, group="ai-edit", description=description)
+    try:
+        state = await core.jobs.wait(job.job_id)
+    finally:
+        shown.cancel()
+        editor.ai_edit_ended(job.job_id)
     if state.status != "completed":
         editor.notify(f"The AI edit ended {state.status}; the section is unchanged.")
         return
@@ -69,4 +75,4 @@ async def edit_with_ai(
         return
     rewrite = clean_rewrite(state.text, original)
     proposed = text[: request.start] + rewrite + text[request.end :]
-    await saver.review_and_save(lambda: proposed, f"AI edit: {instruction}", "ai_edit")
+    await saver.review_and_save(lambda: proposed, f"AI edit: {instruction.label}", "ai_edit")

@@ -469,6 +469,11 @@ class WorkspaceScreen(Screen[None]):
         )
         run_task(self, work, description="Edit with AI", group="chat")
 
+    @on(SectionEditor.AiEditCancelRequested)
+    def _ai_edit_cancel_requested(self, message: SectionEditor.AiEditCancelRequested) -> None:
+        cancel = self.workbench.require_core().jobs.cancel(message.job_id)
+        run_task(self, cancel, description="Cancel the AI edit", group="ai-edit-cancel")
+
     @on(SectionEditor.VersionsRequested)
     def _versions_requested(self, message: SectionEditor.VersionsRequested) -> None:
         run_task(

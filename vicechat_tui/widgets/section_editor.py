@@ -30,6 +30,7 @@ from vicechat_tui.widgets.safe_text import plain
 
 if TYPE_CHECKING:
     from vicechat_tui.core.models import Section
+    from vicechat_tui.widgets.ai_edit_progress import AiEditProgress
     from vicechat_tui.widgets.find_bar import FindBar
 
 SaveState = Literal["empty", "saved", "unsaved", "saving", "conflict", "failed"]
@@ -95,6 +96,15 @@ class SectionEditor(Vertical):
             show=False,
             id="editor.ai_edit",
         ),
+        Binding(
+            "escape",
+            "cancel_ai_edit",
+            "Cancel AI edit",
+            tooltip="Stop the AI edit the model is writing (the section stays as it is)",
+            show=False,
+            priority=True,  # before the text area takes escape to move the focus on
+            id="editor.ai_edit_cancel",
+        ),
         Binding("ctrl+home", "go_to_start", "Start", show=False, id="editor.start"),
         Binding("ctrl+end", "go_to_end", "End", show=False, id="editor.end"),
         Binding(
@@ -136,6 +146,12 @@ class SectionEditor(Vertical):
         section_id: int
         start: int
         end: int
+
+    @dataclass
+    class AiEditCancelRequested(Message):
+        """Stop the AI edit's job `job_id`."""
+
+        job_id: int
 
     save_state: reactive[SaveState] = reactive("empty", init=False, always_update=True)
     word_count: reactive[int] = reactive(0, init=False)
@@ -188,6 +204,7 @@ class SectionEditor(Vertical):
         self.text_area.disabled = True
         self.title_bar.update(plain(message))
         self.save_state = "empty"
+        self._show_ai_edit_line()
 
     def show_section(self, section: Section, *, document_title: str) -> None:
         """Load `section` for editing (the caller saved the previous one first)."""
@@ -201,6 +218,7 @@ class SectionEditor(Vertical):
         self.set_read_only(None)
         self.retitle(document_title, section.title)
         self.save_state = "saved"
+        self._show_ai_edit_line()
 
     def set_read_only(self, reason: str | None) -> None:
         """Let the section be read and copied but not changed, saying why (None: editable)."""
@@ -341,6 +359,8 @@ class SectionEditor(Vertical):
     # -- actions -----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_ai_edit":
+            return self._ai_edit_here() is not None and self.text_area.has_focus
         if action in ("save", "replace", "ai_edit") and self.read_only_reason:
             return False
         if action in (
@@ -366,6 +386,47 @@ class SectionEditor(Vertical):
             start, end = paragraph_span(self.text_area.text, start)
         if start < end:
             self.post_message(self.AiEditRequested(self.section_id, start, end))
+
+    def _ai_edit_progress(self, *, mount: bool) -> AiEditProgress | None:
+        from vicechat_tui.widgets.ai_edit_progress import AiEditProgress
+
+        lines = self.query_children(AiEditProgress)
+        if lines or not mount:
+            return lines.first() if lines else None
+        line = AiEditProgress(id="ai-edit-progress")
+        self.mount(line, before=self.status_bar)
+        return line
+
+    def ai_edit_started(self, job_id: int, started_at: float | None) -> AiEditProgress:
+        """Show AI edit `job_id`'s progress above the status line (the caller feeds it),
+        while this section is shown."""
+        from vicechat_tui.widgets.key_hints import key_for_id
+
+        line = self._ai_edit_progress(mount=True)
+        assert line is not None and self.section_id is not None
+        cancel = key_for_id(self.app, type(self), "editor.ai_edit_cancel")
+        line.follow(job_id, self.section_id, started_at, cancel)
+        return line
+
+    def ai_edit_ended(self, job_id: int) -> None:
+        line = self._ai_edit_progress(mount=False)
+        if line is not None and line.job_id == job_id:
+            line.end()
+
+    def _ai_edit_here(self) -> AiEditProgress | None:
+        """The AI edit line when it follows a job for the section shown."""
+        line = self._ai_edit_progress(mount=False)
+        if line is None or line.job_id is None or line.section_id != self.section_id:
+            return None
+        return line
+
+    def _show_ai_edit_line(self) -> None:
+        if (line := self._ai_edit_progress(mount=False)) is not None:
+            line.set_class(line.section_id != self.section_id, "-elsewhere")
+
+    def action_cancel_ai_edit(self) -> None:
+        if (line := self._ai_edit_here()) is not None and line.job_id is not None:
+            self.post_message(self.AiEditCancelRequested(line.job_id))
 
     def action_save(self) -> None:
         if self.section_id is not None:
