@@ -9,11 +9,16 @@ Figures:
 - K2 keyword retrieval over 100,000 passages through `KnowledgeService.search` (what a
   chat job runs: question parsing, bm25 ranking on FTS5, the collection filter): p95 over
   rounds of plain questions, common words and rare words — target ≤ 50 ms.
+- K2H hybrid retrieval over the same 100,000 passages, each with a stored 384-number vector
+  (`KnowledgeService.retrieve`: the keyword ranking, the question embedded by a local
+  embeddings server on 127.0.0.1, cosine over the cached matrix with numpy, rank fusion):
+  p95 next to keyword-only p95 in the same run (alternating), and the one-time load of the
+  matrix from the database. The issue sets no target; reported.
 - K3 a chat job on a section whose document has that 100,000-passage collection attached,
   against the same job with nothing attached: the time from `send` to the first token
   (local SSE server, median of alternating rounds) — target ≤ 100 ms more.
 
-    python benchmarks/bench_knowledge.py [--quick] [--only K1,K2]
+    python benchmarks/bench_knowledge.py [--quick] [--only K1,K2,K2H]
 """
 
 from __future__ import annotations
@@ -224,6 +229,90 @@ async def measure_retrieval(database: str, rounds: int) -> Figure:
     )
 
 
+VECTOR_DIMENSIONS = 384
+"""A common size of small local embedding models (e.g. all-MiniLM, bge-small)."""
+
+
+async def fill_vectors(database: str) -> None:
+    """A vector for each passage of "big" (random unit vectors: the figure is a time), as
+    ingestion stores them."""
+    import numpy as np
+    from sqlalchemy import insert, select
+
+    from tests.servers.embeddings import MODEL
+    from vicechat_tui.core.knowledge.vectors import as_rows
+    from vicechat_tui.core.models import KnowledgePassage, KnowledgeVector
+
+    core = await _open(database)
+    rng = np.random.default_rng(3)
+    try:
+        async with core.database.session() as db:
+            rows = (
+                await db.execute(select(KnowledgePassage.id, KnowledgePassage.collection_id))
+            ).all()
+            for start in range(0, len(rows), 5_000):
+                batch = rows[start : start + 5_000]
+                vectors = rng.standard_normal((len(batch), VECTOR_DIMENSIONS), dtype=np.float32)
+                await db.execute(
+                    insert(KnowledgeVector),
+                    [
+                        {
+                            "passage_id": passage_id,
+                            "collection_id": collection_id,
+                            "model": MODEL,
+                            "dimensions": VECTOR_DIMENSIONS,
+                            "vector": blob,
+                        }
+                        for (passage_id, collection_id), blob in zip(
+                            batch, as_rows(vectors), strict=True
+                        )
+                    ],
+                )
+            await db.commit()
+    finally:
+        await core.aclose()
+
+
+async def measure_hybrid(database: str, rounds: int) -> Figure:
+    from tests.servers.embeddings import EmbeddingsServer
+
+    with EmbeddingsServer("openai", dimensions=VECTOR_DIMENSIONS) as server:
+        hybrid = await _open(database, providers={"local": server.provider_settings()})
+        keyword = await _open(database)
+        both: dict[str, list[float]] = {"hybrid": [], "keyword": []}
+        try:
+            started = time.perf_counter()
+            first = await hybrid.knowledge.retrieve(["big"], QUESTIONS[0], limit=6)
+            cold = time.perf_counter() - started
+            assert first.mode == "hybrid", first.note
+            for question in QUESTIONS:  # warm
+                await hybrid.knowledge.retrieve(["big"], question, limit=6)
+                await keyword.knowledge.retrieve(["big"], question, limit=6)
+            for _ in range(rounds):
+                for question in QUESTIONS:
+                    for mode, core in (("keyword", keyword), ("hybrid", hybrid)):
+                        started = time.perf_counter()
+                        found = await core.knowledge.retrieve(["big"], question, limit=6)
+                        both[mode].append(time.perf_counter() - started)
+                        assert found.mode == mode, found.note
+        finally:
+            await hybrid.aclose()
+            await keyword.aclose()
+    p95, keyword_p95 = percentile(both["hybrid"], 0.95), percentile(both["keyword"], 0.95)
+    return Figure(
+        "K2H",
+        "hybrid retrieval over 100,000 passages with 384-number vectors (keyword + cosine, RRF)",
+        {"p95_ms": ms(p95), "median_ms": ms(median(both["hybrid"])), "cold_load_ms": ms(cold)},
+        {"keyword_p95_ms": ms(keyword_p95), "keyword_median_ms": ms(median(both["keyword"]))},
+        ratio(p95, keyword_p95),
+        "reported (the issue sets no target)",
+        None,
+        rounds,
+        unit="KnowledgeService.retrieve, 6 passages; ratio = hybrid p95 ÷ keyword p95, "
+        "alternating; the question embedded by a local server (a thread of this process)",
+    )
+
+
 async def _first_token(core: Any, document: int, section: int) -> float:
     from vicechat_tui.core.events import TokenDelta
 
@@ -275,11 +364,14 @@ def measure(quick: bool, only: set[str] | None = None) -> list[Figure]:
     with scratch_folder() as scratch:
         if only is None or "K1" in only:
             figures.append(measure_ingest(scratch))
-        if only is None or only & {"K2", "K3"}:
+        if only is None or only & {"K2", "K2H", "K3"}:
             database = f"sqlite:///{scratch / 'passages.db'}"
             asyncio.run(fill_passages(database))
             if only is None or "K2" in only:
                 figures.append(asyncio.run(measure_retrieval(database, 5 if quick else 20)))
+            if only is None or "K2H" in only:
+                asyncio.run(fill_vectors(database))
+                figures.append(asyncio.run(measure_hybrid(database, 5 if quick else 20)))
             if only is None or "K3" in only:
                 figures.append(asyncio.run(measure_job(database, 5 if quick else 15)))
     return figures

@@ -250,6 +250,7 @@ CALLS: dict[type, dict[str, Entry]] = {
         "detach": Entry(Needs.MINE, lambda c, i: c.knowledge.detach(i.document, i.collection)),
         "files": Entry(Needs.MINE, lambda c, i: c.knowledge.files(i.collection)),
         "remove": Entry(Needs.MINE, lambda c, i: c.knowledge.remove(i.collection, [i.notes])),
+        "retrieve": Entry(Needs.MINE, lambda c, i: c.knowledge.retrieve([i.collection], "secret")),
         "search": Entry(Needs.MINE, lambda c, i: c.knowledge.search([i.collection], "secret")),
         "usable": Entry(Needs.READ, lambda c, i: c.knowledge.usable(i.document, [i.collection])),
     },

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import SQLModel
@@ -22,14 +22,14 @@ from tests.postgres import PostgresServer
 from tests.team_roles import member_url, team_database
 from vicechat_tui.core import models  # noqa: F401  (registers the tables)
 from vicechat_tui.core.database import sync_url
-from vicechat_tui.core.models import ChatJob, utc_now
+from vicechat_tui.core.models import ChatJob, KnowledgePassage, KnowledgeVector, utc_now
 from vicechat_tui.core.runtime import open_core
 
 pytestmark = pytest.mark.postgres
 
 TABLES = sorted(SQLModel.metadata.tables)
 PRIVATE_TABLES = frozenset(
-    {"assistant", "knowledge_collection", "knowledge_file", "knowledge_passage"}
+    {"assistant", "knowledge_collection", "knowledge_file", "knowledge_passage", "knowledge_vector"}
 )
 """A person's own assistants and knowledge: no share of a document opens it to anyone else."""
 
@@ -59,6 +59,17 @@ async def fill_every_table(url: str, files: Path) -> int:
         await alice.assistants.create("Alice's secret helper", {"system_prompt": "secret"})
         async with alice.database.session() as db:
             db.add(ChatJob(session_id=session_id, section_id=section_id, finished_at=utc_now()))
+            passage = (await db.execute(select(KnowledgePassage))).scalars().first()
+            assert passage is not None and passage.id is not None
+            db.add(
+                KnowledgeVector(
+                    passage_id=passage.id,
+                    collection_id=passage.collection_id,
+                    model="m",
+                    dimensions=1,
+                    vector=b"\x00\x00\x80?",
+                )
+            )
             await db.commit()
     finally:
         await alice.aclose()

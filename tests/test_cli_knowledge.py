@@ -34,13 +34,15 @@ def test_the_kb_commands(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
         {**json.loads(out)[0], "name": "space", "files": 3, "passages": 2, "failed": 1}
     ]
     code, out, _ = run(capsys, db, "kb", "search", "space", "what pulls the tides", "--json")
-    (hit, *_) = json.loads(out)
+    found = json.loads(out)
+    assert (found["mode"], found["note"]) == ("keyword", None)  # no embedding_model set
+    (hit, *_) = found["passages"]
     assert hit["path"] == str(notes / "moon.md") and hit["location"] == "Moon › Tides"
     assert hit["passage"] == "The Moon pulls the tides." and hit["score"] > 0
     text = (notes / "moon.md").read_text("utf-8")
     assert text[hit["start"] : hit["end"]] == hit["passage"]
     code, out, _ = run(capsys, db, "kb", "search", "space", "tides")
-    assert code == 0 and out.startswith("[1] ") and "Moon › Tides" in out
+    assert code == 0 and out.startswith("keyword search\n[1] ") and "Moon › Tides" in out
 
     code, out, _ = run(capsys, db, "kb", "remove", "space", str(notes / "deep"))
     assert code == 0 and out.count("removed ") == 2

@@ -26,7 +26,7 @@ from vicechat_tui.core.jobs.knowledge import KnowledgeChoice
 from vicechat_tui.core.jobs.reporter import JobReporter
 from vicechat_tui.core.jobs.run import JobRun
 from vicechat_tui.core.jobs.state import JobState
-from vicechat_tui.core.knowledge.retrieval import PassageHit
+from vicechat_tui.core.knowledge.retrieval import Retrieval
 from vicechat_tui.core.models import ChatMessage, MessageRole, MessageState
 from vicechat_tui.core.providers.registry import create_provider
 from vicechat_tui.core.runtime import VicechatCore, open_core
@@ -156,8 +156,8 @@ class DictHost:
     async def knowledge_for(self, document_id: int, configured: Sequence[str]) -> KnowledgeChoice:
         return KnowledgeChoice(tuple(configured))
 
-    async def retrieve(self, names: Sequence[str], question: str, limit: int) -> list[PassageHit]:
-        return []
+    async def retrieve(self, names: Sequence[str], question: str, limit: int) -> Retrieval:
+        return Retrieval([], "keyword")
 
 
 async def test_a_run_against_its_interface_alone(server: OpenAIServer) -> None:

@@ -100,8 +100,12 @@ def run_create(args: argparse.Namespace, context: CliContext) -> int:
 
 def _show_progress(progress: IngestProgress) -> None:
     """A line per file on standard error, when a person watches it (a terminal)."""
-    if progress.current and sys.stderr.isatty():
+    if not sys.stderr.isatty():
+        return
+    if progress.current:
         write_stderr(f"[{progress.done + 1}/{progress.total}] {progress.current}\n")
+    elif progress.to_embed:
+        write_stderr(f"[vectors {progress.embedded}/{progress.to_embed}]\n")
 
 
 def run_add(args: argparse.Namespace, context: CliContext) -> int:
@@ -121,7 +125,15 @@ def run_add(args: argparse.Namespace, context: CliContext) -> int:
         parts.append(f"{len(report.removed)} gone and dropped")
     if report.failed:
         parts.append(f"{len(report.failed)} could not be read")
+    if report.embedding_model and report.embedded:
+        model = shown_title(report.embedding_model)
+        parts.append(f"{report.embedded} passages given vectors by {model}")
     write_stdout(f"{shown_title(args.name)}: {', '.join(parts)}.\n")
+    if report.embedding_problem:
+        write_stderr(
+            f"vicechat: vectors not finished: {report.embedding_problem} Keyword search "
+            "works; kb add again finishes the vectors.\n"
+        )
     return 1 if report.failed and not (report.indexed or report.unchanged) else 0
 
 
@@ -186,17 +198,20 @@ def run_remove(args: argparse.Namespace, context: CliContext) -> int:
 
 
 def run_search(args: argparse.Namespace, context: CliContext) -> int:
-    async def work(core: VicechatCore) -> list[dict[str, Any]]:
-        hits = await core.knowledge.search([args.name], args.query, limit=args.limit)
-        return [hit.to_json() for hit in hits]
+    async def work(core: VicechatCore) -> dict[str, Any]:
+        found = await core.knowledge.retrieve([args.name], args.query, limit=args.limit)
+        return found.to_json()
 
     found = context.run(work)
     if args.json:
         print_json(found)
         return 0
-    if not found:
+    how = "hybrid search (keywords and vectors)" if found["mode"] == "hybrid" else "keyword search"
+    note = f" — {found['note']}" if found["note"] else ""
+    write_stdout(f"{how}{note}\n")
+    if not found["passages"]:
         write_stdout("No passages match.\n")
-    for number, hit in enumerate(found, start=1):
+    for number, hit in enumerate(found["passages"], start=1):
         where = f"{hit['path']} · {hit['location']}"
         write_stdout(f"[{number}] {shown_title(where)}  (score {hit['score']:.3f})\n")
         passage = hit["passage"].replace("\n", "\n    ")

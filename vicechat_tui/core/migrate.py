@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0009"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Text,
     UniqueConstraint,
 )
@@ -270,6 +271,23 @@ class KnowledgePassage(SQLModel, table=True):
     start: int = 0
     end: int = 0
     text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class KnowledgeVector(SQLModel, table=True):
+    """A passage's embedding: float32 numbers, unit length, and the model that made them."""
+
+    __tablename__ = "knowledge_vector"
+    __table_args__ = (Index("ix_knowledge_vector_collection_id", "collection_id", "model"),)
+
+    passage_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("knowledge_passage.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    collection_id: int = _fk("knowledge_collection.id", index=False)
+    model: str
+    dimensions: int
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class DocumentKnowledge(SQLModel, table=True):

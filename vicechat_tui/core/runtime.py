@@ -76,7 +76,9 @@ class VicechatCore:
         if self._knowledge is None:
             from vicechat_tui.core.services.knowledge import KnowledgeService
 
-            self._knowledge = KnowledgeService(self.database, self.user)
+            self._knowledge = KnowledgeService(
+                self.database, self.user, embeddings=lambda: self.providers.embeddings()
+            )
         return self._knowledge
 
     @property

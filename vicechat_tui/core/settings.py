@@ -19,6 +19,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -85,6 +86,21 @@ class ProviderSettings(_KeyedSection):
     max_response_bytes: int = Field(default=64_000_000, ge=1_000)
     """Most bytes of one response, decompressed: OpenAI's stream spends ~230 bytes a token,
     so a 128,000-token reply takes ~30 MB; pings or empty events cannot go on forever."""
+
+    embedding_model: str | None = Field(default=None, min_length=1, max_length=200)
+    """Model that turns knowledge passages into vectors (openai: POST /embeddings, ollama:
+    POST /api/embed); knowledge search is then hybrid. Unset: keyword search only."""
+    embedding_batch: int = Field(default=64, ge=1, le=2_048)
+    """Passages sent in one embeddings request."""
+
+    @model_validator(mode="after")
+    def _embeddings_need_an_api(self) -> ProviderSettings:
+        if self.embedding_model is not None and self.kind == "anthropic":
+            raise ValueError(
+                "Anthropic offers no embeddings API: set embedding_model on an openai or "
+                "ollama provider instead"
+            )
+        return self
 
     def resolved_base_url(self) -> str:
         return (self.base_url or DEFAULT_BASE_URLS[self.kind]).rstrip("/")

@@ -217,11 +217,13 @@ class KnowledgeScreen(ModalScreen[None]):
     def on_knowledge_screen_ingest_progressed(self, message: IngestProgressed) -> None:
         progress = message.progress
         bar = self.query_one("#kb-progress", ProgressBar)
-        bar.update(total=max(progress.total, 1), progress=progress.done)
-        current = progress.current or "done"
-        self.query_one("#kb-current", Static).update(
-            plain(f"{progress.done}/{progress.total} · {current}")
-        )
+        if progress.to_embed:
+            bar.update(total=progress.to_embed, progress=progress.embedded)
+            line = f"vectors {progress.embedded}/{progress.to_embed}"
+        else:
+            bar.update(total=max(progress.total, 1), progress=progress.done)
+            line = f"{progress.done}/{progress.total} · {progress.current or 'done'}"
+        self.query_one("#kb-current", Static).update(plain(line))
 
     def action_cancel_ingest(self) -> None:
         if self._ingest is not None:
@@ -286,7 +288,11 @@ def said(report: IngestReport) -> str:
     parts.append(f"{report.unchanged} unchanged")
     if report.removed:
         parts.append(f"{len(report.removed)} gone and dropped")
+    if report.embedded:
+        parts.append(f"{report.embedded} passages given vectors by {report.embedding_model}")
     text = ", ".join(parts) + "."
+    if report.embedding_problem:
+        text += f" Vectors not finished: {report.embedding_problem} Keyword search works."
     if report.failed:
         first = report.failed[0]
         more = f" and {len(report.failed) - 1} more" if len(report.failed) > 1 else ""

@@ -14,7 +14,7 @@ from vicechat_tui.core.redaction import NO_SECRETS, Redactor, known_secrets
 from vicechat_tui.core.settings import ResearchSettings, WebFetchSettings, WebSearchSettings
 
 if TYPE_CHECKING:
-    from vicechat_tui.core.knowledge.retrieval import PassageHit
+    from vicechat_tui.core.knowledge.retrieval import Retrieval
     from vicechat_tui.core.runtime import VicechatCore
 
 
@@ -59,8 +59,8 @@ class JobHost(Protocol):
         only the person's own."""
         ...
 
-    async def retrieve(self, names: Sequence[str], question: str, limit: int) -> list[PassageHit]:
-        """The passages of these collections that best answer `question`."""
+    async def retrieve(self, names: Sequence[str], question: str, limit: int) -> Retrieval:
+        """The passages of these collections that best answer `question`, and how found."""
         ...
 
 
@@ -97,5 +97,5 @@ class CoreJobHost:
         names, missing = await self._core.knowledge.usable(document_id, configured)
         return KnowledgeChoice(tuple(names), tuple(missing))
 
-    async def retrieve(self, names: Sequence[str], question: str, limit: int) -> list[PassageHit]:
-        return await self._core.knowledge.search(names, question, limit=limit)
+    async def retrieve(self, names: Sequence[str], question: str, limit: int) -> Retrieval:
+        return await self._core.knowledge.retrieve(names, question, limit=limit)

@@ -101,12 +101,13 @@ class JobRun:
         )
         self.state.label = SEARCHING_LABEL
         self.reporter.publish_progress()
-        hits = await self.host.retrieve(choice.names, self.question, RETRIEVED_PASSAGES)
+        found = await self.host.retrieve(choice.names, self.question, RETRIEVED_PASSAGES)
         window = self.provider.context_window
         room = window - min(self.config.max_tokens, window // 2)
-        kept = passages_within(hits, room // CONTEXT_SHARE)
+        kept = passages_within(found.hits, room // CONTEXT_SHARE)
         files = len({hit.path for hit in kept})
-        self.reporter.step_finished(step, payload={"passages": len(kept), "files": files})
+        how = {"mode": found.mode, **({"note": found.note} if found.note else {})}
+        self.reporter.step_finished(step, payload={"passages": len(kept), "files": files, **how})
         self.state.label = found_label(file_sources(kept, 1))
         self.reporter.publish_progress()
         return kept

@@ -39,6 +39,10 @@ class IngestProgress:
     indexed: int = 0
     unchanged: int = 0
     failed: int = 0
+    embedded: int = 0
+    """Passages given vectors so far (after the files are read)."""
+    to_embed: int = 0
+    """Passages that need vectors (0: no embedding step)."""
 
     @property
     def fraction(self) -> float:
@@ -54,6 +58,12 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     failed: list[BadFile] = field(default_factory=list)
     passages: int = 0
+    embedded: int = 0
+    """Passages given vectors by `embedding_model` in this run."""
+    embedding_model: str | None = None
+    """The model making vectors (None: keyword search only)."""
+    embedding_problem: str | None = None
+    """Why vectors could not be made (keyword search still works)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,8 @@ The question is read as any-word search (`search.query.question_query`: words li
 left out, more words matched ranks higher) and runs on the passages' full-text index
 (`search.indexes.PASSAGE_INDEX`: bm25 on SQLite, ts_rank on PostgreSQL), limited to the
 collections given, which the caller has already checked are the person's own.
+`KnowledgeService.retrieve` fuses this ranking with the nearest passage vectors when there
+are any (`knowledge/vectors.py`) and says which it did (`Retrieval.mode`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -52,6 +54,23 @@ class PassageHit:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Retrieval:
+    """What a search found and how: "hybrid" (keyword and vector ranks fused) or "keyword";
+    `note` says in words why it was keyword only when vectors were expected."""
+
+    hits: list[PassageHit]
+    mode: str
+    note: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "note": self.note,
+            "passages": [hit.to_json() for hit in self.hits],
+        }
+
+
 async def keyword_passages(
     db: AsyncSession, dialect: str, collection_ids: Sequence[int], question: str, limit: int
 ) -> list[PassageHit]:
@@ -82,47 +101,61 @@ async def keyword_passages(
         keys.update(int(key) for key in (await db.execute(newest)).scalars())
     if not keys:
         return []
-    statement = (
-        select(
-            matcher.key.label("key"),
-            *matcher.rank_columns,
-            col(KnowledgeCollection.name).label("collection"),
-            col(KnowledgeFile.path).label("path"),
-            col(KnowledgePassage.location).label("location"),
-            col(KnowledgePassage.start).label("start"),
-            col(KnowledgePassage.end).label("end"),
-            col(KnowledgePassage.text).label("text"),
-        )
-        .select_from(matcher.source)
-        .join(KnowledgeFile, col(KnowledgeFile.id) == col(KnowledgePassage.file_id))
-        .join(
-            KnowledgeCollection,
-            col(KnowledgeCollection.id) == col(KnowledgePassage.collection_id),
-        )
-        .where(
-            matcher.condition,
-            matcher.key.between(min(keys), max(keys)),
-            (matcher.key + 0).in_(sorted(keys)),  # a plain filter, not one match per key
-        )
+    statement = _with_places(
+        select(matcher.key.label("key"), *matcher.rank_columns, *_PLACE).select_from(matcher.source)
+    ).where(
+        matcher.condition,
+        matcher.key.between(min(keys), max(keys)),
+        (matcher.key + 0).in_(sorted(keys)),  # a plain filter, not one match per key
     )
     rows = list((await db.execute(statement)).mappings())
     ranked = sorted(
         zip(matcher.scores(rows), rows, strict=True),
         key=lambda pair: (-pair[0], int(pair[1]["key"])),
     )[: max(1, min(limit, MAX_PASSAGES))]
-    return [
-        PassageHit(
-            int(row["key"]),
-            str(row["collection"]),
-            str(row["path"]),
-            str(row["location"]),
-            int(row["start"]),
-            int(row["end"]),
-            str(row["text"]),
-            float(score),
-        )
-        for score, row in ranked
-    ]
+    return [_hit(row, float(score)) for score, row in ranked]
+
+
+_PLACE: tuple[Any, ...] = (
+    col(KnowledgeCollection.name).label("collection"),
+    col(KnowledgeFile.path).label("path"),
+    col(KnowledgePassage.location).label("location"),
+    col(KnowledgePassage.start).label("start"),
+    col(KnowledgePassage.end).label("end"),
+    col(KnowledgePassage.text).label("text"),
+)
+"""A passage's collection, file, place, offsets and text, as a hit shows them."""
+
+
+def _with_places(statement: Select[Any]) -> Select[Any]:
+    """`statement` (on knowledge_passage) joined to what `_PLACE` reads."""
+    return statement.join(
+        KnowledgeFile, col(KnowledgeFile.id) == col(KnowledgePassage.file_id)
+    ).join(KnowledgeCollection, col(KnowledgeCollection.id) == col(KnowledgePassage.collection_id))
+
+
+def _hit(row: Any, score: float) -> PassageHit:
+    return PassageHit(
+        int(row["key"]),
+        str(row["collection"]),
+        str(row["path"]),
+        str(row["location"]),
+        int(row["start"]),
+        int(row["end"]),
+        str(row["text"]),
+        score,
+    )
+
+
+async def passages_by_id(db: AsyncSession, ids: Sequence[int]) -> dict[int, PassageHit]:
+    """The passages with these ids (score 0), by id."""
+    if not ids:
+        return {}
+    statement = _with_places(
+        select(col(KnowledgePassage.id).label("key"), *_PLACE).select_from(KnowledgePassage)
+    ).where(col(KnowledgePassage.id).in_(list(ids)))
+    rows = (await db.execute(statement)).mappings()
+    return {int(row["key"]): _hit(row, 0.0) for row in rows}
 
 
 def _table(model: type[Any]) -> Any:

@@ -75,7 +75,7 @@ class HttpChatProvider(ABC):
 
     def bearer_headers(self) -> dict[str, str]:
         """`Authorization: Bearer …` when a key is configured, else nothing."""
-        return {"Authorization": f"Bearer {self.http.api_key}"} if self.http.api_key else {}
+        return self.http.bearer_headers()
 
     @abstractmethod
     def _stream_once(

@@ -183,12 +183,20 @@ class ProviderHttp:
             await response.aclose()
 
     async def request_json(
-        self, method: str, path: str, *, headers: Mapping[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        json_body: object = None,
+        model: str | None = None,
     ) -> Any:
         """A whole JSON reply, with the same retries as a stream."""
         for attempt in itertools.count():  # pragma: no branch
             try:
-                async with self.open(method, path, headers=headers) as response:
+                async with self.open(
+                    method, path, model=model, json_body=json_body, headers=headers
+                ) as response:
                     return self.parse_json(await self._whole_text(response))
             except ProviderError as error:
                 await self._wait_or_raise(error, attempt)
@@ -294,6 +302,10 @@ class ProviderHttp:
         if retry_after > settings.max_retry_wait:
             return None
         return min(retry_after + spread, settings.max_retry_wait)
+
+    def bearer_headers(self) -> dict[str, str]:
+        """`Authorization: Bearer …` when a key is configured, else nothing."""
+        return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
 
     # -- errors --------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from vicechat_tui.core.errors import ProviderNotConfiguredError
 
 if TYPE_CHECKING:
     from vicechat_tui.core.providers.base import ChatProvider
+    from vicechat_tui.core.providers.embeddings import EmbeddingsClient
     from vicechat_tui.core.settings import ProviderSettings, Settings
 
 
@@ -51,6 +52,7 @@ class ProviderRegistry:
         self._configs = settings.effective_providers()
         self._default = settings.effective_default_provider()
         self._instances: dict[str, ChatProvider] = {}
+        self._embeddings: EmbeddingsClient | None = None
 
     def names(self) -> list[str]:
         """Configured provider names, in configuration order."""
@@ -83,6 +85,25 @@ class ProviderRegistry:
             self._instances[chosen] = provider
         return provider
 
+    def embeddings_provider(self) -> str | None:
+        """The provider whose embedding_model makes knowledge vectors: the default provider
+        when it has one, else the first configured that has one; None when none has."""
+        names = [n for n in self._configs if self._configs[n].embedding_model]
+        if self._default in names:
+            return self._default
+        return names[0] if names else None
+
+    def embeddings(self) -> EmbeddingsClient | None:
+        """The client of `embeddings_provider()` (created on first use), or None."""
+        name = self.embeddings_provider()
+        if name is None:
+            return None
+        if self._embeddings is None or self._embeddings.name != name:
+            from vicechat_tui.core.providers.embeddings import create_embeddings
+
+            self._embeddings = create_embeddings(name, self._configs[name])
+        return self._embeddings
+
     def preload(self) -> None:
         """Import what the configured providers need and load the CA bundle.
 
@@ -102,3 +123,6 @@ class ProviderRegistry:
         providers, self._instances = list(self._instances.values()), {}
         for provider in providers:
             await provider.aclose()
+        embeddings, self._embeddings = self._embeddings, None
+        if embeddings is not None:
+            await embeddings.http.aclose()

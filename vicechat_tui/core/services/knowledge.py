@@ -8,6 +8,11 @@ Adding files reads one file at a time (its parsing off the event loop), stores e
 passages in batches and commits file by file, so memory stays flat however large the
 collection, a cancelled ingestion keeps the files already done, and a file whose content
 hash has not changed is skipped.
+
+When a provider has an `embedding_model`, adding ends by giving vectors to the passages
+that have none from that model (`knowledge/vector_store.py`, in batches, each committed);
+a provider's failure is reported and leaves keyword search as it was. Search is then hybrid:
+the keyword ranking and the nearest vectors fused by rank (`knowledge/vectors.py`).
 """
 
 from __future__ import annotations
@@ -16,10 +21,10 @@ import asyncio
 import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -28,7 +33,7 @@ from sqlmodel import col
 
 from vicechat_tui.core.chat_config import MAX_COLLECTION_NAME_CHARS
 from vicechat_tui.core.database import Database
-from vicechat_tui.core.errors import InvalidInputError
+from vicechat_tui.core.errors import InvalidInputError, ProviderError
 from vicechat_tui.core.knowledge.chunking import Passage, chunk
 from vicechat_tui.core.knowledge.ingest import (
     MAX_FILE_BYTES,
@@ -40,7 +45,21 @@ from vicechat_tui.core.knowledge.ingest import (
     read_file,
 )
 from vicechat_tui.core.knowledge.readers import UnreadableFile, read_blocks
-from vicechat_tui.core.knowledge.retrieval import PassageHit, keyword_passages
+from vicechat_tui.core.knowledge.retrieval import (
+    MAX_PASSAGES,
+    PassageHit,
+    Retrieval,
+    keyword_passages,
+    passages_by_id,
+)
+from vicechat_tui.core.knowledge.vector_store import (
+    count_missing,
+    restore_vectors,
+    store_vectors,
+    vectors_by_text,
+    without_vectors,
+)
+from vicechat_tui.core.knowledge.vectors import VectorCache, fused_ranking
 from vicechat_tui.core.models import (
     DocumentKnowledge,
     FileStatus,
@@ -56,8 +75,15 @@ from vicechat_tui.core.services.access import (
     own_collections,
 )
 
+if TYPE_CHECKING:
+    from vicechat_tui.core.providers.embeddings import EmbeddingsClient
+
 BATCH_PASSAGES = 500
+MAX_QUESTION_CHARS = 4_000
+"""Most of a question embedded (embedding models take a few thousand tokens at most)."""
 ProgressCallback = Callable[[IngestProgress], None]
+EmbeddingsSource = Callable[[], "EmbeddingsClient | None"]
+"""The client that makes vectors (the providers' `embeddings()`); None: keyword only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +121,13 @@ def collection_name(text: str) -> str:
 class KnowledgeService:
     """One person's knowledge collections."""
 
-    def __init__(self, database: Database, user: str) -> None:
+    def __init__(
+        self, database: Database, user: str, *, embeddings: EmbeddingsSource | None = None
+    ) -> None:
         self._database = database
         self.user = user
+        self._embeddings = embeddings or (lambda: None)
+        self._vectors = VectorCache()
 
     @property
     def _dialect(self) -> str:
@@ -206,6 +236,7 @@ class KnowledgeService:
         await self._record_failures(collection.id, report.failed)
         report.removed = await self._drop_missing(collection.id, stored, walk.folders, walk.files)
         await self._touch(collection.id)
+        await self._embed_missing(collection.id, report, total, on_progress)
         if on_progress is not None:
             on_progress(self._progress(report, total, total, ""))
         return report
@@ -236,6 +267,7 @@ class KnowledgeService:
         count = 0
         async with self._database.session() as db:
             file_id = await self._file_row(db, collection_id, str(path))
+            kept = await vectors_by_text(db, file_id)
             await db.execute(
                 delete(KnowledgePassage).where(col(KnowledgePassage.file_id) == file_id)
             )
@@ -256,12 +288,71 @@ class KnowledgeService:
                     ],
                 )
                 count += len(batch)
+            if kept:
+                await restore_vectors(db, collection_id, file_id, kept)
             file = await db.get(KnowledgeFile, file_id)
             assert file is not None
             file.content_hash, file.size, file.passages = digest, len(data), count
             file.status, file.error, file.updated_at = FileStatus.INDEXED.value, None, utc_now()
             await db.commit()
         return count
+
+    # -- vectors -----------------------------------------------------------------------------
+
+    async def _embed_missing(
+        self,
+        collection_id: int,
+        report: IngestReport,
+        files: int,
+        on_progress: ProgressCallback | None,
+    ) -> None:
+        """Give vectors to the collection's passages that have none from the current
+        embedding model, a batch at a time, each batch committed (a cancelled or failed run
+        keeps what was done; keyword search works throughout). A provider's failure ends
+        this step with `report.embedding_problem` saying why."""
+        client = self._embeddings()
+        if client is None:
+            return
+        report.embedding_model = client.model
+        async with self._database.session() as db:
+            missing = await count_missing(db, collection_id, client.model)
+        done = 0
+        while done < missing:
+            self._embedding_progress(on_progress, report, files, done, missing)
+            async with self._database.session() as db:
+                batch = list(
+                    await db.execute(
+                        without_vectors(collection_id, client.model).limit(client.batch)
+                    )
+                )
+            if not batch:
+                break
+            try:
+                vectors = await client.embed([text for _, text in batch])
+            except ProviderError as error:
+                report.embedding_problem = error.message
+                break
+            ids = [passage_id for passage_id, _ in batch if passage_id is not None]
+            async with self._database.session() as db:
+                await store_vectors(db, collection_id, client.model, ids, vectors)
+                await db.commit()
+            done += len(batch)
+            report.embedded += len(batch)
+        if done:
+            self._embedding_progress(on_progress, report, files, done, missing)
+        self._vectors.forget(collection_id)
+
+    def _embedding_progress(
+        self,
+        on_progress: ProgressCallback | None,
+        report: IngestReport,
+        files: int,
+        done: int,
+        missing: int,
+    ) -> None:
+        if on_progress is not None:
+            progress = self._progress(report, files, files, "")
+            on_progress(replace(progress, embedded=done, to_embed=missing))
 
     async def _file_row(self, db: AsyncSession, collection_id: int, path: str) -> int:
         found = (
@@ -345,11 +436,37 @@ class KnowledgeService:
         self, names: Sequence[str], question: str, *, limit: int = 8
     ) -> list[PassageHit]:
         """The passages of these collections (the person's own) that best match `question`."""
+        return (await self.retrieve(names, question, limit=limit)).hits
+
+    async def retrieve(self, names: Sequence[str], question: str, *, limit: int = 8) -> Retrieval:
+        """`search`, saying how it searched: hybrid when the collections have vectors from
+        the current embedding model (keyword and vector ranks fused), else keyword only."""
+        limit = max(1, min(limit, MAX_PASSAGES))
         async with self._database.session() as db:
-            ids = [(await own_collection(db, self.user, name)).id for name in names]
-            return await keyword_passages(
-                db, self._dialect, [i for i in ids if i is not None], question, limit
-            )
+            found = [(await own_collection(db, self.user, name)).id for name in names]
+            ids = [i for i in found if i is not None]
+            keyword = await keyword_passages(db, self._dialect, ids, question, MAX_PASSAGES)
+            client = self._embeddings()
+            if client is None or not ids or not question.strip():
+                return Retrieval(keyword[:limit], "keyword")
+            if not await self._vectors.has_vectors(db, ids, client.model):
+                note = f"no passage has a vector from {client.model} yet (run kb add again)"
+                return Retrieval(keyword[:limit], "keyword", note)
+        try:
+            asked = await client.embed([question[:MAX_QUESTION_CHARS]])
+        except ProviderError as error:
+            return Retrieval(keyword[:limit], "keyword", error.message)
+        async with self._database.session() as db:
+            nearest = await self._vectors.nearest(db, ids, client.model, asked[0], MAX_PASSAGES)
+            fused = fused_ranking([hit.passage_id for hit in keyword], nearest)[:limit]
+            known = {hit.passage_id: hit for hit in keyword}
+            loaded = await passages_by_id(db, [i for i, _ in fused if i not in known])
+        hits = [
+            replace(hit, score=score)
+            for passage_id, score in fused
+            if (hit := known.get(passage_id) or loaded.get(passage_id)) is not None
+        ]
+        return Retrieval(hits, "hybrid")
 
     # -- documents ---------------------------------------------------------------------------
 
