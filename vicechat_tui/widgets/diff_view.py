@@ -10,7 +10,7 @@ change shows as ↵ so a change of line breaks alone can be seen.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar, Literal
 
 from rich.style import Style
@@ -39,32 +39,34 @@ def _shown(text: str) -> str:
     return visible_controls(text).replace("\n", "↵\n")
 
 
+STYLE_NAMES = ("diff--deleted", "diff--inserted", "diff--dropped", "diff--mark", "diff--current")
+"""The styles of a diff's marks, declared once on the `DiffView` (component classes on every
+hunk would be styled again for each of hundreds of hunks)."""
+
+
 class HunkView(Static):
     """One hunk: context and its changes, the current one highlighted."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "diff--deleted",
-        "diff--inserted",
-        "diff--dropped",
-        "diff--mark",
-        "diff--current",
-    }
     DEFAULT_CSS = """
     HunkView {
         padding: 0 1; margin-bottom: 1; border-left: wide $panel;
         &.-current { border-left: wide $accent; }
-        & > .diff--deleted { color: $text-error; text-style: strike; }
-        & > .diff--inserted { color: $text-success; text-style: underline; }
-        & > .diff--dropped { color: $text-muted; text-style: strike; }
-        & > .diff--mark { text-style: bold; }
-        & > .diff--current { background: $accent 30%; text-style: bold; }
     }
     """
 
-    def __init__(self, hunk: Hunk, changes: Sequence[Change], *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        hunk: Hunk,
+        changes: Sequence[Change],
+        styles: Callable[[str], Style],
+        *,
+        id: str | None = None,
+    ) -> None:
         super().__init__("", id=id, markup=False)
         self.hunk = hunk
         self.changes = changes
+        self.style_of = styles
+        """The rich style of a mark (one of `STYLE_NAMES`)."""
 
     def draw(self, decisions: Sequence[Decision], current: int | None) -> None:
         """Render with each change's decision; `current` (a change index) highlighted."""
@@ -82,10 +84,10 @@ class HunkView(Static):
         if decision is None:
             return ""
         name = "diff--inserted" if decision == side else "diff--dropped"
-        return self.get_component_rich_style(name)
+        return self.style_of(name)
 
     def _draw_change(self, text: Text, change: Change, decision: Decision, here: bool) -> None:
-        style = self.get_component_rich_style
+        style = self.style_of
         label = f"{'▶' if here else ''}{MARKS[decision]}"
         text.append(label, style=style("diff--current" if here else "diff--mark"))
         if change.old:
@@ -111,8 +113,16 @@ class DiffView(VerticalScroll, can_focus=True):
     appears at once and keys are answered while the rest arrives.
     """
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(STYLE_NAMES)
     DEFAULT_CSS = """
-    DiffView { height: 1fr; padding: 0 1; }
+    DiffView {
+        height: 1fr; padding: 0 1;
+        & > .diff--deleted { color: $text-error; text-style: strike; }
+        & > .diff--inserted { color: $text-success; text-style: underline; }
+        & > .diff--dropped { color: $text-muted; text-style: strike; }
+        & > .diff--mark { text-style: bold; }
+        & > .diff--current { background: $accent 30%; text-style: bold; }
+    }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -141,14 +151,23 @@ class DiffView(VerticalScroll, can_focus=True):
             for index in hunk.change_indexes:
                 self.hunk_of[index] = number
         self._views = [
-            HunkView(hunk, changes, id=f"hunk-{number}") for number, hunk in enumerate(hunks)
+            HunkView(hunk, changes, self.get_component_rich_style, id=f"hunk-{number}")
+            for number, hunk in enumerate(hunks)
         ]
         await self._mount_views(self._screenful())
         self._mount_later()
 
     def _screenful(self) -> int:
-        """Hunks enough to fill the screen: each takes two rows at least (a line, a margin)."""
-        return self.app.size.height // 2 + 1
+        """Hunks enough to fill the screen from the next one not mounted: each takes its
+        margin and one row per screen width of its text at least (so never too few)."""
+        width, height = max(1, self.app.size.width), self.app.size.height
+        rows = count = 0
+        for view in self._views[self._mounted :]:
+            if rows >= height:
+                break
+            rows += 1 + max(1, -(-view.hunk.length(view.changes) // width))
+            count += 1
+        return max(1, count)
 
     def _mount_later(self) -> None:
         """Mount the next screenful of hunks after the next frame (keys go on meanwhile)."""

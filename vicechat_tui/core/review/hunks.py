@@ -8,6 +8,7 @@ changes shows a few short hunks, not the whole text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vicechat_tui.core.review.diff import Change, TextDiff
@@ -26,6 +27,14 @@ class Hunk:
     @property
     def change_indexes(self) -> list[int]:
         return [part for part in self.parts if isinstance(part, int)]
+
+    def length(self, changes: Sequence[Change] = ()) -> int:
+        """Characters of unchanged text (and of `changes`' both sides, when given)."""
+        return sum(
+            len(part) if isinstance(part, str) else len(changes[part].old) + len(changes[part].new)
+            for part in self.parts
+            if isinstance(part, str) or changes
+        )
 
 
 def _head(text: str) -> str:
