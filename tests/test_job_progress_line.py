@@ -53,3 +53,11 @@ def test_the_pane_takes_every_figure_of_a_progress_message_at_once() -> None:
     shown = progress.render().plain
     assert "cycle 2/3 · reading" in shown and "· 42%" in shown
     assert "· 8 tokens" in shown and "~" not in shown
+
+
+def test_the_cycle_is_drawn_once() -> None:
+    """Research labels already start with "cycle i/n"; the line must not repeat it."""
+    research = line(label="cycle 2/3 · reading 4 pages", cycle=2, cycles=3, fraction=0.42)
+    assert research.count("cycle 2/3") == 1
+    bare = line(label="writing answer", cycle=3, cycles=3, fraction=0.9)
+    assert "writing answer · cycle 3/3" in bare

@@ -126,9 +126,11 @@ class JobProgress(Widget):
     def render(self) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(SPINNER_FRAMES[self.frame % len(SPINNER_FRAMES)] + " ", style="bold")
-        line.append(visible_controls(self.label) or "waiting for the model…")
-        if self.cycles > 1:
-            line.append(f" · cycle {self.cycle}/{self.cycles}")
+        label = visible_controls(self.label) or "waiting for the model…"
+        line.append(label)
+        cycle_text = f"cycle {self.cycle}/{self.cycles}"
+        if self.cycles > 1 and cycle_text not in label:  # research labels carry it already
+            line.append(f" · {cycle_text}")
         if self.cycles:  # a research job: a plain chat's fraction only jumps from 0 to 1
             line.append(f" · {round(max(0.0, min(1.0, self.fraction)) * 100)}%")
         if self.tokens:
