@@ -111,6 +111,13 @@ async def _send(core: VicechatCore, ids: Ids) -> int:
     return job_id
 
 
+async def _queue(core: VicechatCore, ids: Ids) -> Any:
+    outcome = await core.jobs.queue(ids.document, ids.section, "And then?")
+    if outcome.job_id is not None:  # nothing was running: sent at once
+        await core.jobs.wait(outcome.job_id)
+    return outcome
+
+
 async def _retry(core: VicechatCore, ids: Ids) -> int:
     job_id = await core.jobs.retry(ids.document, ids.section, ids.question)
     await core.jobs.wait(job_id)
@@ -212,6 +219,8 @@ CALLS: dict[type, dict[str, Entry]] = {
         "get_session": Entry(Needs.READ, lambda c, i: c.chats.get_session(i.session)),
         "history": Entry(Needs.READ, lambda c, i: c.chats.history(i.session)),
         "open_session": Entry(Needs.EDIT, lambda c, i: c.chats.open_session(i.document, i.section)),
+        "queued_message": Entry(Needs.READ, lambda c, i: c.chats.queued_message(i.session)),
+        "remove_queued": Entry(Needs.EDIT, lambda c, i: c.chats.remove_queued(i.question)),
         "reset": Entry(Needs.EDIT, lambda c, i: c.chats.reset(i.session)),
         "session_for_section": Entry(
             Needs.READ, lambda c, i: c.chats.session_for_section(i.section)
@@ -304,7 +313,12 @@ CALLS: dict[type, dict[str, Entry]] = {
         "recover_interrupted": Entry(
             Needs.LISTING, lambda c, i: c.jobs.recover_interrupted(), lambda n, i: n != 0
         ),
+        "queue": Entry(Needs.EDIT, _queue),
         "retry": Entry(Needs.EDIT, _retry),
+        "send_queued": Entry(Needs.EDIT, lambda c, i: c.jobs.send_queued(i.document, i.section)),
+        "take_back_queued": Entry(
+            Needs.EDIT, lambda c, i: c.jobs.take_back_queued(i.document, i.section)
+        ),
         "unfinished_jobs": Entry(
             Needs.LISTING, lambda c, i: c.jobs.unfinished_jobs(), lambda r, i: i.job in r
         ),

@@ -55,6 +55,9 @@ class MessageState(StrEnum):
     INTERRUPTED = "interrupted"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    QUEUED = "queued"
+    """A user's message typed while a reply was being written: sent when that reply
+    completes (see `JobEngine.queue`), held after a failed or stopped one."""
 
 
 class JobStatus(StrEnum):

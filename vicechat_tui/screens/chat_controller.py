@@ -155,9 +155,57 @@ class ChatController:
         chat_log.highlight(view)
         return True
 
-    async def send(self, document_id: int, section_id: int, text: str) -> JobState | None:
-        """Store `text` and start its reply; None (with a note, the draft kept) if refused."""
-        return await self._start(document_id, section_id, text, retry_of=None)
+    async def send(
+        self, document_id: int, section_id: int, text: str, *, typed: bool = True
+    ) -> JobState | None:
+        """Store `text` and start its reply; None (with a note, the draft kept) if refused.
+        `typed`: `text` is the input's (its draft goes once stored)."""
+        return await self._start(document_id, section_id, text, retry_of=None, typed=typed)
+
+    async def queue(self, document_id: int, section_id: int, text: str) -> JobState | None:
+        """Queue `text` behind the reply being written (see `JobEngine.queue`); the job it
+        starts at once (a held message sent first, or `text` itself), if any."""
+        pane, core = self.pane, self.workbench.require_core()
+        generation = self.generation
+        try:
+            outcome = await core.jobs.queue(document_id, section_id, text)
+        except VicechatError as error:
+            pane.set_note(f"{error.title}: {error.message}")
+            return None
+        state = core.jobs.get(outcome.job_id) if outcome.job_id is not None else None
+        if outcome.queued_message_id is None and state is not None:  # the reply had ended
+            await pane.add_sent(section_id, state.user_message_id, text)
+        elif state is not None and generation == self.generation:
+            pane.queue_sent(state.user_message_id)  # the held one went first
+        if outcome.queued_message_id is not None:
+            await pane.add_sent(section_id, outcome.queued_message_id, text, state="queued")
+        return state if generation == self.generation else None
+
+    async def send_queued(self, document_id: int, section_id: int) -> JobState | None:
+        """Send the held message now; its job, for the screen to follow."""
+        pane, core = self.pane, self.workbench.require_core()
+        generation = self.generation
+        try:
+            job_id = await core.jobs.send_queued(document_id, section_id)
+        except VicechatError as error:
+            pane.set_note(f"{error.title}: {error.message}")
+            return None
+        if job_id is None or generation != self.generation:
+            return None
+        state = core.jobs.get(job_id)
+        pane.queue_sent(state.user_message_id)
+        pane.set_note(None)
+        return state
+
+    async def take_back(self, document_id: int, section_id: int) -> None:
+        """The queued message back into the input (it leaves the chat)."""
+        core = self.workbench.require_core()
+        try:
+            text = await core.jobs.take_back_queued(document_id, section_id)
+        except VicechatError as error:
+            self.pane.set_note(f"{error.title}: {error.message}")
+            return
+        await self.pane.take_back(section_id, text)
 
     async def retry(self, message_id: int | None, text: str) -> JobState | None:
         """Answer the last question again (stored once; sent again if it never was)."""
@@ -167,7 +215,13 @@ class ChatController:
         return await self._start(pane.document_id, pane.section_id, text, retry_of=message_id)
 
     async def _start(
-        self, document_id: int, section_id: int, text: str, *, retry_of: int | None
+        self,
+        document_id: int,
+        section_id: int,
+        text: str,
+        *,
+        retry_of: int | None,
+        typed: bool = True,
     ) -> JobState | None:
         pane, core = self.pane, self.workbench.require_core()
         generation = self.generation
@@ -185,7 +239,7 @@ class ChatController:
             return None
         state = core.jobs.get(job_id)
         if retry_of is None:
-            await pane.add_sent(section_id, state.user_message_id, text)
+            await pane.add_sent(section_id, state.user_message_id, text, typed=typed)
         if generation != self.generation:
             return None  # sent from a section the person has left: it answers there
         pane.set_note(None)
@@ -205,10 +259,17 @@ class ChatController:
             self.pane.refresh_bindings()
         self.pane.notify("The chat was reset.")
 
-    async def finish_reply(self, event: JobFinished) -> None:
-        """Draw the ended reply once more from what was stored."""
+    async def finish_reply(self, event: JobFinished) -> JobState | None:
+        """Draw the ended reply once more from what was stored; the reply the core started
+        for the message queued behind it (to follow), if any."""
         core = self.workbench.require_core()
         stored = None
         if event.message_id is not None:
             stored = await core.chats.get_message(event.message_id)
-        await self.pane.finish_reply(event, stored)
+        pane = self.pane
+        if not await pane.finish_reply(event, stored) or pane.section_id is None:
+            return None
+        following = core.jobs.active_job_for_section(pane.section_id)
+        if following is not None:  # started before JobFinished was published
+            pane.queue_sent(following.user_message_id)
+        return following

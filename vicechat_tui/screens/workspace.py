@@ -513,12 +513,25 @@ class WorkspaceScreen(Screen[None]):
 
     @on(ChatPane.SendRequested)
     def _send(self, message: ChatPane.SendRequested) -> None:
-        self._chat_task(
-            self._start_reply(
-                self.chat.send(message.document_id, message.section_id, message.text)
-            ),
-            "Send the message",
+        sending = self.chat.send(
+            message.document_id, message.section_id, message.text, typed=message.typed
         )
+        self._chat_task(self._start_reply(sending), "Send the message")
+
+    @on(ChatPane.QueueRequested)
+    def _queue(self, message: ChatPane.QueueRequested) -> None:
+        queuing = self.chat.queue(message.document_id, message.section_id, message.text)
+        self._chat_task(self._start_reply(queuing), "Queue the message")
+
+    @on(ChatPane.SendQueuedRequested)
+    def _send_queued(self, message: ChatPane.SendQueuedRequested) -> None:
+        sending = self.chat.send_queued(message.document_id, message.section_id)
+        self._chat_task(self._start_reply(sending), "Send the queued message")
+
+    @on(ChatPane.TakeBackRequested)
+    def _take_back(self, message: ChatPane.TakeBackRequested) -> None:
+        taking = self.chat.take_back(message.document_id, message.section_id)
+        self._chat_task(taking, "Take back the queued message")
 
     @on(ChatPane.RetryRequested)
     def _retry(self, message: ChatPane.RetryRequested) -> None:
@@ -538,7 +551,8 @@ class WorkspaceScreen(Screen[None]):
 
     @on(ChatPane.ReplyEnded)
     def _reply_ended(self, message: ChatPane.ReplyEnded) -> None:
-        self._chat_task(self.chat.finish_reply(message.event), "Show the finished reply")
+        ending = self._start_reply(self.chat.finish_reply(message.event))
+        self._chat_task(ending, "Show the finished reply")
 
     @on(ChatLog.OlderWanted)
     def _older_wanted(self, message: ChatLog.OlderWanted) -> None:

@@ -77,7 +77,12 @@ class ChatLog(VerticalScroll):
         return next((v for v in self.views() if v.message_id == message_id), None)
 
     def last(self, role: str) -> ChatMessageView | None:
-        return next((v for v in reversed(self.views()) if v.role == role), None)
+        """The latest message of `role` that was sent (a queued one was not, yet)."""
+        return next((v for v in reversed(self.views()) if v.role == role and not v.is_queued), None)
+
+    def queued(self) -> ChatMessageView | None:
+        """The message waiting in the chat's queue, if one is shown."""
+        return next((v for v in reversed(self.views()) if v.is_queued), None)
 
     def target_reply(self) -> ChatMessageView | None:
         """The clicked message, else the latest assistant reply with text, not streaming."""
@@ -159,8 +164,10 @@ class ChatLog(VerticalScroll):
         self.call_after_refresh(self.scroll_to_widget, view, center=True, animate=False)
 
     async def add(self, view: ChatMessageView) -> ChatMessageView:
-        """Append a message at the end (and follow it if we were at the bottom)."""
-        await self.mount(view)
+        """Append a message at the end, above a queued one: a queued message stays last
+        until it is sent (and follow it if we were at the bottom)."""
+        waiting = None if view.is_queued else self.queued()
+        await self.mount(view, before=waiting)
         if self.is_vertical_scroll_end or self.max_scroll_y <= 0:
             self.anchor()
         return view

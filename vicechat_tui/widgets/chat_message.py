@@ -38,6 +38,7 @@ STATE_BADGES = {
     "interrupted": "interrupted",
     "failed": "failed",
     "cancelled": "cancelled",
+    "queued": "queued",
 }
 ROLE_NAMES = {"user": "You", "assistant": "Assistant", "system": "System"}
 _FENCE = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1[ \t]*$", re.DOTALL | re.MULTILINE)
@@ -126,10 +127,21 @@ class ChatMessageView(Vertical):
     ChatMessageView.-selected {
         background: $accent 20%;
     }
+    ChatMessageView.-queued > MessageBody {
+        border-left: dashed $warning;
+        color: $text-muted;
+    }
+    ChatMessageView > .message-note {
+        padding: 0 1;
+        color: $text-warning;
+        text-style: italic;
+    }
     """
 
     state: reactive[str] = reactive("complete")
     error: reactive[str] = reactive("")
+    note: reactive[str] = reactive("")
+    """A line of our own under the message (how to take back a queued message)."""
 
     def __init__(
         self,
@@ -143,7 +155,7 @@ class ChatMessageView(Vertical):
         model: str | None = None,
         steps: Iterable[Mapping[str, Any]] = (),
     ) -> None:
-        super().__init__(classes=f"-{role}")
+        super().__init__(classes=f"-{role} -{state}" if state in STATE_BADGES else f"-{role}")
         self.message_id = message_id
         self.role = role
         self._parts: list[str] = []
@@ -189,6 +201,8 @@ class ChatMessageView(Vertical):
         yield MessageBody(visible_controls(content[: self._shown]))
         if self._shown < self._length:
             yield ShowMore(self._more_text(), classes="show-more")
+        if self.note:
+            yield Static(Text(visible_controls(self.note)), classes="message-note")
         # the error line and the sources exist only when needed: long histories mount faster
         if self.error:
             yield Static(self._error_text(), classes="message-error")
@@ -280,6 +294,23 @@ class ChatMessageView(Vertical):
     def watch_error(self) -> None:
         if self.is_mounted:
             self._show_error()
+
+    def watch_note(self, note: str) -> None:
+        if not self.is_mounted:
+            return
+        text = Text(visible_controls(note))
+        labels = self.query_children(".message-note")
+        if labels:
+            label = labels.first(Static)
+            label.update(text)
+            label.display = bool(note)
+        elif note:
+            self.mount(Static(text, classes="message-note"), after=self.body)
+
+    @property
+    def is_queued(self) -> bool:
+        """A user's message waiting to be sent (see `JobEngine.queue`)."""
+        return self.state == "queued"
 
     @property
     def shown(self) -> int:

@@ -4,6 +4,11 @@ The pane renders what the screen gives it (`show_section`, `show_chat`, `set_hea
 `follow`, `finish_reply`) and the job events the screen's subscription posts to it; its keys
 post messages (`SendRequested`, `RetryRequested`, …) and the screen asks the core. Unsent
 drafts are kept per section in memory.
+
+Sending while a reply is being written queues the message (`QueueRequested`): the core
+stores it in state "queued" and sends it when that reply completes; the log shows it last,
+marked, with the key that takes it back into the input (to edit it, or clear it to drop it).
+After a failed or stopped reply it is held: `ctrl+j` with an empty box sends it.
 """
 
 from __future__ import annotations
@@ -61,7 +66,11 @@ class ChatPane(Widget):
         Binding("ctrl+j", "chat_send", "Send", tooltip="Send the message", id="chat.send"),
         Binding("escape", "chat_cancel", "Cancel reply", id="chat.cancel"),
         Binding(
-            "ctrl+r", "chat_retry", "Retry", tooltip="Resend the last message", id="chat.retry"
+            "ctrl+r",
+            "chat_retry",
+            "Retry",
+            tooltip="Answer the selected (else the last) question again",
+            id="chat.retry",
         ),
         Binding("ctrl+o", "chat_configure", "Chat settings", id="chat.configure"),
         Binding("ctrl+l", "chat_reset", "Reset chat", show=False, id="chat.reset"),
@@ -95,6 +104,15 @@ class ChatPane(Widget):
             show=False,
             priority=True,
             id="chat.steps",
+        ),
+        Binding(
+            "alt+e",
+            "chat_take_back",
+            "Edit queued message",
+            tooltip="Take the queued message back into the input: edit it, or clear it to drop it",
+            show=False,
+            priority=True,
+            id="chat.take_back",
         ),
         Binding(
             "alt+up",
@@ -146,11 +164,34 @@ class ChatPane(Widget):
 
     @dataclass
     class SendRequested(Message):
-        """Send `text` in the chat of `section_id`."""
+        """Send `text` in the chat of `section_id` (`typed`: it is the input's text)."""
 
         document_id: int
         section_id: int
         text: str
+        typed: bool = True
+
+    @dataclass
+    class QueueRequested(Message):
+        """Send `text` when the reply being written in the chat of `section_id` ends."""
+
+        document_id: int
+        section_id: int
+        text: str
+
+    @dataclass
+    class SendQueuedRequested(Message):
+        """Send the message held in the queue of `section_id`'s chat now."""
+
+        document_id: int
+        section_id: int
+
+    @dataclass
+    class TakeBackRequested(Message):
+        """Take the queued message of `section_id`'s chat back into the input."""
+
+        document_id: int
+        section_id: int
 
     @dataclass
     class RetryRequested(Message):
@@ -281,6 +322,7 @@ class ChatPane(Widget):
         self.session_id = session_id
         self.set_notice(None)
         await self.chat_log.show(messages, remaining)
+        self.refresh_queue_note()
         self.refresh_bindings()  # once per selection: each call rebuilds the footer
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
@@ -294,20 +336,75 @@ class ChatPane(Widget):
         if text.strip():
             self.set_note(None)
 
-    async def add_sent(self, section_id: int, message_id: int | None, text: str) -> None:
-        """The message `text` was stored and a reply started: show it, clear the draft."""
-        self._drafts.pop(section_id, None)
+    async def add_sent(
+        self,
+        section_id: int,
+        message_id: int | None,
+        text: str,
+        *,
+        state: str = "complete",
+        typed: bool = True,
+    ) -> None:
+        """The message `text` was stored (sent, or `state` "queued"): show it, and when it
+        was the input's text (`typed`), clear the draft."""
+        if typed:
+            self._drafts.pop(section_id, None)
         if self.section_id != section_id:
             return
         self.set_note(None)
-        if self.chat_input.text == text:
+        if typed and self.chat_input.text == text:
             self.chat_input.clear()
         if message_id is not None:
             await self.chat_log.add(
-                ChatMessageView(message_id=message_id, role="user", content=text)
+                ChatMessageView(message_id=message_id, role="user", content=text, state=state)
             )
+        self.refresh_queue_note()
         self.chat_log.scroll_end(animate=False)
         self.chat_log.anchor()
+
+    # -- the queue ---------------------------------------------------------------------------
+
+    def refresh_queue_note(self) -> None:
+        """Say under the queued message what will happen to it, with the keys."""
+        view = self.chat_log.queued()
+        if view is None:
+            return
+        take_back = f"{self.key_hint('chat_take_back')} takes it back to edit or drop it"
+        if self.running:
+            view.note = f"Sent when the reply above ends · {take_back}"
+        else:
+            view.note = (
+                "Held: the reply before it did not complete · "
+                f"{self.key_hint('chat_send')} with an empty box sends it · {take_back}"
+            )
+
+    def queue_sent(self, message_id: int | None) -> None:
+        """The queued message `message_id` was sent (its reply has started)."""
+        view = self.chat_log.view_for(message_id)
+        if view is not None and view.is_queued:
+            view.state = "complete"
+            view.note = ""
+
+    async def take_back(self, section_id: int, text: str | None) -> None:
+        """Put the queued message's `text` back into the input (before what is typed there);
+        None: it had been sent already."""
+        if self.section_id != section_id:
+            if text is not None:  # the person left meanwhile: it becomes that chat's draft
+                draft = self._drafts.get(section_id, "")
+                self._drafts[section_id] = text + ("\n\n" + draft if draft.strip() else "")
+            return
+        view = self.chat_log.queued()
+        if text is None:
+            self.set_note("There is no queued message any more: it has been sent.")
+            return
+        if view is not None:
+            await view.remove()
+        typed = self.chat_input.text
+        self.chat_input.set_text(text + ("\n\n" + typed if typed.strip() else ""))
+        self.chat_input.focus()
+        self.set_note(
+            "The queued message is back in the box: edit it and send it, or clear it to drop it."
+        )
 
     # -- the reply being written -------------------------------------------------------------
 
@@ -320,6 +417,7 @@ class ChatPane(Widget):
         self.stop_following()
         self.job_id = job_id
         self.progress.start(started_at)
+        self.refresh_queue_note()
         self.refresh_bindings()
 
     def stop_following(self) -> None:
@@ -328,13 +426,30 @@ class ChatPane(Widget):
         self.progress.stop()
         self.research_log.clear()
 
-    def can_retry(self) -> bool:
-        """After a failed, cancelled or interrupted reply (or a message left unanswered)."""
-        views = self.chat_log.views()
-        if self.running or not views or self.chat_log.last("user") is None:
+    def retry_target(self) -> ChatMessageView | None:
+        """The question `ctrl+r` answers again: the selected one (a selected reply: its
+        question), else the last one asked."""
+        selected = self.chat_log.selected
+        views = [view for view in self.chat_log.views() if not view.is_queued]
+        if selected is None or selected not in views:
+            return self.chat_log.last("user")
+        earlier = views[: views.index(selected) + 1]
+        return next((view for view in reversed(earlier) if view.role == "user"), None)
+
+    def last_unanswered(self) -> bool:
+        """The last question has no complete reply (failed, cancelled, interrupted, none)."""
+        views = [view for view in self.chat_log.views() if not view.is_queued]
+        if not views:
             return False
-        last = views[-1]
-        return last.role == "user" or last.state in RETRYABLE_STATES
+        return views[-1].role == "user" or views[-1].state in RETRYABLE_STATES
+
+    def can_retry(self) -> bool:
+        """After a failed, cancelled or interrupted reply (or a message left unanswered), or
+        with a question selected (asked again)."""
+        target = self.retry_target()
+        if self.running or target is None:
+            return False
+        return self.chat_log.selected is not None or self.last_unanswered()
 
     async def on_job_event_received(self, message: JobEventReceived) -> None:
         message.stop()
@@ -370,10 +485,11 @@ class ChatPane(Widget):
         if message.job_id == self.job_id:
             self.progress.show(message)
 
-    async def finish_reply(self, event: JobFinished, stored: ChatMessage | None) -> None:
-        """One final full render of the reply (from the stored message), with its error."""
+    async def finish_reply(self, event: JobFinished, stored: ChatMessage | None) -> bool:
+        """One final full render of the reply (from the stored message), with its error;
+        False when the pane no longer shows that job."""
         if event.job_id != self.job_id:
-            return  # the section changed meanwhile
+            return False  # the section changed meanwhile
         view = await self.chat_log.reply_view(event.message_id)
         error = None
         if event.error or event.status in RETRYABLE_STATES[:2]:
@@ -391,7 +507,9 @@ class ChatPane(Widget):
             steps=stored.steps or () if stored is not None else (),
         )
         self.stop_following()
+        self.refresh_queue_note()
         self.refresh_bindings()
+        return True
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -413,32 +531,66 @@ class ChatPane(Widget):
         text = self.chat_input.text
         if self.session_id is None or self.document_id is None or self.section_id is None:
             return
+        queued = self.chat_log.queued()
         if not text.strip():
+            if queued is not None and not self.running:
+                self.post_message(self.SendQueuedRequested(self.document_id, self.section_id))
+                return
             self.set_note("The message is empty; type something to send.")
             return
-        if self.running:  # two replies at once in one chat: the first froze, esc lost it
+        if self.running and queued is not None:  # one message waits at a time
             self.set_note(
-                "A reply is still being written here: your message stays in the box; send "
-                f"it when the reply ends, or press {self.key_hint('chat_cancel')} to stop it."
+                "A message is already queued here; yours stays in the box. "
+                f"{self.key_hint('chat_take_back')} takes the queued one back to add to it."
             )
             return
         self.chat_log.select(None)
+        if self.running or queued is not None:  # never a second reply at once in one chat
+            self.post_message(self.QueueRequested(self.document_id, self.section_id, text))
+            return
         self.post_message(self.SendRequested(self.document_id, self.section_id, text))
+
+    def action_chat_take_back(self) -> None:
+        if self.document_id is None or self.section_id is None:
+            return
+        if self.chat_log.queued() is None:
+            self.notify("No message is queued in this chat.", timeout=3)
+            return
+        self.post_message(self.TakeBackRequested(self.document_id, self.section_id))
 
     def action_chat_select(self, delta: int) -> None:
         """Move the selection `delta` messages up (-1) or down (1) through the chat."""
         view = self.chat_log.select_step(delta)
         if view is None:
             self.notify("Back to the latest reply.", timeout=2)
+        self.refresh_bindings()  # retry follows the selection
 
     def action_chat_cancel(self) -> None:
         if self.job_id is not None:
             self.post_message(self.CancelRequested(self.job_id))
 
     def action_chat_retry(self) -> None:
-        last = self.chat_log.last("user")
-        if last is not None and not self.running:
-            self.post_message(self.RetryRequested(last.message_id, last.content))
+        """The last question after a failed reply: answered again in place. Any other
+        (selected) question: asked again at the end of the chat, with the chat so far."""
+        target = self.retry_target()
+        if target is None or self.running or self.section_id is None:
+            return
+        if self.chat_log.queued() is not None:
+            self.set_note(
+                f"A message is queued: send it ({self.key_hint('chat_send')} with an empty "
+                f"box) or take it back ({self.key_hint('chat_take_back')}) first."
+            )
+            return
+        if target is self.chat_log.last("user") and self.last_unanswered():
+            self.post_message(self.RetryRequested(target.message_id, target.content))
+            return
+        if self.document_id is None:
+            return
+        self.chat_log.select(None)
+        self.notify("Asking that question again, at the end of the chat.", timeout=3)
+        self.post_message(
+            self.SendRequested(self.document_id, self.section_id, target.content, typed=False)
+        )
 
     def _reply_text(self) -> str | None:
         view = self.chat_log.target_reply()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from vicechat_tui.core.chat_config import ChatConfig
 from vicechat_tui.core.jobs.tokens import WEIGHT_SCALE, estimate_tokens, token_weight
-from vicechat_tui.core.models import ChatMessage, MessageRole
+from vicechat_tui.core.models import ChatMessage, MessageRole, MessageState
 from vicechat_tui.core.providers.base import PromptMessage
 
 MESSAGE_OVERHEAD_TOKENS = 4
@@ -153,10 +153,13 @@ def system_text(config: ChatConfig, context: SectionContext) -> str:
 
 
 def usable_history(history: Sequence[ChatMessage]) -> list[PromptMessage]:
-    """User and assistant turns with text; failed empty replies are left out."""
+    """User and assistant turns with text; failed empty replies and messages still waiting
+    in the queue (not sent yet) are left out."""
     turns: list[PromptMessage] = []
     for message in history:
         if message.role not in (MessageRole.USER, MessageRole.ASSISTANT):
+            continue
+        if message.state == MessageState.QUEUED:
             continue
         if not message.content.strip():
             continue

@@ -11,13 +11,19 @@ import os
 import socket
 import time
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Select, select, update
 from sqlmodel import col
 
 from vicechat_tui.core.chat_config import ChatConfig
-from vicechat_tui.core.errors import EmptyMessageError, JobNotFoundError, ProviderError
+from vicechat_tui.core.errors import (
+    EmptyMessageError,
+    InvalidInputError,
+    JobNotFoundError,
+    ProviderError,
+)
 from vicechat_tui.core.events import JobEvent, JobFinished, JobStarted
 from vicechat_tui.core.jobs.host import CoreJobHost
 from vicechat_tui.core.jobs.hub import EventHub
@@ -80,6 +86,15 @@ def _with_document(query: Joinable) -> Joinable:
     )
 
 
+@dataclass(frozen=True)
+class QueueOutcome:
+    """What `JobEngine.queue` did: the job it started (None: none) and the message it left
+    waiting in the queue (None: it was sent at once)."""
+
+    job_id: int | None
+    queued_message_id: int | None
+
+
 class JobEngine:
     """Starts, tracks, streams and cancels chat jobs for one VicechatCore.
 
@@ -98,6 +113,9 @@ class JobEngine:
         self._hub = EventHub()
         self._host = CoreJobHost(core, self._hub.publish)
         self._slots = asyncio.Semaphore(self._settings.max_concurrent)
+        self._queue_lock = asyncio.Lock()
+        """Taken to look at and change a chat's queue, so a reply ending at that moment
+        cannot miss a message being queued (nor send one being taken back)."""
         self._closed = False
 
     # -- starting ---------------------------------------------------------------------------
@@ -128,12 +146,97 @@ class JobEngine:
         assert session.id is not None
         message = await chats.get_message(user_message_id)
         if message.session_id != session.id or message.role != MessageRole.USER.value:
-            from vicechat_tui.core.errors import InvalidInputError
-
             raise InvalidInputError("That message is not a question in this section's chat.")
+        if message.state == MessageState.QUEUED.value:
+            raise InvalidInputError("That message is still waiting in the queue.")
         config = await chats.config_for_reply(session.id)
         self.core.providers.get(config.provider)  # refuse early when none is configured
         return await self._start(document_id, section_id, session.id, config, message)
+
+    # -- the queue: a message sent while a reply is being written ---------------------------
+
+    async def queue(self, document_id: int, section_id: int, text: str) -> QueueOutcome:
+        """Send `text` once the reply being written in the section's chat completes.
+
+        It is stored at once as a user message in state "queued" (nothing typed is lost, a
+        restart shows it) and sent when that reply completes; after a failed or stopped
+        reply it stays held until `send_queued` or `queue` again. One message waits at a
+        time. With no reply being written, a held message is sent first and `text` waits
+        for its reply; with nothing held either, `text` is simply sent.
+        """
+        if not text.strip():
+            raise EmptyMessageError()
+        chats = self.core.chats
+        async with self._queue_lock:
+            session = await chats.open_session(document_id, section_id)
+            assert session.id is not None
+            held = await chats.queued_message(session.id)
+            running = self.active_job_for_section(section_id) is not None
+            if not running and held is None:
+                return QueueOutcome(await self.send(document_id, section_id, text), None)
+            if running and held is not None:
+                raise InvalidInputError(
+                    "A message is already waiting in this chat's queue; take it back to "
+                    "add to it, or wait for the reply."
+                )
+            job_id = None
+            if held is not None:  # held after a failed or stopped reply: it goes first
+                job_id = await self._send_held(document_id, section_id, session.id, held)
+            queued = await chats.add_message(
+                session.id, MessageRole.USER.value, text, state=MessageState.QUEUED
+            )
+            return QueueOutcome(job_id, queued.id)
+
+    async def send_queued(self, document_id: int, section_id: int) -> int | None:
+        """Send the chat's held message now; None when nothing is held, or when a reply is
+        being written (the message goes when that one completes)."""
+        chats = self.core.chats
+        async with self._queue_lock:
+            session = await chats.open_session(document_id, section_id)
+            assert session.id is not None
+            held = await chats.queued_message(session.id)
+            if held is None or self.active_job_for_section(section_id) is not None:
+                return None
+            return await self._send_held(document_id, section_id, session.id, held)
+
+    async def take_back_queued(self, document_id: int, section_id: int) -> str | None:
+        """Remove the chat's queued message and return its text (for the person to edit or
+        drop); None when there is none any more (it was sent meanwhile)."""
+        chats = self.core.chats
+        async with self._queue_lock:
+            session = await chats.open_session(document_id, section_id)
+            assert session.id is not None
+            held = await chats.queued_message(session.id)
+            if held is None or held.id is None or not await chats.remove_queued(held.id):
+                return None
+            return held.content
+
+    async def _send_held(
+        self, document_id: int, section_id: int, session_id: int, message: ChatMessage
+    ) -> int:
+        """Start the reply to a queued message (refused before anything changes when no
+        provider is configured); the message stops being queued."""
+        chats = self.core.chats
+        config = await chats.config_for_reply(session_id)
+        self.core.providers.get(config.provider)
+        assert message.id is not None
+        await chats.update_message(message.id, state=MessageState.COMPLETE.value)
+        message.state = MessageState.COMPLETE.value
+        return await self._start(document_id, section_id, session_id, config, message)
+
+    async def _send_next(self, state: JobState) -> None:
+        """After a completed reply: send the message queued behind it, if any. A failure
+        leaves it queued (held), for the person to send or take back."""
+        try:
+            async with self._queue_lock:
+                held = await self.core.chats.queued_message(state.session_id)
+                if held is not None and not self._closed:
+                    await self._send_held(
+                        state.document_id, state.section_id, state.session_id, held
+                    )
+        except Exception:
+            log.warning("could not send the message queued after job %s", state.job_id)
+            log.debug("queued message not sent", exc_info=True)
 
     async def _start(
         self,
@@ -243,6 +346,8 @@ class JobEngine:
             status, error, reply_stored = JobStatus.FAILED, write_error, False
             self._record_end(state, status, error)
         await self._store_end(state, reply_stored=reply_stored)
+        if status is JobStatus.COMPLETED:  # before JobFinished: a follower finds the next job
+            await self._send_next(state)
         self._hub.publish(
             JobFinished(
                 state.job_id,

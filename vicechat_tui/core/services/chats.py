@@ -249,6 +249,34 @@ class ChatService:
             )
             await db.commit()
 
+    async def queued_message(self, session_id: int) -> ChatMessage | None:
+        """The chat's message waiting in its queue (state "queued"), if any."""
+        async with self._database.session() as db:
+            await visible_session(db, self.user, session_id)
+            query = (
+                select(ChatMessage)
+                .where(col(ChatMessage.session_id) == session_id)
+                .where(col(ChatMessage.state) == MessageState.QUEUED.value)
+                .order_by(col(ChatMessage.id))
+                .limit(1)
+            )
+            return (await db.execute(query)).scalars().first()
+
+    async def remove_queued(self, message_id: int) -> bool:
+        """Delete a queued message (it goes back to the person's input); False when it is
+        no longer queued (sent meanwhile), and then nothing is deleted."""
+        async with self._database.session() as db:
+            await visible(
+                db, self.user, ChatMessage, message_id, Level.EDIT, action="chat about it"
+            )
+            result = await db.execute(
+                delete(ChatMessage)
+                .where(col(ChatMessage.id) == message_id)
+                .where(col(ChatMessage.state) == MessageState.QUEUED.value)
+            )
+            await db.commit()
+            return int(getattr(result, "rowcount", 0)) > 0
+
     async def get_message(self, message_id: int) -> ChatMessage:
         """One message; MessageNotFoundError when missing or not visible."""
         async with self._database.session() as db:
