@@ -179,6 +179,9 @@ class ChatController:
             pane.queue_sent(state.user_message_id)  # the held one went first
         if outcome.queued_message_id is not None:
             await pane.add_sent(section_id, outcome.queued_message_id, text, state="queued")
+            next_up = core.jobs.active_job_for_section(section_id)
+            if next_up is not None and next_up.user_message_id == outcome.queued_message_id:
+                pane.queue_sent(outcome.queued_message_id)  # the reply ended while it showed
         return state if generation == self.generation else None
 
     async def send_queued(self, document_id: int, section_id: int) -> JobState | None:

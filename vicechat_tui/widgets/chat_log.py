@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from vicechat_tui.core.models import ChatMessage
 
 
+RETRYABLE_STATES = ("failed", "interrupted", "cancelled")
+"""States of a reply that leave its question to be answered again."""
 FIRST_BATCH = 12
 """Messages mounted before the first frame of a newly shown chat (and per frame after)."""
 
@@ -83,6 +85,20 @@ class ChatLog(VerticalScroll):
     def queued(self) -> ChatMessageView | None:
         """The message waiting in the chat's queue, if one is shown."""
         return next((v for v in reversed(self.views()) if v.is_queued), None)
+
+    def retry_target(self) -> ChatMessageView | None:
+        """The question to answer again: the selected one (a selected reply: its question),
+        else the last one asked."""
+        views = [view for view in self.views() if not view.is_queued]
+        if self.selected is None or self.selected not in views:
+            return self.last("user")
+        earlier = views[: views.index(self.selected) + 1]
+        return next((view for view in reversed(earlier) if view.role == "user"), None)
+
+    def last_unanswered(self) -> bool:
+        """The last question has no complete reply (failed, cancelled, interrupted, none)."""
+        views = [view for view in self.views() if not view.is_queued]
+        return bool(views) and (views[-1].role == "user" or views[-1].state in RETRYABLE_STATES)
 
     def target_reply(self) -> ChatMessageView | None:
         """The clicked message, else the latest assistant reply with text, not streaming."""

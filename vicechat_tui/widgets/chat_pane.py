@@ -35,7 +35,7 @@ from vicechat_tui.core.events import (
 from vicechat_tui.core.jobs.step_text import READING
 from vicechat_tui.widgets.chat_header import ChatHeader, HeaderPart
 from vicechat_tui.widgets.chat_input import ChatInput
-from vicechat_tui.widgets.chat_log import ChatLog
+from vicechat_tui.widgets.chat_log import RETRYABLE_STATES, ChatLog
 from vicechat_tui.widgets.chat_message import ChatMessageView, last_code_block
 from vicechat_tui.widgets.job_events import JobEventReceived, JobProgressed, JobTextAppended
 from vicechat_tui.widgets.job_progress import JobProgress
@@ -54,7 +54,6 @@ def _page_failed(status: str, payload: Mapping[str, object]) -> bool:
     return status == "failed" and bool(payload.get("url"))
 
 
-RETRYABLE_STATES = ("failed", "interrupted", "cancelled")
 FINAL_STATES = {"completed": "complete"}
 ApplyMode = Literal["insert", "replace"]
 
@@ -426,30 +425,12 @@ class ChatPane(Widget):
         self.progress.stop()
         self.research_log.clear()
 
-    def retry_target(self) -> ChatMessageView | None:
-        """The question `ctrl+r` answers again: the selected one (a selected reply: its
-        question), else the last one asked."""
-        selected = self.chat_log.selected
-        views = [view for view in self.chat_log.views() if not view.is_queued]
-        if selected is None or selected not in views:
-            return self.chat_log.last("user")
-        earlier = views[: views.index(selected) + 1]
-        return next((view for view in reversed(earlier) if view.role == "user"), None)
-
-    def last_unanswered(self) -> bool:
-        """The last question has no complete reply (failed, cancelled, interrupted, none)."""
-        views = [view for view in self.chat_log.views() if not view.is_queued]
-        if not views:
-            return False
-        return views[-1].role == "user" or views[-1].state in RETRYABLE_STATES
-
     def can_retry(self) -> bool:
         """After a failed, cancelled or interrupted reply (or a message left unanswered), or
         with a question selected (asked again)."""
-        target = self.retry_target()
-        if self.running or target is None:
+        if self.running or self.chat_log.retry_target() is None:
             return False
-        return self.chat_log.selected is not None or self.last_unanswered()
+        return self.chat_log.selected is not None or self.chat_log.last_unanswered()
 
     async def on_job_event_received(self, message: JobEventReceived) -> None:
         message.stop()
@@ -572,7 +553,7 @@ class ChatPane(Widget):
     def action_chat_retry(self) -> None:
         """The last question after a failed reply: answered again in place. Any other
         (selected) question: asked again at the end of the chat, with the chat so far."""
-        target = self.retry_target()
+        target = self.chat_log.retry_target()
         if target is None or self.running or self.section_id is None:
             return
         if self.chat_log.queued() is not None:
@@ -581,7 +562,7 @@ class ChatPane(Widget):
                 f"box) or take it back ({self.key_hint('chat_take_back')}) first."
             )
             return
-        if target is self.chat_log.last("user") and self.last_unanswered():
+        if target is self.chat_log.last("user") and self.chat_log.last_unanswered():
             self.post_message(self.RetryRequested(target.message_id, target.content))
             return
         if self.document_id is None:
