@@ -36,10 +36,11 @@ async def states(core: VicechatCore, section_id: int) -> list[tuple[str, str, st
     return [(m.role, m.content, m.state) for m in await core.chats.history(session.id)]
 
 
-async def settled(core: VicechatCore) -> None:
-    """Until no job of this engine is running (the queued one included)."""
+async def settled(core: VicechatCore, count: int) -> None:
+    """Until this engine has started `count` jobs (queued ones included) and all ended."""
     for _ in range(500):
-        if all(state.is_finished for state in core.jobs.jobs()):
+        jobs = core.jobs.jobs()
+        if len(jobs) >= count and all(state.is_finished for state in jobs):
             return
         await asyncio.sleep(0.01)
     raise AssertionError("jobs still running")
@@ -57,7 +58,7 @@ async def test_a_message_queued_behind_a_reply_is_sent_when_it_completes(
     with pytest.raises(InvalidInputError, match="already waiting"):
         await core.jobs.queue(document_id, section_id, "third")
     await core.jobs.wait(first)
-    await settled(core)
+    await settled(core, 2)
     history = await states(core, section_id)
     assert [(role, state) for role, _, state in history] == [
         ("user", "complete"),
@@ -81,14 +82,14 @@ async def test_after_a_stopped_reply_the_queued_message_is_held(
     await core.jobs.queue(document_id, section_id, "second")
     await asyncio.sleep(0.1)
     await core.jobs.cancel(first)
-    await settled(core)
+    await settled(core, 1)
     await asyncio.sleep(0.1)
     assert len(server.chat_bodies) == 1, "held: not sent after a stop"
     assert (await states(core, section_id))[-1] == ("user", "second", "queued")
     # a new message with one held: the held one goes first, the new one waits for it
     outcome = await core.jobs.queue(document_id, section_id, "third")
     assert outcome.job_id is not None and outcome.queued_message_id is not None
-    await settled(core)
+    await settled(core, 3)
     contents = [content for _, content, _ in await states(core, section_id)]
     assert contents[-4:] == ["second", "answer to second", "third", "third"]
     assert len(server.chat_bodies) == 3
@@ -102,11 +103,11 @@ async def test_after_a_failed_reply_the_queued_message_is_held_until_sent(
     document_id, section_id = await a_section(core)
     await core.jobs.send(document_id, section_id, "first")
     await core.jobs.queue(document_id, section_id, "second")
-    await settled(core)
+    await settled(core, 1)
     assert (await states(core, section_id))[1][2] == "failed"
     assert (await states(core, section_id))[-1] == ("user", "second", "queued")
     assert await core.jobs.send_queued(document_id, section_id) is not None
-    await settled(core)
+    await settled(core, 2)
     assert (await states(core, section_id))[-2:] == [
         ("user", "second", "complete"),
         ("assistant", "fine", "complete"),
@@ -124,7 +125,7 @@ async def test_a_queued_message_can_be_taken_back_and_is_never_a_prompt(
     assert await core.jobs.take_back_queued(document_id, section_id) == "second"
     assert await core.jobs.take_back_queued(document_id, section_id) is None
     await core.jobs.wait(first)
-    await settled(core)
+    await settled(core, 1)
     assert len(server.chat_bodies) == 1
     assert [content for _, content, _ in await states(core, section_id)] == [
         "first",
@@ -139,7 +140,7 @@ async def test_nothing_running_nothing_held_queue_sends_at_once(
     document_id, section_id = await a_section(core)
     outcome = await core.jobs.queue(document_id, section_id, "hello")
     assert outcome.job_id is not None and outcome.queued_message_id is None
-    await settled(core)
+    await settled(core, 1)
     assert await states(core, section_id) == [
         ("user", "hello", "complete"),
         ("assistant", "now", "complete"),
