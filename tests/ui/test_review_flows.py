@@ -152,3 +152,33 @@ async def test_a_conflict_merges_what_does_not_overlap_and_asks_for_the_rest(
     assert (await store.sections.get(section_id)).content == merged
     newest = (await store.sections.versions(section_id))[0]
     assert (newest.source, newest.changes_kept, newest.changes_total) == ("merge", 4, 4)
+
+
+async def test_a_long_review_mounts_every_hunk_in_order_and_follows_the_keys_to_the_last(
+    build_app: Callable[..., VicechatApp], store: VicechatCore
+) -> None:
+    """40 hunks on a 24-row terminal: a screenful comes before the first frame, the rest
+    after it; all arrive, in order, and moving to the last change brings its hunk into view."""
+    original = "\n\n".join(f"Paragraph {n} says the weather was fine." for n in range(40))
+    rewrite = original.replace("was fine", "was grand")
+    document_id, (section_id,) = await seed_document(store, "Doc", ["Intro"])
+    await store.sections.save_content(section_id, original, based_on_version=1)
+    await seed_chat(store, document_id, section_id, [{"role": "assistant", "content": rewrite}])
+    app = build_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_section(pilot, document_id, section_id)
+        await pilot.press("alt+r")
+        review = await review_screen(pilot)
+        view = review.diff_view
+        await wait_for(pilot, lambda: len(view.hunk_views()) == 40, what="every hunk")
+        assert [hunk.id for hunk in view.children] == [f"hunk-{n}" for n in range(40)]
+        assert view.scroll_y == 0
+        await pilot.press(*["j"] * 39, "d")
+        await settle(pilot)
+        assert review.current == 39 and review.decisions[39] == "old"
+        last = view.hunk_views()[39]
+        assert "▶✗[-fine-]{+grand+}" in str(last.render())
+        assert view.scroll_y > 0
+        assert last.region.y >= view.region.y and last.region.bottom <= view.region.bottom
+        await pilot.press("escape")
+        await settle(pilot)
