@@ -37,11 +37,15 @@ async def states(core: VicechatCore, section_id: int) -> list[tuple[str, str, st
 
 
 async def settled(core: VicechatCore, count: int) -> None:
-    """Until this engine has started `count` jobs (queued ones included) and all ended."""
+    """Until this engine has started `count` jobs (queued ones included) and all have ended,
+    their replies stored (`wait` returns once a job's task is done, its end written)."""
     for _ in range(500):
         jobs = core.jobs.jobs()
-        if len(jobs) >= count and all(state.is_finished for state in jobs):
-            return
+        if len(jobs) >= count:
+            for job in jobs:
+                await core.jobs.wait(job.job_id)
+            if len(core.jobs.jobs()) == len(jobs):
+                return
         await asyncio.sleep(0.01)
     raise AssertionError("jobs still running")
 

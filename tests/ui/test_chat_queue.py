@@ -157,6 +157,8 @@ async def test_the_queue_survives_leaving_the_section_and_coming_back(
             lambda: len(jobs.jobs()) == 2 and all(job.is_finished for job in jobs.jobs()),
             what="the first reply and the queued message's",
         )
+        for job in jobs.jobs():
+            await jobs.wait(job.job_id)  # its end stored too
         await open_section(pilot, document_id, intro)
         await wait_for(pilot, lambda: "b1" in contents(pane))
         assert contents(pane) == ["first", "a1 a2 a3", "second", "b1"]
