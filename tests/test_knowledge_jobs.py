@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_settings, saved_id
+from tests.servers.embeddings import EmbeddingsServer
 from tests.servers.providers import OpenAIServer, Reply
-from vicechat_tui.core.events import ProgressChanged, StepStarted
+from vicechat_tui.core.events import ProgressChanged, StepFinished, StepStarted
 from vicechat_tui.core.runtime import VicechatCore, open_core
 from vicechat_tui.core.transfer.json_export import message_to_json
 
@@ -127,3 +128,38 @@ async def test_an_assistants_knowledge_is_searched(
     assert state.status == "completed"
     assert state.sources and state.sources[0].path.endswith("mars.txt")
     assert "QUOTED" in server.chat_bodies[-1]["messages"][-1]["content"]
+
+
+async def test_with_an_embedding_model_the_step_is_hybrid_and_finds_the_synonym(
+    server: OpenAIServer, database_url: str, tmp_path: Path
+) -> None:
+    root = tmp_path / "files"
+    root.mkdir()
+    (root / "garage.md").write_text("# Garage\n\nMy car is red and fast.\n", "utf-8")
+    (root / "bakery.md").write_text("# Town\n\nThe best bakery sells bread.\n", "utf-8")
+    with EmbeddingsServer("ollama") as vectors:
+        providers = {"local": server.provider_settings(), "vectors": vectors.provider_settings()}
+        core = await open_core(
+            make_settings(providers=providers, default_provider="local"),
+            database_url=database_url,
+        )
+        try:
+            await core.knowledge.create("life")
+            assert (await core.knowledge.add("life", [root])).embedded == 2
+            document = saved_id(await core.documents.create("Essay"))
+            section = saved_id(await core.sections.create(document, "Cars"))
+            await core.knowledge.attach(document, "life")
+            job = await core.jobs.send(document, section, "Which automobile is best?")
+            events = [event async for event in core.jobs.subscribe(job)]
+            assert (await core.jobs.wait(job)).status == "completed"
+        finally:
+            await core.aclose()
+    (finished, *_) = [e for e in events if isinstance(e, StepFinished)]
+    assert {**finished.payload, "seconds": 0} == {
+        "passages": 2,
+        "files": 2,
+        "mode": "hybrid",
+        "seconds": 0,
+    }
+    question = server.chat_bodies[-1]["messages"][-1]["content"]
+    assert "My car is red and fast." in question

@@ -244,6 +244,23 @@ async def test_a_cancelled_embedding_keeps_the_batches_done(
             await core.aclose()
 
 
+async def test_a_search_sees_vectors_another_process_added(
+    hybrid: VicechatCore, server: EmbeddingsServer, database_url: str, tmp_path: Path
+) -> None:
+    notes = write_notes(tmp_path / "notes")
+    await hybrid.knowledge.create("life")
+    await hybrid.knowledge.add("life", [notes])
+    assert not (await hybrid.knowledge.retrieve(["life"], "feline")).hits  # cached now
+    other = await open_with(database_url, local=server.provider_settings())
+    try:
+        (notes / "pets.md").write_text("# Pets\n\nThe kitten sleeps.\n", "utf-8")
+        assert (await other.knowledge.add("life", [notes])).embedded == 1
+    finally:
+        await other.aclose()
+    found = await hybrid.knowledge.retrieve(["life"], "feline")
+    assert [Path(hit.path).name for hit in found.hits] == ["pets.md"]
+
+
 async def test_deleting_a_file_or_collection_removes_its_vectors(
     hybrid: VicechatCore, tmp_path: Path
 ) -> None:

@@ -8,12 +8,17 @@ import hashlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from vicechat_tui.core.knowledge.vectors import as_rows
-from vicechat_tui.core.models import KnowledgePassage, KnowledgeVector
+from vicechat_tui.core.models import (
+    KnowledgeCollection,
+    KnowledgePassage,
+    KnowledgeVector,
+    utc_now,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -97,8 +102,14 @@ async def store_vectors(
     passage_ids: Sequence[int],
     vectors: npt.NDArray[np.float32],
 ) -> None:
-    """The passages' vectors from `model`, replacing any they had (from another model)."""
+    """The passages' vectors from `model`, replacing any they had (from another model);
+    the collection's `updated_at` moves, so searches of other processes read them."""
     ids = list(passage_ids)
+    await db.execute(
+        update(KnowledgeCollection)
+        .where(col(KnowledgeCollection.id) == collection_id)
+        .values(updated_at=utc_now())
+    )
     await db.execute(delete(KnowledgeVector).where(col(KnowledgeVector.passage_id).in_(ids)))
     await db.execute(
         insert(KnowledgeVector),

@@ -5,8 +5,9 @@ similarity of a question is one matrix-vector product (numpy: ~30 ms for 100,000
 of 768 numbers, where pure Python takes seconds). Each (collection, model) pair's vectors
 are read once per process into a float32 matrix, at most `CACHE_NUMBERS` numbers in all
 (past it the oldest matrices are dropped; one larger than the bound is read each search).
-Before each search the cache is checked against a cheap fingerprint (how many vectors, the
-highest passage id), so what another process added or removed is seen.
+Before each search the cache is checked against the collection's `updated_at`, which
+every change of its passages or vectors moves (one primary-key read, where counting the
+vectors would read every row), so what another process added or removed is seen.
 
 Fusion: reciprocal rank fusion (score = Σ 1 / (60 + rank)), which needs no calibration
 between BM25 scores and cosines.
@@ -16,13 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from vicechat_tui.core.models import KnowledgeVector
+from vicechat_tui.core.models import KnowledgeCollection, KnowledgeVector
 
 if TYPE_CHECKING:
     import numpy as np
@@ -52,7 +54,7 @@ def unit(vector: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
 
 @dataclass(frozen=True, slots=True)
 class _Matrix:
-    fingerprint: tuple[int, int]
+    fingerprint: datetime | None
     ids: npt.NDArray[np.int64]
     rows: npt.NDArray[np.float32]
 
@@ -124,14 +126,13 @@ class VectorCache:
             col(KnowledgeVector.model) == model,
             col(KnowledgeVector.dimensions) == dimensions,
         )
-        count, highest = (
+        fingerprint = (
             await db.execute(
-                select(func.count(), func.coalesce(func.max(col(KnowledgeVector.passage_id)), 0))
-                .select_from(KnowledgeVector)
-                .where(*mine)
+                select(col(KnowledgeCollection.updated_at)).where(
+                    col(KnowledgeCollection.id) == collection_id
+                )
             )
-        ).one()
-        fingerprint = (int(count), int(highest))
+        ).scalar_one_or_none()
         key = (collection_id, model, dimensions)
         cached = self._matrices.get(key)
         if cached is not None and cached.fingerprint == fingerprint:

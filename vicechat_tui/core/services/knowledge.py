@@ -428,6 +428,7 @@ class KnowledgeService:
         gone = sorted(p for p in stored if p in wanted or p.startswith(prefixes))
         if gone:
             await self._delete_files(collection.id, gone)
+            await self._touch(collection.id)  # searches' cached vectors follow
         return gone
 
     # -- retrieval ---------------------------------------------------------------------------
@@ -442,20 +443,30 @@ class KnowledgeService:
         """`search`, saying how it searched: hybrid when the collections have vectors from
         the current embedding model (keyword and vector ranks fused), else keyword only."""
         limit = max(1, min(limit, MAX_PASSAGES))
-        async with self._database.session() as db:
-            found = [(await own_collection(db, self.user, name)).id for name in names]
-            ids = [i for i in found if i is not None]
-            keyword = await keyword_passages(db, self._dialect, ids, question, MAX_PASSAGES)
-            client = self._embeddings()
-            if client is None or not ids or not question.strip():
-                return Retrieval(keyword[:limit], "keyword")
-            if not await self._vectors.has_vectors(db, ids, client.model):
-                note = f"no passage has a vector from {client.model} yet (run kb add again)"
-                return Retrieval(keyword[:limit], "keyword", note)
+        client = self._embeddings() if question.strip() else None
+        # The question's vector is asked for while the keyword search runs.
+        asking = (
+            asyncio.create_task(client.embed([question[:MAX_QUESTION_CHARS]])) if client else None
+        )
         try:
-            asked = await client.embed([question[:MAX_QUESTION_CHARS]])
-        except ProviderError as error:
-            return Retrieval(keyword[:limit], "keyword", error.message)
+            async with self._database.session() as db:
+                found = [(await own_collection(db, self.user, name)).id for name in names]
+                ids = [i for i in found if i is not None]
+                keyword = await keyword_passages(db, self._dialect, ids, question, MAX_PASSAGES)
+                if client is None or asking is None or not ids:
+                    return Retrieval(keyword[:limit], "keyword")
+                if not await self._vectors.has_vectors(db, ids, client.model):
+                    note = f"no passage has a vector from {client.model} yet (run kb add again)"
+                    return Retrieval(keyword[:limit], "keyword", note)
+            try:
+                asked = await asking
+            except ProviderError as error:
+                return Retrieval(keyword[:limit], "keyword", error.message)
+        finally:
+            if asking is not None and not asking.done():
+                asking.cancel()
+            elif asking is not None and not asking.cancelled():
+                asking.exception()  # a failure not needed any more is not an unseen one
         async with self._database.session() as db:
             nearest = await self._vectors.nearest(db, ids, client.model, asked[0], MAX_PASSAGES)
             fused = fused_ranking([hit.passage_id for hit in keyword], nearest)[:limit]
