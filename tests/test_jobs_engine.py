@@ -332,8 +332,8 @@ async def test_subscribing_after_the_job_finished_ends_at_once(
     server.add_replies(Reply(tokens=("Done ", "already.")), Reply.error(401, "Bad key"))
     document_id, section_id = await a_section(core)
     done = await core.jobs.send(document_id, section_id, "Quick one")
+    await core.jobs.wait(done)  # one after the other: the server answers in order of arrival
     failed = await core.jobs.send(document_id, section_id, "Another")
-    await core.jobs.wait(done)
     await core.jobs.wait(failed)
 
     snapshot, finished = await follow(core, done)
