@@ -174,3 +174,15 @@ async def open_new_document_dialog(pilot: Pilot[Any]) -> NewItemScreen:
     dialog = app.screen
     assert isinstance(dialog, NewItemScreen)
     return dialog
+
+
+async def run_palette(pilot: Pilot[Any], command: str) -> None:
+    """Run a command of the palette with keys: ctrl+p, its words, then enter on the first hit."""
+    from textual.command import CommandList, CommandPalette
+
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
+    await type_text(pilot, command)
+    await wait_for(pilot, lambda: app.screen.query_one(CommandList).option_count, what="hits")
+    await pilot.press("enter")

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, Static, TextArea
 
@@ -20,7 +19,7 @@ from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
     settle,
     wait_for,
 )
-from tests.ui.conftest import type_text, wait_ready
+from tests.ui.conftest import run_palette, type_text, wait_ready
 from tests.ui.test_chat_config import open_config, replace_input
 from tests.ui.test_snapshots_chat import quiet
 from vicechat_tui.app import VicechatApp
@@ -35,11 +34,7 @@ SIZE = (110, 36)
 
 async def open_assistants(pilot: Pilot[Any]) -> AssistantsScreen:
     app = pilot.app
-    await pilot.press("ctrl+p")
-    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
-    await type_text(pilot, "assistant: manage")
-    await wait_for(pilot, lambda: app.screen.query_one(CommandList).option_count, what="hits")
-    await pilot.press("enter")
+    await run_palette(pilot, "assistant: manage")
     await wait_for(pilot, lambda: isinstance(app.screen, AssistantsScreen), what="the screen")
     screen = app.screen
     assert isinstance(screen, AssistantsScreen)

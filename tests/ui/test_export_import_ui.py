@@ -10,24 +10,14 @@ from typing import Any
 
 import docx
 import pytest
-from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests.applied_replies import apply_reply
-from tests.ui.conftest import SIZE, seed_document, type_text, wait_for, wait_ready
+from tests.ui.conftest import SIZE, run_palette, seed_document, type_text, wait_for, wait_ready
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.screens.export import ExportScreen, ImportScreen
-
-
-async def _palette(pilot: Pilot[Any], command: str) -> None:
-    app = pilot.app
-    await pilot.press("ctrl+p")
-    await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="the palette")
-    await type_text(pilot, command)
-    await wait_for(pilot, lambda: app.screen.query_one(CommandList).option_count, what="hits")
-    await pilot.press("enter")
 
 
 async def _type_path(pilot: Pilot[Any], path: Path) -> None:
@@ -59,7 +49,7 @@ async def test_export_from_the_palette_writes_the_chosen_format(
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(pilot)
-        await _palette(pilot, "document: export")
+        await run_palette(pilot, "document: export")
         await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), what="the dialog")
         assert isinstance(app.screen, ExportScreen)
         dialog: ExportScreen = app.screen
@@ -107,7 +97,7 @@ async def test_import_from_the_palette_adds_the_document_to_the_tree(
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await wait_ready(pilot)
-        await _palette(pilot, "document: import")
+        await run_palette(pilot, "document: import")
         await wait_for(pilot, lambda: isinstance(app.screen, ImportScreen), what="the dialog")
         await type_text(pilot, source.name)
         await pilot.press("enter")
@@ -145,7 +135,7 @@ async def test_a_json_export_comes_back_whole_from_the_palette(
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await wait_ready(pilot)
-        await _palette(pilot, "document: export")
+        await run_palette(pilot, "document: export")
         await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen), what="the dialog")
         assert isinstance(app.screen, ExportScreen)
         dialog = app.screen
@@ -158,7 +148,7 @@ async def test_a_json_export_comes_back_whole_from_the_palette(
         await pilot.press("enter")
         await wait_for(pilot, (tmp_path / "backup.json").exists, timeout=15, what="the export")
 
-        await _palette(pilot, "document: import")
+        await run_palette(pilot, "document: import")
         await wait_for(pilot, lambda: isinstance(app.screen, ImportScreen), what="the dialog")
         await type_text(pilot, "backup.json")
         await pilot.press("enter")
@@ -185,7 +175,7 @@ async def test_a_json_export_comes_back_whole_from_the_palette(
 def _dialog_snapshot(command: str, dialog: type[Any]) -> Callable[[Pilot[Any]], Any]:
     async def run_before(pilot: Pilot[Any]) -> None:
         await wait_ready(pilot)
-        await _palette(pilot, command)
+        await run_palette(pilot, command)
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, dialog), what="the dialog")
         for widget in pilot.app.screen.query("Input"):
             if isinstance(widget, Input):

@@ -8,13 +8,20 @@ import pkgutil
 from collections.abc import Callable
 
 from textual.binding import Binding
-from textual.command import CommandList, CommandPalette
 from textual.dom import DOMNode
 from textual.widgets import Footer, Input
 
 import vicechat_tui.screens
 import vicechat_tui.widgets
-from tests.ui.conftest import SIZE, seed_document, settle, type_text, wait_for, wait_ready
+from tests.ui.conftest import (
+    SIZE,
+    run_palette,
+    seed_document,
+    settle,
+    type_text,
+    wait_for,
+    wait_ready,
+)
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.screens.confirm import ConfirmScreen
@@ -82,11 +89,7 @@ async def test_palette_document_delete_deletes_the_document_not_the_section(
         screen = await wait_ready(pilot)
         await pilot.press("space", "down")
         await wait_for(pilot, lambda: screen.editor.section_id == section_id)
-        await pilot.press("ctrl+p")
-        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
-        await type_text(pilot, "document: delete")
-        await wait_for(pilot, lambda: app.screen.query_one(CommandList).option_count, what="hits")
-        await pilot.press("enter")
+        await run_palette(pilot, "document: delete")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert isinstance(app.screen, ConfirmScreen)
         assert "Doomed doc" in app.screen.question

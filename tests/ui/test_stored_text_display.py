@@ -21,7 +21,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from textual.command import CommandList, CommandPalette
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -31,7 +30,15 @@ import vicechat_tui.screens
 import vicechat_tui.widgets
 from tests.escape_payload import PAYLOAD
 from tests.ui.chat_fixtures import seed_chat
-from tests.ui.conftest import SIZE, seed_document, settle, type_text, wait_for, wait_ready
+from tests.ui.conftest import (
+    SIZE,
+    run_palette,
+    seed_document,
+    settle,
+    type_text,
+    wait_for,
+    wait_ready,
+)
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.errors import DatabaseError, VicechatError
 from vicechat_tui.core.models import Assistant, ChatJob, KnowledgeCollection
@@ -285,13 +292,7 @@ class Walk:
     async def command(self, words: str, screen_class: type[Screen[Any]], step: str) -> None:
         """Run a command of the palette, then check the screen it opens."""
         app = self.pilot.app
-        await self.pilot.press("ctrl+p")
-        await wait_for(self.pilot, lambda: isinstance(app.screen, CommandPalette), what=step)
-        await type_text(self.pilot, words)
-        await wait_for(
-            self.pilot, lambda: app.screen.query_one(CommandList).option_count, what="hits"
-        )
-        await self.pilot.press("enter")
+        await run_palette(self.pilot, words)
         await wait_for(self.pilot, lambda: isinstance(app.screen, screen_class), what=step)
         await settle(self.pilot)
         await self.check(step)

@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from textual.command import CommandList, CommandPalette
-
-from tests.ui.conftest import SIZE, seed_document, settle, type_text, wait_for, wait_ready
+from tests.ui.conftest import (
+    SIZE,
+    run_palette,
+    seed_document,
+    settle,
+    type_text,
+    wait_for,
+    wait_ready,
+)
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.screens.confirm import ConfirmScreen
@@ -132,11 +138,7 @@ async def test_the_trash_screen_restores_and_deletes_for_good(
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await wait_ready(pilot)
-        await pilot.press("ctrl+p")
-        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
-        await type_text(pilot, "trash: show")
-        await wait_for(pilot, lambda: app.screen.query_one(CommandList).option_count, what="hits")
-        await pilot.press("enter")
+        await run_palette(pilot, "trash: show")
         await wait_for(pilot, lambda: isinstance(app.screen, TrashScreen))
         trash = app.screen
         assert isinstance(trash, TrashScreen)

@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from textual.command import CommandList, CommandPalette
-
 from tests.conftest import make_settings
 from tests.ui.conftest import (
     SIZE,
     fixed_clock,
+    run_palette,
     seed_document,
     settle,
-    type_text,
     wait_for,
     wait_ready,
 )
@@ -94,11 +92,7 @@ async def test_theme_command_in_the_palette(build_app: Callable[..., VicechatApp
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(pilot)
-        await pilot.press("ctrl+p")
-        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
-        await type_text(pilot, "theme: gruvbox")
-        await wait_for(pilot, lambda: app.screen.query_one(CommandList).option_count, what="hits")
-        await pilot.press("enter")
+        await run_palette(pilot, "theme: gruvbox")
         await wait_for(pilot, lambda: app.theme == "gruvbox", what="the theme to change")
 
 
@@ -111,11 +105,7 @@ async def test_palette_runs_section_commands(
         screen = await wait_ready(pilot)
         await pilot.press("space", "down")
         await wait_for(pilot, lambda: screen.editor.section_id == section_id)
-        await pilot.press("ctrl+p")
-        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
-        await type_text(pilot, "section: status")
-        await wait_for(pilot, lambda: app.screen.query_one(CommandList).option_count, what="hits")
-        await pilot.press("enter")
+        await run_palette(pilot, "section: status")
         await settle(pilot)
         await wait_for(pilot, lambda: screen.document_tree.selected_item.status == "review")  # type: ignore[union-attr]
         assert (await store.sections.get(section_id)).status == "review"
