@@ -40,3 +40,26 @@ async def test_a_connection_terminated_by_a_cancelled_task_leaves_nothing_waitin
     finally:
         with contextlib.suppress(Exception):
             await engine.dispose()
+
+
+async def test_a_terminated_connection_has_stopped_its_thread_when_terminate_returns(
+    tmp_path: Path,
+) -> None:
+    """A thread still running after terminate reports to a loop that a failing CLI command has
+    already closed, and its traceback lands in the user's terminal (it did, in CI)."""
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'v.db'}")
+    try:
+        connection = await engine.connect()
+        raw = await connection.get_raw_connection()
+        adapted = raw.dbapi_connection
+        assert adapted is not None
+        thread = adapted._connection._thread
+        assert thread.is_alive()
+        adapted.terminate()
+        assert not thread.is_alive()
+        with contextlib.suppress(Exception):
+            await connection.invalidate()
+            await connection.close()
+    finally:
+        with contextlib.suppress(Exception):
+            await engine.dispose()

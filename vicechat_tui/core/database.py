@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import os
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
@@ -29,6 +30,7 @@ from vicechat_tui.core.errors import DatabaseError
 from vicechat_tui.core.migrate import HEAD_REVISION
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_STOP_WAIT_SECONDS = 2.0
 
 
 @contextmanager
@@ -106,8 +108,15 @@ def _close_at_once(connection: Any) -> None:
     for it is cancelled meanwhile (a worker cancelled mid-query as the app quits), also stops
     the thread; the graceful close then waits forever for a thread that has gone, and the
     event loop cannot shut down: the app hangs on quit. For SQLite both ways end in the same
-    `close()` of the file, so only the stop is kept."""
+    `close()` of the file, so only the stop is kept.
+
+    The stop is waited for (briefly): the thread reports back to the event loop, and a thread
+    that outlives a closing loop prints a traceback into the user's terminal (a CLI command
+    that fails at connect ends its loop at once)."""
     connection._terminate_force_close()
+    thread = getattr(connection._connection, "_thread", None)
+    if thread is not None and thread.is_alive() and thread is not threading.current_thread():
+        thread.join(timeout=SQLITE_STOP_WAIT_SECONDS)
 
 
 def _terminate_sqlite_at_once() -> None:
