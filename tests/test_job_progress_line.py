@@ -61,3 +61,8 @@ def test_the_cycle_is_drawn_once() -> None:
     assert research.count("cycle 2/3") == 1
     bare = line(label="writing answer", cycle=3, cycles=3, fraction=0.9)
     assert "writing answer · cycle 3/3" in bare
+    step = line(label="cycle 1/2", cycle=1, cycles=2)  # the cycle's own step
+    assert step.count("cycle 1/2") == 1
+    # a query that happens to hold the words is no research label: the cycle still shows
+    query = line(label="searching 'cycle 1/2 of the moon'", cycle=1, cycles=2)
+    assert query.count("cycle 1/2") == 2, query

@@ -129,10 +129,58 @@ async def test_the_time_budget_ends_the_step_with_a_clear_event(
         assert outcome.cycles_run == 1
 
 
-async def test_cancel_stops_an_internal_call_at_once(
-    tmp_path: Path, index: tuple[SearchIndex, LocalServer]
+CALLS = ("queries", "notes", "decision")
+WHAT = {
+    "queries": "choose search queries",
+    "notes": "take notes",
+    "decision": "decide whether to search more",
+}
+
+
+@pytest.mark.parametrize("endless", CALLS)
+async def test_each_kind_of_call_has_its_own_time_budget(
+    index: tuple[SearchIndex, LocalServer], endless: str
 ) -> None:
-    model = EndlessModel(endless=frozenset({"queries"}))
+    """One kind of call never ends and has a short budget of its own; the other kinds stall
+    longer than that budget before answering, and finish within the (old) shared one."""
+    model = EndlessModel(endless=frozenset({endless}), interval=0.01)
+    model.fallback.decisions = ['{"more": true}']
+    model.fallback.stall = {kind: 0.8 for kind in CALLS if kind != endless}
+    limits = ResearchSettings.model_validate({f"{endless}_seconds": 0.4, "step_seconds": 20})
+    reporter = RecordingReporter()
+    with model.serve() as server:
+        started = time.monotonic()
+        await research(server.url, index[1].url, limits, reporter)
+        took = time.monotonic() - started
+        assert model.hung_up.wait(5), "the endless reply was never hung up on"
+    assert took < 10, took
+    failed = [p for status, p in reporter.finished("") if status == "failed"]
+    assert failed and all(p["timed_out"] is True for p in failed), failed
+    for reason in (p["reason"] for p in failed):  # only the endless kind ran out of time
+        assert f"longer than 0.4 s to {WHAT[endless]}" in reason, reason
+        assert f"({endless}_seconds in [research])" in reason, reason
+    asked = {request_kind(r.json()["messages"]) for r in server.requests}
+    assert set(CALLS) - {endless} <= asked  # the stalled ones were asked, and answered in time
+
+
+def test_a_kind_without_its_own_budget_takes_step_seconds() -> None:
+    limits = ResearchSettings(step_seconds=30, notes_seconds=200, decision_max_tokens=50)
+    assert limits.budget("queries").seconds == 30
+    assert limits.budget("queries").seconds_key == "step_seconds"
+    assert limits.budget("notes").seconds == 200
+    assert limits.budget("notes").seconds_key == "notes_seconds"
+    assert limits.budget("decision").max_tokens == 50
+    defaults = ResearchSettings()
+    assert [defaults.budget(kind).seconds for kind in CALLS] == [90, 90, 90]
+    assert [defaults.budget(kind).max_tokens for kind in CALLS] == [400, 1500, 300]
+
+
+@pytest.mark.parametrize("endless", CALLS)
+async def test_cancel_stops_an_internal_call_at_once(
+    tmp_path: Path, site: WebSite, index: tuple[SearchIndex, LocalServer], endless: str
+) -> None:
+    model = EndlessModel(endless=frozenset({endless}))
+    model.fallback.decisions = ['{"more": true}']
     with model.serve() as server:
         settings = make_settings(
             providers={
@@ -142,6 +190,7 @@ async def test_cancel_stops_an_internal_call_at_once(
             },
             default_provider="local",
             web_search=WebSearchSettings(kind="searxng", base_url=index[1].url),
+            web_fetch=WebFetchSettings(allow_private_hosts=["127.0.0.1"], timeout=5),
             research=ResearchSettings(step_seconds=600),
         )
         core = await open_core(settings, database_url=f"sqlite:///{tmp_path / 'c.db'}")
@@ -152,7 +201,7 @@ async def test_cancel_stops_an_internal_call_at_once(
             assert section.id is not None
             session = await core.chats.open_session(document.id, section.id)
             assert session.id is not None
-            await core.chats.update_config(session.id, {"web_search": True})
+            await core.chats.update_config(session.id, {"web_search": True, "search_cycles": 2})
             job_id = await core.jobs.send(document.id, section.id, QUESTION)
             while not model.started.is_set():
                 await asyncio.sleep(0.01)
@@ -165,8 +214,13 @@ async def test_cancel_stops_an_internal_call_at_once(
             await core.aclose()
     assert state.status == "cancelled"
     assert took < 1.0, took
-    choosing = [s for s in state.steps if s.label == "choosing search queries"]
-    assert choosing and choosing[0].status == "cancelled"
+    label = {
+        "queries": "choosing search queries",
+        "notes": "taking notes",
+        "decision": "deciding whether to search more",
+    }[endless]
+    stopped = [s for s in state.steps if s.label == label]
+    assert stopped and stopped[0].status == "cancelled"
 
 
 @pytest.mark.parametrize(
@@ -176,6 +230,9 @@ async def test_cancel_stops_an_internal_call_at_once(
         ("[research]\nnotes_max_tokens = 5\n", "research.notes_max_tokens: Input should be"),
         ('[research]\nqueries_max_tokens = "many"\n', "research.queries_max_tokens"),
         ("[research]\nthinking = true\n", "research.thinking: unknown key"),
+        ("[research]\nnotes_seconds = 0\n", "research.notes_seconds: Input should be greater"),
+        ('[research]\nqueries_seconds = "slow"\n', "research.queries_seconds"),
+        ("[research]\ndecision_seconds = 4000\n", "research.decision_seconds: Input should be"),
     ],
 )
 def test_research_bounds_are_checked_field_by_field(tmp_path: Path, toml: str, said: str) -> None:
@@ -192,3 +249,15 @@ def test_research_bounds_have_defaults_and_read_from_the_file(tmp_path: Path) ->
     settings = load_settings(path)
     assert settings.research.step_seconds == 30 and settings.research.notes_max_tokens == 800
     assert settings.research.queries_max_tokens == ResearchSettings().queries_max_tokens > 0
+
+
+def test_per_kind_budgets_read_from_the_file_next_to_the_old_key(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[research]\nstep_seconds = 45\nnotes_seconds = 240\nqueries_max_tokens = 64\n",
+        encoding="utf-8",
+    )
+    research = load_settings(path).research
+    assert research.budget("notes").seconds == 240
+    assert research.budget("queries").seconds == research.budget("decision").seconds == 45
+    assert research.budget("queries").max_tokens == 64

@@ -227,6 +227,8 @@ class ScriptedModel:
     decisions: list[str] = field(default_factory=lambda: ['{"more": false, "why": "enough"}'])
     answer: str = "The Moon's gravity is about 1.62 m/s² [1]."
     received: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
+    stall: dict[str, float] = field(default_factory=dict)
+    """Seconds the server keeps quiet before it answers a request of that kind."""
 
     def serve(self) -> LocalServer:
         return LocalServer(self.handle)
@@ -254,6 +256,7 @@ class ScriptedModel:
         kind = request_kind(messages)
         self.received.append((kind, messages))
         text = self._reply(kind, messages)
+        await asyncio.sleep(self.stall.get(kind, 0.0))
         if not body.get("stream"):
             choice = {"index": 0, "message": {"role": "assistant", "content": text}}
             await response.send_json(200, {"choices": [{**choice, "finish_reason": "stop"}]})

@@ -50,6 +50,13 @@ class StepRecord:
     status: str = "running"  # running | ok | failed | cancelled
     payload: dict[str, Any] = field(default_factory=dict)
 
+    def finished(self, status: str, payload: dict[str, Any]) -> StepRecord:
+        """This step ended `status`, `payload` merged into what it started with: what a job
+        stores and what a follower of its `StepFinished` events rebuilds, alike."""
+        return StepRecord(
+            self.step_id, self.parent_id, self.label, status, {**self.payload, **payload}
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class JobStarted:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -128,13 +129,28 @@ class WebFetchSettings(_Section):
     max_redirects: int = Field(default=5, ge=0, le=20)
 
 
+ResearchCall = Literal["queries", "notes", "decision"]
+"""The kinds of model call research makes before it answers."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallBudget:
+    """What one kind of research call may spend: tokens, seconds, and the key that set them."""
+
+    max_tokens: int
+    seconds: float
+    seconds_key: str
+    """The `[research]` key the time budget came from (said when a call runs out of it)."""
+
+
 class ResearchSettings(_Section):
     """Bounds on the model calls web research makes before it answers, under `[research]`.
 
     A small local model asked for search queries once wrote for seven minutes: every
     internal call (choosing queries, taking notes, deciding whether to search more) is
-    capped in tokens and in time. A call that runs out of time ends its step (the research
-    goes on without it: the question itself as the query, excerpts as notes, no more rounds).
+    capped in tokens and in time, each kind on its own. A call that runs out of time ends
+    its step (the research goes on without it: the question itself as the query, excerpts
+    as notes, no more rounds).
     """
 
     queries_max_tokens: int = Field(default=400, ge=16, le=200_000)
@@ -143,8 +159,23 @@ class ResearchSettings(_Section):
     """Most tokens of the notes taken on one round's pages."""
     decision_max_tokens: int = Field(default=300, ge=16, le=200_000)
     """Most tokens of the reply that decides whether to search more."""
+    queries_seconds: float | None = Field(default=None, gt=0, le=3_600)
+    """Seconds the call choosing search queries may take, retries included (unset:
+    `step_seconds`)."""
+    notes_seconds: float | None = Field(default=None, gt=0, le=3_600)
+    """Seconds the call taking notes on one round's pages may take (unset: `step_seconds`)."""
+    decision_seconds: float | None = Field(default=None, gt=0, le=3_600)
+    """Seconds the call deciding whether to search more may take (unset: `step_seconds`)."""
     step_seconds: float = Field(default=90.0, gt=0, le=3_600)
-    """Seconds one internal model call may take, retries included, before its step ends."""
+    """Seconds of any call whose kind sets none of its own (the one budget of old configs)."""
+
+    def budget(self, kind: ResearchCall) -> CallBudget:
+        """The token cap and time budget of a `kind` call."""
+        own: float | None = getattr(self, f"{kind}_seconds")
+        max_tokens: int = getattr(self, f"{kind}_max_tokens")
+        if own is None:
+            return CallBudget(max_tokens, self.step_seconds, "step_seconds")
+        return CallBudget(max_tokens, own, f"{kind}_seconds")
 
 
 class JobSettings(_Section):

@@ -129,7 +129,8 @@ class JobProgress(Widget):
         label = visible_controls(self.label) or "waiting for the model…"
         line.append(label)
         cycle_text = f"cycle {self.cycle}/{self.cycles}"
-        if self.cycles > 1 and cycle_text not in label:  # research labels carry it already
+        carried = label == cycle_text or label.startswith(f"{cycle_text} ")  # research labels
+        if self.cycles > 1 and not carried:
             line.append(f" · {cycle_text}")
         if self.cycles:  # a research job: a plain chat's fraction only jumps from 0 to 1
             line.append(f" · {round(max(0.0, min(1.0, self.fraction)) * 100)}%")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from vicechat_tui.core.events import (
@@ -63,8 +62,7 @@ class JobReporter:
             payload = {**(payload or {}), "seconds": round(time.monotonic() - started, 2)}
         for record in self.state.steps:
             if record.step_id == step_id:
-                merged = {**record.payload, **(payload or {})}
-                self.state.replace_step(replace(record, status=status, payload=merged))
+                self.state.replace_step(record.finished(status, payload or {}))
                 break
         self._publish(StepFinished(self.state.job_id, step_id, status, dict(payload or {})))
         self._on_change()

@@ -13,10 +13,11 @@ Policies, decided here once:
   the web gave nothing, so the caller still answers (and says so).
 - No usable queries from the model: the question itself is the query.
 - Model faults (`ProviderError`) propagate: the final answer needs the same model.
-- Every model call of the loop has a token cap and a time budget (`ResearchSettings`). A
-  call out of time ends its step as failed, says so in a progress event, and the loop goes
-  on with what it has: the question as the query, the pages' excerpts (or the notes written
-  so far) as notes, and no further round.
+- Every model call of the loop has a token cap and a time budget, per kind of call
+  (`ResearchSettings.budget`: queries, notes, decision). A call out of time ends its step
+  as failed, says so in a progress event, and the loop goes on with what it has: the
+  question as the query, the pages' excerpts (or the notes written so far) as notes, and
+  no further round.
 - Cancellation propagates at once; pending page reads are cancelled with it. Nothing more
   is reported after it: steps still running are the caller's to mark cancelled.
 """
@@ -40,7 +41,7 @@ from vicechat_tui.core.research.fetch import FetchedPage, PageFetcher
 from vicechat_tui.core.research.reporting import CycleReporter, OpenStep, ResearchReporter
 from vicechat_tui.core.research.search import SearchProvider, SearchResult
 from vicechat_tui.core.research.urls import normalise_url
-from vicechat_tui.core.settings import ResearchSettings
+from vicechat_tui.core.settings import ResearchCall, ResearchSettings
 
 MIN_PAGES_PER_CYCLE = 3
 EXCERPT_CHARS = 600
@@ -113,19 +114,21 @@ class _Research:
         self.search_error: SearchFailedError | None = None
         self.report = CycleReporter(reporter, self.cycles)
 
-    async def _ask(self, messages: list[PromptMessage], *, max_tokens: int) -> _Reply:
-        """The model's reply, capped at `max_tokens` and at `step_seconds` (text so far kept).
+    async def _ask(self, messages: list[PromptMessage], kind: ResearchCall) -> _Reply:
+        """The model's reply, capped by the tokens and seconds of a `kind` call (text so far
+        kept when the time runs out).
 
         Cancelling the job cancels the call at once (the stream's connection is closed).
         """
+        limits = self.limits.budget(kind)
         request = CompletionRequest(
             model=self.model_name,
             messages=messages,
             temperature=self.temperature,
-            max_tokens=max_tokens,
+            max_tokens=limits.max_tokens,
         )
         parts: list[str] = []
-        budget = asyncio.timeout(self.limits.step_seconds)
+        budget = asyncio.timeout(limits.seconds)
         items = self.model.stream(request)
         try:
             async with budget:
@@ -142,13 +145,17 @@ class _Research:
                 await aclose()  # closes the connection, also on cancellation
         return _Reply("".join(parts))
 
-    def _out_of_time(self, step: OpenStep, what: str, then: str, within_cycle: float) -> None:
-        """End `step` as failed because its model call ran out of time, and say so."""
-        seconds = f"{self.limits.step_seconds:g} s"
+    def _out_of_time(
+        self, step: OpenStep, kind: ResearchCall, what: str, then: str, within_cycle: float
+    ) -> None:
+        """End `step` as failed because its `kind` model call ran out of time, and say so."""
+        limits = self.limits.budget(kind)
+        seconds = f"{limits.seconds:g} s"
         step.status = "failed"
         step.payload["timed_out"] = True
         step.payload["reason"] = (
-            f"The model took longer than {seconds} to {what} (step_seconds in [research]); {then}."
+            f"The model took longer than {seconds} to {what} "
+            f"({limits.seconds_key} in [research]); {then}."
         )
         self.report.progress(within_cycle, f"{what} took longer than {seconds}; {then}")
 
@@ -206,10 +213,14 @@ class _Research:
                 cycles=self.cycles,
                 previous_queries=self.queries,
             )
-            reply = await self._ask(messages, max_tokens=self.limits.queries_max_tokens)
+            reply = await self._ask(messages, "queries")
             if reply.timed_out:
                 self._out_of_time(
-                    step, "choose search queries", "searching for the question itself", 0.05
+                    step,
+                    "queries",
+                    "choose search queries",
+                    "searching for the question itself",
+                    0.05,
                 )
             ran = {query.casefold() for query in self.queries}
             queries = [] if reply.timed_out else prompts.parse_queries(reply.text)
@@ -319,17 +330,14 @@ class _Research:
             for source, page in new
         ]
         with self.report.step("taking notes", parent=parent, payload={"pages": len(pages)}) as step:
-            asked = await self._ask(
-                prompts.build_notes_messages(self.question, pages),
-                max_tokens=self.limits.notes_max_tokens,
-            )
+            asked = await self._ask(prompts.build_notes_messages(self.question, pages), "notes")
             if asked.timed_out:
                 kept = (
                     "keeping the notes written so far"
                     if asked.text.strip()
                     else ("keeping excerpts of the pages instead")
                 )
-                self._out_of_time(step, "take notes", kept, 0.8)
+                self._out_of_time(step, "notes", "take notes", kept, 0.8)
             reply = prompts.strip_reasoning(asked.text)
             if not reply:  # keep something citable rather than nothing
                 reply = "\n".join(
@@ -347,9 +355,11 @@ class _Research:
             messages = prompts.build_decision_messages(
                 self.question, self.notes, cycle=self.cycle, cycles=self.cycles
             )
-            reply = await self._ask(messages, max_tokens=self.limits.decision_max_tokens)
+            reply = await self._ask(messages, "decision")
             if reply.timed_out:
-                self._out_of_time(step, "decide whether to search more", "searching no more", 0.95)
+                self._out_of_time(
+                    step, "decision", "decide whether to search more", "searching no more", 0.95
+                )
                 step.payload["more"] = False
                 return False
             decision = prompts.parse_decision(reply.text)
