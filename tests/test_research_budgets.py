@@ -32,6 +32,7 @@ from vicechat_tui.core.research.search import SearxngSearch
 from vicechat_tui.core.runtime import open_core
 from vicechat_tui.core.settings import (
     ProviderSettings,
+    ResearchCall,
     ResearchSettings,
     WebFetchSettings,
     WebSearchSettings,
@@ -129,7 +130,7 @@ async def test_the_time_budget_ends_the_step_with_a_clear_event(
         assert outcome.cycles_run == 1
 
 
-CALLS = ("queries", "notes", "decision")
+CALLS: tuple[ResearchCall, ...] = ("queries", "notes", "decision")
 WHAT = {
     "queries": "choose search queries",
     "notes": "take notes",
