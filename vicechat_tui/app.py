@@ -31,6 +31,7 @@ from vicechat_tui.ui_state import (
     remembered_theme,
     usable_keys,
 )
+from vicechat_tui.widgets.command_keys import as_command
 from vicechat_tui.workbench import Workbench, utc_now
 
 if TYPE_CHECKING:
@@ -183,6 +184,8 @@ class VicechatApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, PERSON_EVENTS) and not self._core_requested:
             self._request_core()
+        if isinstance(event, events.Key):
+            as_command(event)
         await super().on_event(event)
 
     def _request_core(self) -> None:

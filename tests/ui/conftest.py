@@ -163,6 +163,26 @@ async def type_text(pilot: Pilot[Any], text: str) -> None:
     await pilot.press(*(KEY_NAMES.get(char, char) for char in text))
 
 
+TERMINAL_BYTES = {"alt+a": "\x1ba", "alt+e": "\x1be", "alt+c": "\x1bc", "alt+r": "\x1br"}
+"""What a terminal writes for a key (xterm: alt+letter is ESC and the letter)."""
+
+
+async def press_in_terminal(pilot: Pilot[Any], *keys: str) -> None:
+    """Press `keys` as a terminal sends them, read by Textual's own terminal parser.
+
+    `pilot.press("alt+e")` makes a key without a character, but from a terminal alt+e
+    arrives as ESC e: the key "alt+e" carrying the printable "e", which a text field types
+    unless the app stops it. Tests of alt keys over text fields press them this way.
+    """
+    from textual._xterm_parser import XTermParser
+
+    for key in keys:
+        parser = XTermParser()
+        for event in [*parser.feed(TERMINAL_BYTES[key]), *parser.feed("")]:
+            pilot.app.post_message(event)
+        await pilot.pause()
+
+
 async def open_new_document_dialog(pilot: Pilot[Any]) -> NewItemScreen:
     """From a ready workspace, press ctrl+n and return the title dialog it opens."""
     from vicechat_tui.screens.new_item import NewItemScreen

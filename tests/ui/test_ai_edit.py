@@ -18,7 +18,7 @@ from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
     provider_config,
     type_text,
 )
-from tests.ui.conftest import seed_document, settle, wait_for, workspace
+from tests.ui.conftest import press_in_terminal, seed_document, settle, wait_for, workspace
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.screens.ai_instruction import InstructionScreen
@@ -37,7 +37,7 @@ async def ask_for_an_edit(
     editor = workspace(app).editor
     editor.text_area.focus()
     editor.text_area.move_cursor((2, 5))  # in the second paragraph, nothing selected
-    await pilot.press("alt+e")
+    await press_in_terminal(pilot, "alt+e")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, InstructionScreen), what="ask")
     if keys:
         await pilot.press(*keys)

@@ -6,15 +6,18 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
+from typing import Any
 
 from textual.binding import Binding
 from textual.dom import DOMNode
-from textual.widgets import Footer, Input
+from textual.pilot import Pilot
+from textual.widgets import Footer, Input, TextArea
 
 import vicechat_tui.screens
 import vicechat_tui.widgets
 from tests.ui.conftest import (
     SIZE,
+    press_in_terminal,
     run_palette,
     seed_document,
     settle,
@@ -24,6 +27,7 @@ from tests.ui.conftest import (
 )
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
+from vicechat_tui.screens.ai_instruction import InstructionScreen
 from vicechat_tui.screens.confirm import ConfirmScreen
 from vicechat_tui.screens.help import HelpScreen
 
@@ -57,19 +61,29 @@ async def test_a_focus_key_pressed_twice_keeps_the_pane_and_letters_land_in_it(
         assert screen.document_tree.display
 
 
+async def seed_section(store: VicechatCore, text: str) -> None:
+    document_id = (await store.documents.create("Doc")).id
+    assert document_id is not None
+    await store.sections.create(document_id, "Only", content=text)
+
+
+async def in_the_editor(pilot: Pilot[Any], text: str) -> TextArea:
+    """From a fresh workspace, the only section open and the focus in its text."""
+    screen = await wait_ready(pilot)
+    await pilot.press("space", "down", "f6")
+    area = screen.editor.text_area
+    await wait_for(pilot, lambda: area.text == text and area.has_focus)
+    return area
+
+
 async def test_editor_ctrl_home_and_ctrl_end(
     build_app: Callable[..., VicechatApp], store: VicechatCore
 ) -> None:
-    document_id = (await store.documents.create("Doc")).id
-    assert document_id is not None
     text = "\n".join(f"line {n} of a long section" for n in range(400))
-    await store.sections.create(document_id, "Long", content=text)
+    await seed_section(store, text)
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
-        screen = await wait_ready(pilot)
-        await pilot.press("space", "down", "f6")
-        area = screen.editor.text_area
-        await wait_for(pilot, lambda: area.text == text and area.has_focus)
+        area = await in_the_editor(pilot, text)
         await pilot.press("ctrl+end")
         assert area.cursor_location == area.document.end
         await pilot.pause()
@@ -172,3 +186,23 @@ async def test_help_lists_every_key_of_every_binding(
                 assert shown in rows[binding.id].split(" / "), (binding.id, key, rows[binding.id])
         assert rows["tree.move_up"].split(" / ")[1] == "K"
         assert rows["tree.move_down"].split(" / ")[1] == "J"
+
+
+async def test_alt_e_from_a_terminal_asks_for_an_ai_edit_and_leaves_the_selection(
+    build_app: Callable[..., VicechatApp], store: VicechatCore
+) -> None:
+    """A terminal sends alt+e as ESC e, a key carrying the printable "e": the editor typed
+    it over the selected line (the text lost) instead of asking for the AI edit."""
+    text = "The moon is a rock.\n\nSecond paragraph."
+    await seed_section(store, text)
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        area = await in_the_editor(pilot, text)
+        await pilot.press("shift+end")
+        assert area.selected_text == "The moon is a rock."
+        await press_in_terminal(pilot, "alt+e")
+        await wait_for(pilot, lambda: isinstance(app.screen, InstructionScreen), what="ask")
+        assert area.text == text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert area.text == text

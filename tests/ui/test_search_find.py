@@ -8,7 +8,15 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets.text_area import Selection
 
-from tests.ui.conftest import SIZE, seed_document, settle, type_text, wait_for, wait_ready
+from tests.ui.conftest import (
+    SIZE,
+    press_in_terminal,
+    seed_document,
+    settle,
+    type_text,
+    wait_for,
+    wait_ready,
+)
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.screens.workspace import WorkspaceScreen
@@ -67,7 +75,7 @@ async def test_find_next_previous_and_replace(build_app: Any, store: VicechatCor
         assert text_area.text.splitlines()[1] == "A dog napped."
         assert text_area.selection == ((2, 0), (2, 3))
         assert str(bar.query_one("#find-count").render()) == "2 of 3"
-        await pilot.press("alt+a")
+        await press_in_terminal(pilot, "alt+a")  # typed nothing into the field
         assert text_area.text == "The dog sat.\nA dog napped.\ndogALOGUE of dogs.\n"
         await pilot.press("escape")
         assert bar.has_class("-hidden") and app.focused is text_area
