@@ -162,3 +162,36 @@ async def test_the_trash_screen_restores_and_deletes_for_good(
         assert await titles(store, document_id) == ["Kept", "Gone"]
         await wait_for(pilot, lambda: screen.editor.section_id == b, what="the restored one")
         assert a
+
+
+async def test_ctrl_z_after_restoring_from_the_trash_undoes_the_edit_before(
+    build_app: Callable[..., VicechatApp], store: VicechatCore
+) -> None:
+    """Restored from the trash screen, a delete is no step to undo any more: ctrl+z said
+    "Invalid input — Section 2 is not in the trash." and undid nothing."""
+    document_id, (a, b) = await seed_document(store, "Doc", ["A", "B"])
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        await pilot.press("space", "down")  # on A
+        await wait_for(pilot, lambda: screen.editor.section_id == a)
+        await pilot.press("J")  # A below B: the step ctrl+z should take back in the end
+        await settle(pilot)
+        await wait_for(pilot, lambda: screen.editor.section_id == a)
+        await confirm_delete(pilot)  # A, to the trash
+        assert await titles(store, document_id) == ["B"]
+        await run_palette(pilot, "trash: show")
+        await wait_for(pilot, lambda: isinstance(app.screen, TrashScreen))
+        trash = app.screen
+        assert isinstance(trash, TrashScreen)
+        await wait_for(pilot, lambda: trash.loaded)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: not isinstance(app.screen, TrashScreen))
+        await settle(pilot)
+        assert await titles(store, document_id) == ["B", "A"]
+        screen.document_tree.focus()
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert await titles(store, document_id) == ["A", "B"]
+        assert notifications(app)[-1] == "Undone: move down of “A”."
+    assert b

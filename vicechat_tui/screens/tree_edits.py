@@ -45,6 +45,9 @@ class Undo:
     what: str
     document_id: int
     revert: Callable[[], Awaitable[int | None]]
+    trashed: tuple[str, int] | None = None
+    """What a delete put in the trash ("section" | "document", id): restoring it from the
+    trash screen takes this step off the stack (undoing it then would fail)."""
 
 
 class TreeEdits:
@@ -89,6 +92,7 @@ class TreeEdits:
 
     async def show_restored(self, kind: str, document_id: int, item_id: int) -> None:
         """Show what came back from the trash, with the cursor on it."""
+        self.undo_stack = [undo for undo in self.undo_stack if undo.trashed != (kind, item_id)]
         await self._reload_document(document_id)
         if kind == "section":
             await self.select_section(document_id, item_id)
@@ -224,6 +228,7 @@ class TreeEdits:
                 return None
 
             revert = restore_document
+            trashed = ("document", item.document_id)
         else:
             assert node.parent is not None
             parent = node.parent
@@ -235,7 +240,8 @@ class TreeEdits:
                 return section_id
 
             revert = restore_section
-        self._remember(Undo(f"deleting “{item.title}”", item.document_id, revert))
+            trashed = ("section", section_id)
+        self._remember(Undo(f"deleting “{item.title}”", item.document_id, revert, trashed))
         self._land_after_delete(after)
         self.notify(f"Deleted “{item.title}” — {self.undo_key} to undo")
 
