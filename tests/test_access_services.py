@@ -16,7 +16,9 @@ call it on alice's ids; then, as bob:
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import pkgutil
 import socket
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
@@ -30,6 +32,7 @@ import pytest
 from tests.conftest import saved_id
 from tests.servers.providers import OpenAIServer
 from tests.team_roles import OpenAs
+from vicechat_tui.core import services
 from vicechat_tui.core.errors import AccessDeniedError, NotFoundError, VicechatError
 from vicechat_tui.core.jobs.engine import JobEngine
 from vicechat_tui.core.models import ChatJob, JobStatus, MessageState, utc_now
@@ -469,6 +472,26 @@ async def people(
 def test_every_public_method_has_an_entry() -> None:
     for cls, methods in CALLS.items():
         assert public_methods(cls) == set(methods), cls.__name__
+
+
+def test_every_service_part_is_enumerated() -> None:
+    """A class of `core/services` with a public coroutine method is a service in CALLS or
+    one of its parts (a base class, e.g. `SectionVersions`): a part split off a service, or
+    a new service, cannot escape the enumeration above."""
+    covered = {base for cls in CALLS for base in cls.__mro__}
+    found = []
+    for module_info in pkgutil.iter_modules(services.__path__):
+        module = importlib.import_module(f"{services.__name__}.{module_info.name}")
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            public = [
+                name
+                for name, value in vars(cls).items()
+                if not name.startswith("_") and inspect.iscoroutinefunction(value)
+            ]
+            if cls.__module__ == module.__name__ and public:
+                found.append(cls)
+                assert cls in covered, f"{cls.__qualname__} ({module.__name__}) is not in CALLS"
+    assert {SectionService, KnowledgeService} <= set(found)
 
 
 async def test_a_stranger_finds_nothing(people: tuple[VicechatCore, VicechatCore]) -> None:

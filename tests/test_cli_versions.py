@@ -12,7 +12,7 @@ from tests.conftest import make_settings, saved_id
 from vicechat_tui.cli.main import main
 from vicechat_tui.core.models import VersionSource
 from vicechat_tui.core.runtime import open_core
-from vicechat_tui.core.services.sections import KeptChanges
+from vicechat_tui.core.services.section_versions import KeptChanges
 
 
 @pytest.fixture

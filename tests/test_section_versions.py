@@ -16,7 +16,7 @@ from tests.conftest import make_settings, saved_id
 from vicechat_tui.core.errors import EditConflictError
 from vicechat_tui.core.models import SectionVersion, VersionSource, utc_now
 from vicechat_tui.core.runtime import VicechatCore, open_core
-from vicechat_tui.core.services.sections import AUTOSAVE_SPAN
+from vicechat_tui.core.services.section_versions import AUTOSAVE_SPAN
 
 
 async def a_section(core: VicechatCore, content: str = "v1") -> int:

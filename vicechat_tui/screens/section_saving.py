@@ -82,7 +82,7 @@ class SectionSaver:
         if self.conflict_open:
             return "conflict"
         from vicechat_tui.core.models import VersionSource  # SQLModel: only once there is a draft
-        from vicechat_tui.core.services.sections import KeptChanges
+        from vicechat_tui.core.services.section_versions import KeptChanges
 
         self.editor.stop_autosave()
         self.editor.mark_state("saving")
@@ -123,7 +123,7 @@ class SectionSaver:
         for a choice. Cancelling leaves the draft in the editor, unsaved ("decide later")."""
         from vicechat_tui.core.models import VersionSource
         from vicechat_tui.core.review.plan import plan_merge
-        from vicechat_tui.core.services.sections import KeptChanges
+        from vicechat_tui.core.services.section_versions import KeptChanges
 
         try:
             plan = await plan_merge(draft.based_on_text, draft.text, conflict.current_content)

@@ -30,7 +30,7 @@ from vicechat_tui.core.services.access import (
     editable_by,
     live_document,
 )
-from vicechat_tui.core.services.sections import renumber, sibling_ids
+from vicechat_tui.core.services.section_order import renumber, sibling_ids
 
 KEPT_FOR = timedelta(days=30)
 """How long a deleted document or section stays in the trash before it is purged."""
