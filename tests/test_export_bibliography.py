@@ -15,17 +15,18 @@ from vicechat_tui.core.errors import DocumentNotFoundError
 from vicechat_tui.core.runtime import VicechatCore, open_core
 from vicechat_tui.core.transfer.bibliography import (
     AppliedReply,
-    CitedSource,
     SectionText,
     applied_replies,
     build_bibliography,
-    find_markers,
-    normalised_url,
+)
+from vicechat_tui.core.transfer.citation_markers import find_markers
+from vicechat_tui.core.transfer.cited_sources import CitedSource, normalised_url
+from vicechat_tui.core.transfer.publish import load_document
+from vicechat_tui.core.transfer.reference_lists import (
     references_markdown,
     to_bibtex,
     to_csl_json,
 )
-from vicechat_tui.core.transfer.publish import load_document
 
 READ = date(2025, 3, 14)
 

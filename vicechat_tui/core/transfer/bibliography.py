@@ -20,6 +20,8 @@ reply a marker came from, so the rule is:
 5. A marker no applied reply explains is left as written and reported (`unresolved`).
 
 Nothing here touches the stored text: `rewrite` returns the section's text for the export.
+The sources are `cited_sources`, the markers `citation_markers`; `reference_lists` writes
+the list out (Markdown, BibTeX, CSL-JSON).
 """
 
 from __future__ import annotations
@@ -27,86 +29,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from pathlib import PurePath
-from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
-
-from markdown_it import MarkdownIt
+from typing import Literal
 
 from vicechat_tui.core.text_safety import make_visible
+from vicechat_tui.core.transfer.citation_markers import find_markers
+from vicechat_tui.core.transfer.cited_sources import CitedSource
 
 CitationStyle = Literal["numeric", "author-date"]
 CITATION_STYLES: tuple[CitationStyle, ...] = ("numeric", "author-date")
 REFERENCES_TITLE = "References"
-MAX_RANGE = 50
-"""`[3-7]` expands to 3…7; a longer range is not a citation (e.g. `[1-2000]`)."""
-
-_BLOCKS = MarkdownIt("commonmark", {"maxNesting": 100}).disable(["inline", "normalize"])
-_MARKER = re.compile(
-    r"(?<![\w\\\]!])\[(\s*\d{1,4}(?:\s*[,;\-–]\s*\d{1,4})*\s*)\](?![(\[]|:)",
-)
-_INLINE_CODE = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.DOTALL)
 _WORD = re.compile(r"\w+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-
-
-@dataclass(frozen=True, slots=True)
-class CitedSource:
-    """A source as a reply stored it: a web page, or a passage of one of the user's files."""
-
-    number: int
-    """The reply's own number for it (`[number]` in the reply)."""
-    title: str
-    url: str = ""
-    kind: Literal["web", "file"] = "web"
-    path: str = ""
-    location: str = ""
-    read_on: date | None = None
-    """When it was read: the day of the reply that cites it."""
-
-    @property
-    def identity(self) -> tuple[str, ...]:
-        """Two sources with the same identity are one reference."""
-        if self.kind == "file":
-            return ("file", self.path, self.location)
-        return ("url", normalised_url(self.url))
-
-    @property
-    def site(self) -> str:
-        """The web site (host without `www.`), or the file's name."""
-        if self.kind == "file":
-            return PurePath(self.path).name or self.path
-        host = urlsplit(self.url).hostname or ""
-        return host.removeprefix("www.")
-
-    @classmethod
-    def from_stored(cls, stored: Mapping[str, Any], read_on: date | None) -> CitedSource | None:
-        """From a `ChatMessage.sources` entry; None when it has no usable number."""
-        number = stored.get("number")
-        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-            return None
-        is_file = stored.get("kind") == "file" or (not stored.get("url") and stored.get("path"))
-        return cls(
-            number=number,
-            title=str(stored.get("title") or ""),
-            url=str(stored.get("url") or ""),
-            kind="file" if is_file else "web",
-            path=str(stored.get("path") or ""),
-            location=str(stored.get("location") or ""),
-            read_on=read_on,
-        )
-
-
-def normalised_url(url: str) -> str:
-    """The URL as compared for de-duplication (not as shown)."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return url.strip()
-    return urlunsplit(
-        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, "")
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,56 +169,6 @@ def _overlap(paragraph: frozenset[str], reply: AppliedReply) -> float:
     return best
 
 
-def _code_ranges(text: str) -> list[tuple[int, int]]:
-    """Character ranges of code blocks, HTML blocks and inline code in Markdown `text`."""
-    line_starts = [0]
-    for match in re.finditer("\n", text):
-        line_starts.append(match.end())
-    line_starts.append(len(text) + 1)
-    ranges: list[tuple[int, int]] = []
-    for token in _BLOCKS.parse(text):
-        if token.type in ("fence", "code_block", "html_block") and token.map:
-            first, last = token.map
-            ranges.append((line_starts[first], line_starts[min(last, len(line_starts) - 1)]))
-    ranges.extend(match.span() for match in _INLINE_CODE.finditer(text))
-    return ranges
-
-
-def _marker_numbers(inside: str) -> tuple[int, ...] | None:
-    numbers: list[int] = []
-    for part in re.split(r"\s*[,;]\s*", inside.strip()):
-        ends = re.split(r"\s*[\-–]\s*", part)
-        if len(ends) == 1:
-            numbers.append(int(ends[0]))
-            continue
-        low, high = int(ends[0]), int(ends[-1])
-        if len(ends) != 2 or not 0 < high - low <= MAX_RANGE:
-            return None
-        numbers.extend(range(low, high + 1))
-    if any(number < 1 for number in numbers):
-        return None
-    return tuple(dict.fromkeys(numbers))
-
-
-def find_markers(text: str) -> list[tuple[int, int, tuple[int, ...]]]:
-    """(start, end, numbers) of each citation marker in `text`, in order (rule 2)."""
-    if "[" not in text:
-        return []
-    code = _code_ranges(text) if "`" in text or "    " in text or "<" in text else []
-    found = []
-    for match in _MARKER.finditer(text):
-        start, end = match.span()
-        if any(low <= start < high for low, high in code):
-            continue
-        line_start = text.rfind("\n", 0, start) + 1
-        if not text[line_start:start].strip(" ") and text[end : end + 1] == ":":
-            continue  # a link reference definition
-        numbers = _marker_numbers(match.group(1))
-        if numbers:
-            found.append((start, end, numbers))
-    return found
-
-
 def _paragraph_around(text: str, position: int) -> str:
     starts = [match.end() for match in _BLANK_LINE.finditer(text, 0, position)]
     start = starts[-1] if starts else 0
@@ -361,8 +244,6 @@ def _with_labels(references: list[Reference]) -> list[Reference]:
     return sorted(labelled, key=lambda reference: reference.number)
 
 
-# -- writing the list -----------------------------------------------------------------------
-
 _MARKDOWN_PUNCTUATION = re.compile(r"([!#$&()*+\-.:<>\[\\\]^_`{|}~])")
 
 
@@ -370,113 +251,3 @@ def escape_markdown(text: str) -> str:
     """`text` as literal Markdown, one line: every mark that can start markup escaped."""
     one_line = " ".join(make_visible(text).split())
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", one_line)
-
-
-def _markdown_url(url: str) -> str:
-    """A web address as a Markdown autolink; anything else as escaped text."""
-    if urlsplit(url).scheme.lower() in ("http", "https") and not re.search(r"[\s<>]", url):
-        return f"<{url}>"
-    return escape_markdown(url)
-
-
-def describe_reference(reference: Reference) -> str:
-    """One entry as Markdown: title, site or file, address, date read."""
-    source = reference.source
-    parts = [escape_markdown(source.title or source.url or source.path or "Untitled")]
-    if source.kind == "file":
-        place = escape_markdown(source.path)
-        if source.location:
-            place += f", {escape_markdown(source.location)}"
-        parts.append(place)
-    else:
-        if source.site:
-            parts.append(escape_markdown(source.site))
-        if source.url:
-            parts.append(_markdown_url(source.url))
-    if source.read_on is not None:
-        parts.append(f"Read {source.read_on.isoformat()}")
-    return "\\. ".join(part.rstrip(".\\") for part in parts) + "\\."
-
-
-def references_markdown(
-    bibliography: Bibliography, style: CitationStyle = "numeric", *, heading_level: int = 1
-) -> str:
-    """The References section as Markdown (empty when nothing is cited)."""
-    if not bibliography.references:
-        return ""
-    lines = [f"{'#' * heading_level} {REFERENCES_TITLE} {{#references .unnumbered}}", ""]
-    for reference in bibliography.ordered(style):
-        lead = f"\\[{reference.number}\\] " if style == "numeric" else ""
-        lines.extend([f"{lead}{describe_reference(reference)}", ""])
-    return "\n".join(lines)
-
-
-_BIBTEX_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "%": r"\%",
-    "&": r"\&",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "^": r"\textasciicircum{}",
-    "~": r"\textasciitilde{}",
-}
-_BIBTEX_ESCAPES = str.maketrans(_BIBTEX_SPECIAL)
-
-
-def _bibtex_text(text: str) -> str:
-    return " ".join(make_visible(text).split()).translate(_BIBTEX_ESCAPES)
-
-
-def _bibtex_url(url: str) -> str:
-    """Braces, backslashes, quotes and spaces percent-encoded: the field stays balanced."""
-    return re.sub(r"[{}\\\"\s]", lambda match: "".join(f"%{b:02X}" for b in match[0].encode()), url)
-
-
-def to_bibtex(bibliography: Bibliography) -> str:
-    """The references as BibTeX `@misc` entries (biblatex's `url` and `urldate`)."""
-    entries = []
-    for reference in bibliography.references:
-        source = reference.source
-        fields = [("title", f"{{{_bibtex_text(source.title or source.url or source.path)}}}")]
-        if source.kind == "file":
-            where = source.path + (f", {source.location}" if source.location else "")
-            fields.append(("howpublished", f"{{{_bibtex_text(where)}}}"))
-        else:
-            if source.url:
-                fields.append(("url", f"{{{_bibtex_url(source.url)}}}"))
-            if source.site:
-                fields.append(("organization", f"{{{_bibtex_text(source.site)}}}"))
-        if source.read_on is not None:
-            fields.append(("urldate", f"{{{source.read_on.isoformat()}}}"))
-        body = ",\n".join(f"  {name} = {value}" for name, value in fields)
-        entries.append(f"@misc{{{reference.key},\n{body}\n}}\n")
-    return "\n".join(entries)
-
-
-def to_csl_json(bibliography: Bibliography) -> list[dict[str, Any]]:
-    """The references as CSL-JSON items (what pandoc's citeproc and Zotero read)."""
-    items: list[dict[str, Any]] = []
-    for reference in bibliography.references:
-        source = reference.source
-        item: dict[str, Any] = {
-            "id": reference.key,
-            "citation-number": reference.number,
-            "type": "document" if source.kind == "file" else "webpage",
-            "title": source.title or source.url or source.path,
-        }
-        if source.kind == "file":
-            item["archive_location"] = source.path
-            if source.location:
-                item["locator"] = source.location
-        else:
-            item["URL"] = source.url
-            if source.site:
-                item["container-title"] = source.site
-        if source.read_on is not None:
-            when = source.read_on
-            item["accessed"] = {"date-parts": [[when.year, when.month, when.day]]}
-        items.append(item)
-    return items

@@ -42,18 +42,20 @@ from vicechat_tui.core.services.sections import SectionNode
 from vicechat_tui.core.transfer.bibliography import (
     Bibliography,
     CitationStyle,
-    CitedSource,
     SectionText,
     applied_replies,
     build_bibliography,
     escape_markdown,
+)
+from vicechat_tui.core.transfer.cited_sources import CitedSource
+from vicechat_tui.core.transfer.formats import ExportFormat
+from vicechat_tui.core.transfer.markdown import close_open_block, normalise_newlines
+from vicechat_tui.core.transfer.pandoc import FILTER, MARKDOWN_READER, run_pandoc
+from vicechat_tui.core.transfer.reference_lists import (
     references_markdown,
     to_bibtex,
     to_csl_json,
 )
-from vicechat_tui.core.transfer.formats import ExportFormat
-from vicechat_tui.core.transfer.markdown import close_open_block, normalise_newlines
-from vicechat_tui.core.transfer.pandoc import FILTER, MARKDOWN_READER, run_pandoc
 
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
