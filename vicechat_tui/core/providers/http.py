@@ -4,7 +4,8 @@ Protocol modules describe one attempt at a request; `ProviderHttp` opens it, tur
 statuses, error payloads and transport failures into `ProviderError`s a person can act on,
 and retries 429, 5xx and connection failures — for streams only before the first text.
 Retry waits are jittered so that jobs failing together do not all come back together.
-Every error leaving this layer has the API key scrubbed from its message and detail.
+Every error leaving this layer has the API key scrubbed from its message and detail; the
+errors are worded in `provider_errors`.
 
 What a server sends is bounded (settings of the provider): a response's size once
 decompressed (`max_response_bytes`, via `http_body.read_body`), one line or event of a
@@ -21,7 +22,6 @@ import itertools
 import json
 import logging
 import random
-import socket
 import ssl
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import aclosing, asynccontextmanager
@@ -30,21 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from vicechat_tui.core.errors import (
-    AuthenticationError,
-    BadRequestError,
-    ContextTooLongError,
-    MalformedStreamError,
-    ModelNotFoundError,
-    ProviderError,
-    ProviderNotConfiguredError,
-    ProviderServerError,
-    ProviderTimeoutError,
-    ProviderUnreachableError,
-    RateLimitedError,
-    ReplyTooLargeError,
-    StreamInterruptedError,
-)
+from vicechat_tui.core.errors import ProviderError, RateLimitedError
 from vicechat_tui.core.http_body import (
     ACCEPT_ENCODING,
     BodyTooLarge,
@@ -54,15 +40,8 @@ from vicechat_tui.core.http_body import (
     size_label,
 )
 from vicechat_tui.core.providers.base import StreamItem, TextDelta
-from vicechat_tui.core.providers.faults import (
-    CONTEXT_WORDING,
-    ERROR_TYPE_STATUS,
-    RETRIED_ERRORS,
-    has_cause,
-    parse_retry_after,
-    server_message,
-    wait_wording,
-)
+from vicechat_tui.core.providers.faults import RETRIED_ERRORS, parse_retry_after
+from vicechat_tui.core.providers.provider_errors import ProviderErrorWording
 from vicechat_tui.core.providers.sse import LineTooLong, SseEvent, iter_lines, iter_sse
 from vicechat_tui.core.settings import ProviderSettings
 
@@ -89,8 +68,8 @@ def load_transport() -> None:
     anyio.run(anyio.sleep, 0, backend="asyncio")
 
 
-class ProviderHttp:
-    """The HTTP side of one configured provider."""
+class ProviderHttp(ProviderErrorWording):
+    """The HTTP side of one configured provider (its errors: `provider_errors`)."""
 
     def __init__(
         self,
@@ -228,22 +207,6 @@ class ProviderHttp:
         """The Server-Sent Events of a streamed response (read within `open`)."""
         return iter_sse(self.lines(response), max_event_chars=self.settings.max_line_bytes)
 
-    def too_large(self, what: str, setting: str) -> ReplyTooLargeError:
-        """The error for a response past one of the size bounds."""
-        return ReplyTooLargeError(
-            f"Provider '{self.name}' sent {what}, past the bound set by {setting} in "
-            f"[providers.{self.name}]; the reply was stopped there.",
-            detail=f"from {self.display_url}",
-        )
-
-    def reply_too_long(self) -> ReplyTooLargeError:
-        limit = self.settings.max_reply_chars
-        return ReplyTooLargeError(
-            f"The reply from provider '{self.name}' passed {limit:,} characters, the most "
-            f"kept (max_reply_chars in [providers.{self.name}]); the text up to there is kept.",
-            detail=f"from {self.display_url}; the server went on past the bound",
-        )
-
     async def retrying(
         self, attempt: Callable[[], AsyncGenerator[StreamItem, None]]
     ) -> AsyncGenerator[StreamItem, None]:
@@ -307,134 +270,6 @@ class ProviderHttp:
         """`Authorization: Bearer …` when a key is configured, else nothing."""
         return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
 
-    # -- errors --------------------------------------------------------------------------
-
-    def redact(self, text: str | None) -> str | None:
-        """`text` without the API key in it."""
-        key = self.api_key
-        if text and key and len(key) >= 4:
-            return text.replace(key, "[API key]")
-        return text
-
-    def scrub(self, error: ProviderError) -> None:
-        """Remove the API key from an error's message and detail, whoever wrote them."""
-        error.message = self.redact(error.message) or ""
-        error.args = (error.message,)
-        error.detail = self.redact(error.detail)
-
-    def transport_error(self, error: Exception, *, mid_reply: bool) -> ProviderError:
-        """The typed error for a failure below HTTP (connect, DNS, timeouts, disconnects)."""
-        who, url = f"provider '{self.name}'", self.display_url
-        detail = self.redact(f"{type(error).__name__}: {error} ({url})")
-        if isinstance(error, httpx.InvalidURL | httpx.UnsupportedProtocol):
-            return ProviderNotConfiguredError(
-                f"The base_url of {who} ({url}) is not a usable http:// or https:// address; "
-                f"fix it in [providers.{self.name}] of the config file.",
-                detail=detail,
-            )
-        if isinstance(error, httpx.ConnectTimeout):
-            return ProviderTimeoutError(
-                f"Could not connect to {who} at {url} within {self.settings.connect_timeout:g} s "
-                "(connect_timeout) — is the address right and the server up?",
-                detail=detail,
-            )
-        if isinstance(error, httpx.TimeoutException):
-            waited = f"{self.settings.read_timeout:g} s (read_timeout)"
-            if mid_reply:
-                return ProviderTimeoutError(
-                    f"The reply from {who} stalled: nothing arrived for {waited}.", detail=detail
-                )
-            return ProviderTimeoutError(
-                f"{who.capitalize()} at {url} did not answer within {waited}.", detail=detail
-            )
-        if mid_reply:
-            return StreamInterruptedError(
-                f"The connection to {who} broke in the middle of the reply.", detail=detail
-            )
-        if isinstance(error, httpx.ConnectError) and has_cause(error, socket.gaierror):
-            return ProviderUnreachableError(
-                f"Could not find the host '{self.host}' of {who} ({url}) — check base_url "
-                "and your network connection.",
-                detail=detail,
-            )
-        if isinstance(error, httpx.ConnectError):
-            return ProviderUnreachableError(
-                f"Could not connect to {who} at {url} — is the server running?", detail=detail
-            )
-        return ProviderUnreachableError(
-            f"{who.capitalize()} at {url} closed the connection without answering.",
-            detail=detail,
-        )
-
-    def status_error(
-        self, status: int, body: bytes, model: str | None, retry_after: float | None = None
-    ) -> ProviderError:
-        """The typed error for an HTTP error status."""
-        text = body.decode("utf-8", "replace")
-        return self._error_for(status, server_message(body), text, model, retry_after)
-
-    def payload_error(self, payload: object, model: str | None) -> ProviderError:
-        """The typed error for an error object sent inside a stream."""
-        status = 500
-        if isinstance(payload, dict):
-            for key in ("code", "type", "status"):
-                value = payload.get(key)
-                if isinstance(value, int) and 400 <= value <= 599:
-                    status = value
-                    break
-                if isinstance(value, str) and value in ERROR_TYPE_STATUS:
-                    status = ERROR_TYPE_STATUS[value]
-                    break
-        raw = json.dumps(payload) if not isinstance(payload, str) else payload
-        return self._error_for(status, server_message({"error": payload}), raw, model, None)
-
-    def _error_for(
-        self, status: int, message: str, raw: str, model: str | None, retry_after: float | None
-    ) -> ProviderError:
-        who = f"Provider '{self.name}'"
-        said = f": {message.rstrip('.')}" if message else ""
-        detail = self.redact(f"HTTP {status} from {self.display_url}: {raw[:1000]}")
-        key_env = self.settings.api_key_env
-        if status in (401, 403):
-            where = (
-                f"the environment variable {key_env}"
-                if key_env
-                else f"api_key_env or api_key in [providers.{self.name}] of the config file"
-            )
-            if not self.api_key:
-                text = f"{who} needs an API key (HTTP {status}); set it in {where}."
-            elif status == 401:
-                text = f"{who} refused the API key (HTTP 401){said}. Check the key in {where}."
-            else:
-                text = f"{who} denied access (HTTP 403){said}. The key in {where} may lack access."
-            return AuthenticationError(self.redact(text) or "", detail=detail)
-        if status == 404:
-            if model:
-                text = (
-                    f"{who} does not know the model '{model}' (HTTP 404){said}. Pick another "
-                    f"model, or check base_url ({self.display_url})."
-                )
-                return ModelNotFoundError(self.redact(text) or "", detail=detail)
-            text = f"{who} has no such endpoint (HTTP 404) — check base_url ({self.display_url})."
-            return ProviderError(text, detail=detail)
-        if status == 429:
-            text = f"{who} is limiting requests (HTTP 429); try again {wait_wording(retry_after)}."
-            return RateLimitedError(text, retry_after=retry_after, detail=detail)
-        if CONTEXT_WORDING.search(raw) or status == 413:
-            text = (
-                f"The conversation is too long for model '{model or '?'}' at provider "
-                f"'{self.name}'{said}. Reset the chat, send less context, or lower "
-                f"context_window in [providers.{self.name}] so older messages are left out."
-            )
-            return ContextTooLongError(self.redact(text) or "", detail=detail)
-        if 400 <= status < 500:
-            text = f"{who} refused the request (HTTP {status}){said}."
-            return BadRequestError(self.redact(text) or "", detail=detail)
-        if status >= 500:
-            text = f"{who} failed to answer (HTTP {status}){said}."
-            return ProviderServerError(self.redact(text) or "", detail=detail)
-        return ProviderError(f"{who} answered with HTTP {status}{said}.", detail=detail)
-
     # -- helpers for the protocol modules ------------------------------------------------
 
     def parse_json(self, text: str) -> Any:
@@ -443,18 +278,3 @@ class ProviderHttp:
             return json.loads(text)
         except ValueError:
             raise self.malformed(f"unreadable data: {text[:300]!r}") from None
-
-    def malformed(self, detail: str) -> MalformedStreamError:
-        """The error for a reply that does not follow the provider's protocol."""
-        return MalformedStreamError(
-            f"Provider '{self.name}' sent a reply that could not be read. Is base_url "
-            f'({self.display_url}) a server of kind "{self.settings.kind}"?',
-            detail=self.redact(detail),
-        )
-
-    def interrupted(self) -> StreamInterruptedError:
-        """The error for a stream that ended without its protocol's finish marker."""
-        return StreamInterruptedError(
-            f"The reply from provider '{self.name}' ended before it was complete.",
-            detail=f"the stream from {self.display_url} closed without its end marker",
-        )
