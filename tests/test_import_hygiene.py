@@ -36,6 +36,25 @@ def test_the_cli_module_imports_nothing_heavy() -> None:
     assert result.stdout.strip() == ""
 
 
+def seed(database: Path, body: str) -> str:
+    """Run `body` (indented code using `core`, alice's) on a new database file in a fresh
+    interpreter; what it printed."""
+    code = (
+        "import asyncio, sys\n"
+        "from tests.conftest import make_settings\n"
+        "from vicechat_tui.core.runtime import open_core\n"
+        "async def seed():\n"
+        "    core = await open_core(make_settings(user='alice'), database_url=sys.argv[1])\n"
+        f"{body}"
+        "    await core.aclose()\n"
+        "asyncio.run(seed())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(database)], check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
 FIRST_SCREEN = """
 import asyncio, sys
 from vicechat_tui.app import make_app
@@ -67,17 +86,7 @@ def test_the_first_screen_shows_the_tree_without_the_orm(tmp_path: Path) -> None
     """On a ready SQLite file the tree's first page shows before SQLAlchemy, pydantic, httpx
     or Markdown rendering are imported; the first key opens the core (which needs them)."""
     database = tmp_path / "v.db"
-    seed = (
-        "import asyncio, sys\n"
-        "from tests.conftest import make_settings\n"
-        "from vicechat_tui.core.runtime import open_core\n"
-        "async def seed():\n"
-        "    core = await open_core(make_settings(user='alice'), database_url=sys.argv[1])\n"
-        "    await core.documents.create('Field notes')\n"
-        "    await core.aclose()\n"
-        "asyncio.run(seed())\n"
-    )
-    subprocess.run([sys.executable, "-c", seed, str(database)], check=True)
+    seed(database, "    await core.documents.create('Field notes')\n")
     environment = dict(os.environ, VICECHAT_USER="alice", VICECHAT_CONFIG=str(tmp_path / "c"))
     environment["VICECHAT_DATA_DIR"] = str(tmp_path / "data")
     result = subprocess.run(
@@ -91,6 +100,65 @@ def test_the_first_screen_shows_the_tree_without_the_orm(tmp_path: Path) -> None
     lines = result.stdout.strip().splitlines()
     assert lines[0] == "tree: Field notes | loaded: "
     assert lines[1].startswith("after a key: sqlalchemy,sqlmodel,pydantic")
+
+
+REOPEN_AND_QUIT = """
+import asyncio, sys
+from vicechat_tui.app import make_app
+from vicechat_tui.core.locations import resolve_database_url
+from vicechat_tui.ui_state import Place, place_key, remember_place
+
+HEAVY = ("sqlalchemy", "sqlmodel", "pydantic", "pydantic_settings", "aiosqlite", "alembic",
+         "httpx", "anyio", "markdown_it", "rich.markdown", "pygments")
+
+def heavy():
+    return ",".join(name for name in HEAVY if name in sys.modules)
+
+async def main():
+    url, document_id, section_id = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    remember_place(place_key(resolve_database_url(url), "alice"), Place(document_id, section_id))
+    app = make_app(None, url)
+    async with app.run_test() as pilot:
+        editor = app.screen.query_one("#editor")
+        while editor.section_id != section_id:
+            await pilot.pause(0.02)
+        await pilot.pause(0.3)
+        print("section:", editor.text_area.text, "| loaded:", heavy())
+        await pilot.press("ctrl+q")
+        await pilot.pause(0.3)
+    print("quit:", app.return_code, "| loaded:", heavy())
+
+asyncio.run(main())
+"""
+
+
+def test_a_remembered_section_shows_and_quitting_leaves_without_the_orm(
+    tmp_path: Path,
+) -> None:
+    """The section left last time shows with the first screen, read without the ORM; ctrl+q
+    right then leaves without importing it (quitting never waits for the core)."""
+    database = tmp_path / "v.db"
+    seeded = seed(
+        database,
+        "    document = await core.documents.create('Field notes')\n"
+        "    section = await core.sections.create(document.id, 'Moon', content='Full tonight.')\n"
+        "    print(document.id, section.id)\n",
+    )
+    document_id, section_id = seeded.split()
+    environment = dict(os.environ, VICECHAT_USER="alice", VICECHAT_CONFIG=str(tmp_path / "c"))
+    environment["VICECHAT_DATA_DIR"] = str(tmp_path / "data")
+    result = subprocess.run(
+        [sys.executable, "-c", REOPEN_AND_QUIT, str(database), document_id, section_id],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
+        timeout=120,
+    )
+    assert result.stdout.splitlines() == [
+        "section: Full tonight. | loaded: ",
+        "quit: 0 | loaded: ",
+    ]
 
 
 def test_starting_the_ui_imports_no_command_module() -> None:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from dataclasses import astuple
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import make_settings
+from vicechat_tui.core.errors import VicechatError
 from vicechat_tui.core.runtime import VicechatCore, open_core
 from vicechat_tui.core.tree_preview import read_tree_preview, sqlite_file
 
@@ -105,3 +107,119 @@ def test_bare_paths_and_urls_name_the_same_file(tmp_path: Path) -> None:
     assert sqlite_file(f"sqlite:///{path}") == path
     assert sqlite_file("sqlite:///:memory:") is None
     assert sqlite_file("postgresql://x/y") is None
+
+
+# -- the remembered section (core.place_preview) ----------------------------------------------
+
+
+@pytest.fixture
+async def nested_database(tmp_path: Path) -> tuple[str, dict[str, int]]:
+    """alice's book with nested sections (one in the trash), shared with carol to view;
+    bob's notes, not shared."""
+    url = f"sqlite:///{tmp_path / 'v.db'}"
+    alice, bob = await core_of(url, "alice"), await core_of(url, "bob")
+    try:
+        book = await alice.documents.create("Book")
+        assert book.id is not None
+        ids = {"book": book.id}
+        for name, parent in [
+            ("intro", None),
+            ("part", None),
+            ("chapter", "part"),
+            ("scene", "chapter"),
+            ("cut", "chapter"),
+            ("coda", "part"),
+        ]:
+            parent_id = ids[parent] if parent else None
+            section = await alice.sections.create(book.id, name.title(), parent_id=parent_id)
+            assert section.id is not None
+            ids[name] = section.id
+        await alice.sections.save_content(ids["scene"], "It was night.\nRain.", based_on_version=1)
+        await alice.sections.delete(ids["cut"])
+        await alice.documents.share(book.id, "carol", "view")
+        notes = await bob.documents.create("Notes")
+        assert notes.id is not None
+        note = await bob.sections.create(notes.id, "Private")
+        assert note.id is not None
+        ids |= {"notes": notes.id, "note": note.id}
+    finally:
+        await alice.aclose()
+        await bob.aclose()
+    return url, ids
+
+
+async def test_the_place_is_what_the_sections_service_reads(
+    nested_database: tuple[str, dict[str, int]],
+) -> None:
+    url, ids = nested_database
+    for person in ("alice", "carol"):
+        core = await core_of(url, person)
+        try:
+            stored = await core.sections.get(ids["scene"])
+            levels = {
+                parent: await core.sections.children(ids["book"], parent)
+                for parent in (None, ids["part"], ids["chapter"])
+            }
+        finally:
+            await core.aclose()
+        preview = read_tree_preview(url, person, 200, section=(ids["book"], ids["scene"]))
+        assert preview is not None and preview.place is not None, person
+        section = preview.place.section
+        assert (section.id, section.title, section.content, section.version, section.status) == (
+            stored.id,
+            stored.title,
+            stored.content,
+            stored.version,
+            stored.status,
+        )
+        assert preview.place.path == [ids["part"], ids["chapter"], ids["scene"]]
+        assert preview.path_to(ids["scene"]) == preview.place.path
+        assert preview.section(ids["scene"]) == section and preview.section(ids["intro"]) is None
+        for parent, rows in levels.items():
+            read = preview.place.children(ids["book"], parent)
+            assert read is not None, (person, parent)
+            assert [astuple(row) for row in read] == [
+                (r.id, r.document_id, r.parent_id, r.position, r.title, r.status, r.child_count)
+                for r in rows
+            ], (person, parent)
+        assert preview.place.children(ids["notes"], None) is None  # another document
+        assert not preview.gone(ids["book"], ids["scene"])
+
+
+@pytest.mark.parametrize(
+    ("person", "document", "section"),
+    [
+        ("dave", "book", "scene"),  # not shared with him
+        ("carol", "notes", "note"),  # bob's, not shared with her
+        ("alice", "book", "cut"),  # in the trash
+        ("alice", "notes", "scene"),  # not a section of that document
+        ("alice", "book", "note"),
+    ],
+)
+async def test_a_place_one_cannot_see_is_gone(
+    nested_database: tuple[str, dict[str, int]], person: str, document: str, section: str
+) -> None:
+    url, ids = nested_database
+    core = await core_of(url, person)
+    try:
+        with pytest.raises(VicechatError):
+            await core.sections.get(ids[section], document_id=ids[document])
+    finally:
+        await core.aclose()
+    asked = (ids[document], ids[section])
+    preview = read_tree_preview(url, person, 200, section=asked)
+    assert preview is not None and preview.place is None
+    assert preview.gone(*asked) and not preview.gone(ids["book"], ids["intro"])
+
+
+async def test_a_section_under_a_parent_in_the_trash_is_gone(
+    nested_database: tuple[str, dict[str, int]],
+) -> None:
+    url, ids = nested_database
+    core = await core_of(url, "alice")
+    try:
+        await core.sections.delete(ids["chapter"])  # takes the scene with it
+    finally:
+        await core.aclose()
+    preview = read_tree_preview(url, "alice", 200, section=(ids["book"], ids["scene"]))
+    assert preview is not None and preview.place is None

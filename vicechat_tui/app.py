@@ -1,16 +1,12 @@
 """The vicechat application: wiring only — settings, core, themes, keys and error handling.
 
 `make_app` is the one factory (the CLI and the tests use it). The workspace is composed at
-once. Right after the first frame the tree's first page is read from the SQLite file with the
-standard library (`core.tree_preview`); the core (settings validation, SQLAlchemy, jobs
-recovery, providers) opens in a worker on the person's first key or click, or when something
-needs it (`Workbench.open_core`) — at once when there is no preview (no file yet, a
-migration due, PostgreSQL). benchmarks/RESULTS.md, figure 9, says why.
+once; `startup.StartUp` fills it from previews read without the core and opens the core when
+the person acts (benchmarks/RESULTS.md, figure 9, says why).
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
@@ -23,7 +19,8 @@ from textual.worker import Worker, WorkerState
 from vicechat_tui.commands import WorkspaceCommands
 from vicechat_tui.exit_signals import ExitSignals
 from vicechat_tui.failures import RepeatFilter, TaskFailed, describe, run_task
-from vicechat_tui.screens.workspace import CoreOpened, PreviewRead, WorkspaceScreen
+from vicechat_tui.screens.workspace import WorkspaceScreen
+from vicechat_tui.startup import StartUp
 from vicechat_tui.ui_state import (
     UiPreview,
     read_ui_preview,
@@ -35,19 +32,12 @@ from vicechat_tui.widgets.command_keys import as_command
 from vicechat_tui.workbench import Workbench, utc_now
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from vicechat_tui.core.runtime import VicechatCore
     from vicechat_tui.core.settings import Settings
-    from vicechat_tui.core.tree_preview import TreePreview
 
 DEFAULT_THEME = "textual-dark"
-YOUNG_GC_THRESHOLD = 10_000
-"""Allocations between young garbage collections (CPython's default: 700)."""
 SAVE_ON_SIGNAL_SECONDS = 5.0
 """How long a signal's save may take before the app leaves anyway."""
-PERSON_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)
-"""What the person does that opens the core (if the first screen came from the preview)."""
 
 
 class VicechatApp(App[int]):
@@ -94,11 +84,9 @@ class VicechatApp(App[int]):
             else UiPreview(settings.ui.theme, dict(settings.ui.keys))
         )
         self.workbench = Workbench(settings, clock or utc_now, keymap=dict(preview.keys))
-        self.workbench.request_core = self._request_core
-        self._preview = preview
-        self._reading = self._read_preview_meanwhile()
-        self._tree_preview: TreePreview | None = None
-        self._core_requested = False
+        self.startup = StartUp(
+            self, self.workbench, preview, database_url, show_error=self.show_error
+        )
         self._configured_theme = preview.theme
         self._startup_error = startup_error
         self._theme_restored = False
@@ -127,157 +115,20 @@ class VicechatApp(App[int]):
         self._exit_signals.install()
         self._restore_theme()
         usable = usable_keys(self.keymap)  # a key that cannot be bound keeps its default
-        if usable != self.keymap:  # (said once the settings are read: _check_ui_settings)
+        if usable != self.keymap:  # (said once the settings are read: StartUp)
             self.keymap.clear()
             self.keymap.update(usable)
         if self.keymap:
             self.set_keymap(self.keymap)
         if self._startup_error is not None:
             self.show_error(self._startup_error)
-        if self._reading.done() and self.screen_stack:  # the usual case: no hop through a task
-            self._use_preview()
-        else:
-            run_task(self, self._show_preview(), description="Read the documents", group="core")
-
-    def _read_preview_meanwhile(self) -> Future[TreePreview | None]:
-        """Read the tree's first page in a thread while Textual composes the first frame."""
-        import threading
-        from concurrent.futures import Future
-
-        from vicechat_tui.core.locations import resolve_database_url
-        from vicechat_tui.core.tree_preview import read_tree_preview
-        from vicechat_tui.widgets.document_tree import DocumentTree
-
-        settings, preview = self.workbench.settings, self._preview
-        reading: Future[TreePreview | None] = Future()
-
-        def read() -> None:
-            try:
-                url = resolve_database_url(
-                    self.database_url
-                    or (settings.database_url if settings else preview.database_url)
-                )
-                user = settings.current_user() if settings else preview.current_user()
-                reading.set_result(read_tree_preview(url, user, DocumentTree.PAGE_SIZE))
-            except Exception as error:  # then the core opens at once and says what is wrong
-                reading.set_exception(error)
-
-        threading.Thread(target=read, name="tree-preview", daemon=True).start()
-        return reading
-
-    async def _show_preview(self) -> None:
-        import asyncio
-
-        with contextlib.suppress(Exception):  # _use_preview says what to do without one
-            await asyncio.wrap_future(self._reading)
-        self._use_preview()
-
-    def _use_preview(self) -> None:
-        """The tree's first page without the core; the core at once when there is none."""
-        preview = None if self._reading.exception() else self._reading.result()
-        if preview is None or self._core_requested:
-            self._request_core()
-            return
-        self._tree_preview = preview
-        self.screen_stack[0].post_message(PreviewRead(preview))
+        self.startup.mounted()
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, PERSON_EVENTS) and not self._core_requested:
-            self._request_core()
+        self.startup.noticed(event)
         if isinstance(event, events.Key):
             as_command(event)
         await super().on_event(event)
-
-    def _request_core(self) -> None:
-        if not self._core_requested:
-            self._core_requested = True
-            run_task(self, self._open_core(), description="Open the database", group="core")
-
-    async def _load_settings(self) -> Settings:
-        """The full, validated settings (pydantic), loaded off the event loop."""
-        import asyncio
-
-        def load() -> tuple[Settings, Exception | None]:
-            from vicechat_tui.core.errors import SettingsError
-            from vicechat_tui.core.settings import Settings, load_settings
-
-            try:
-                return load_settings(parsed=self._preview.data), None
-            except SettingsError as error:
-                return Settings(), error
-
-        settings, error = await asyncio.to_thread(load)
-        if error is not None:
-            self.show_error(error)
-        return settings
-
-    async def _open_core(self) -> None:
-        import asyncio
-        import importlib
-
-        workbench = self.workbench
-        if workbench.settings is None:
-            workbench.settings = await self._load_settings()
-        run_task(self, self._check_ui_settings(workbench.settings), description="Check [ui]")
-        # SQLAlchemy takes ~0.5 s to import: do it off the event loop so keys stay live.
-        await asyncio.to_thread(importlib.import_module, "vicechat_tui.core.runtime")
-        from vicechat_tui.core.runtime import open_core
-
-        try:
-            core = await open_core(workbench.settings, database_url=self.database_url)
-        except Exception as error:
-            workbench.core_error = error
-            workbench.core_settled.set()
-            self.show_error(error)
-            self.screen_stack[0].post_message(CoreOpened())
-            return
-        workbench.core = core
-        workbench.core_settled.set()
-        shown = self._tree_preview
-        current = shown is not None and shown.matches(core.database.url, core.user)
-        for screen in self.screen_stack:
-            screen.post_message(CoreOpened(tree_current=current))
-        try:  # now rather than on the first message sent: ~0.2 s off the event loop
-            await asyncio.to_thread(core.providers.preload)
-        except Exception:  # the first request reports it, in its own words
-            self.log.warning("preloading the providers failed")
-        self.call_after_refresh(self._tune_garbage_collector)
-
-    def _tune_garbage_collector(self) -> None:
-        """Keep garbage collection pauses short while text streams and keys arrive.
-
-        Freezing moves the start-up heap out of the collector's reach: otherwise every full
-        collection walks it (~80 MB here) and stalls typing for 120–165 ms. The youngest
-        generation's threshold goes from 700 to 10,000 allocations: a streamed reply
-        allocates strips and segments that live for one redraw (1/15 s); at 700 a young
-        collection ran every ~9 ms, found them alive and promoted them, and the promotions
-        set off full collections of 40–60 ms seven times in eight seconds. At 10,000 most
-        are freed before a collection sees them, and full collections stop while streaming;
-        a young collection then takes ~5 ms (at 20,000 ~14 ms, for no fewer stalls).
-        (benchmarks/RESULTS.md, figures 5 and 6.)
-        """
-        import gc
-
-        gc.collect()
-        gc.freeze()
-        _, middle, oldest = gc.get_threshold()
-        gc.set_threshold(YOUNG_GC_THRESHOLD, middle, oldest)
-
-    async def _check_ui_settings(self, settings: Settings) -> None:
-        """Say which of `[ui]`'s theme and keys are ignored (the app runs on its defaults)."""
-        from vicechat_tui.ui_state import ui_settings_problems
-
-        problems = await ui_settings_problems(
-            settings.ui.theme, settings.ui.keys, themes=self.available_themes, in_use=self.theme
-        )
-        if problems:
-            self.notify(
-                "\n".join(problems),
-                title="Settings ignored",
-                severity="warning",
-                timeout=30,
-                markup=False,
-            )
 
     async def on_unmount(self) -> None:
         self._exit_signals.remove()

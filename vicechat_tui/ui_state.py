@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import os
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from vicechat_tui.core import locations
+from vicechat_tui.core.config_file import read_config_file
+from vicechat_tui.core.errors import SettingsError
 
 
 def _state_path() -> Path:
@@ -137,7 +138,11 @@ class UiPreview:
     """`VICECHAT_USER`, else the file's `user`; None: the OS login."""
     data: dict[str, Any] | None = None
     """The whole parsed file, for the full settings to validate without reading it again
-    (None: missing or unreadable; then the settings read it and say what is wrong)."""
+    (None: missing, unreadable or not TOML)."""
+    error: SettingsError | None = None
+    """Why the file could not be used (unreadable, not TOML): shown with the first frame;
+    the app then runs on the defaults. (Whether its values are valid is pydantic's to say,
+    when the core opens: too heavy to wait for.)"""
 
     def current_user(self) -> str:
         """Who one is on SQLite, as `Settings.current_user` says it."""
@@ -152,12 +157,15 @@ def _text(value: object) -> str | None:
 
 def read_ui_preview(path: Path | None = None) -> UiPreview:
     """`[ui] theme` and `keys`, `database_url` and `user` from the config file (the last two
-    overridden by the environment, as the settings do); defaults if it is missing or bad."""
+    overridden by the environment, as the settings do); defaults if it is missing or bad
+    (with the error when it is bad)."""
     database_url = _text(os.environ.get("VICECHAT_DATABASE_URL"))
     user = _text(os.environ.get("VICECHAT_USER"))
     try:
-        data = tomllib.loads((path or locations.config_file()).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = read_config_file(path or locations.config_file())
+    except SettingsError as error:
+        return UiPreview(database_url=database_url, user=user, error=error)
+    if data is None:
         return UiPreview(database_url=database_url, user=user)
     ui = data.get("ui")
     ui = ui if isinstance(ui, dict) else {}

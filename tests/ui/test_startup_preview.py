@@ -1,18 +1,40 @@
 """Start-up: the tree's first page comes before the core; keys on it still do what they say.
 
-On a SQLite file that is ready, the app shows the tree from `core.tree_preview` and opens
-the core only when the person acts. A key that needs the core waits for it (it never says
-"try again"); with no file yet the core opens at once (it has to create the schema).
+On a SQLite file that is ready, the app shows the tree from `core.tree_preview` — and the
+section remembered for it, at its cursor and scroll (`core.place_preview`) — and opens the
+core only when the person acts. A key that needs the core waits for it (it never says "try
+again"); typing into the previewed section is kept (its save waits for the core); the quit
+key leaves without opening it; a config file that is not TOML is said with the first frame.
+With no file yet the core opens at once (it has to create the schema).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
-from tests.ui.conftest import SIZE, seed_document, settle, type_text, wait_for, workspace
-from vicechat_tui.app import VicechatApp
+import pytest
+
+from tests.ui.conftest import (
+    SIZE,
+    fixed_clock,
+    seed_document,
+    settle,
+    type_text,
+    wait_for,
+    workspace,
+)
+from vicechat_tui.app import VicechatApp, make_app
+from vicechat_tui.core import runtime
+from vicechat_tui.core.locations import resolve_database_url
 from vicechat_tui.core.runtime import VicechatCore
+from vicechat_tui.screens.error import ErrorScreen
 from vicechat_tui.screens.new_item import NewItemScreen
+from vicechat_tui.ui_state import Place, place_key, remember_place
+
+LINES = "\n".join(f"line {n} of a long section" for n in range(120))
 
 
 async def test_the_tree_shows_before_the_core_and_a_key_that_needs_it_waits(
@@ -50,3 +72,107 @@ async def test_without_a_database_file_the_core_opens_at_once(
         screen = workspace(app)
         await wait_for(pilot, lambda: screen.document_tree.loaded, what="the tree")
         assert screen.document_tree.document_total == 0
+
+
+async def remember_body(store: VicechatCore, database_url: str) -> tuple[int, int]:
+    """A book whose second section is long; the place left there: line 80, column 5."""
+    document_id, (_, body) = await seed_document(store, "Book", ["Intro", "Body"])
+    await store.sections.save_content(body, LINES, based_on_version=1)
+    key = place_key(resolve_database_url(database_url), "alice")
+    remember_place(key, Place(document_id, body, (80, 5), (0, 60)))
+    return document_id, body
+
+
+async def test_a_remembered_section_shows_before_the_core_and_typing_at_once_is_kept(
+    build_app: Callable[..., VicechatApp],
+    store: VicechatCore,
+    ui_database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The core takes half a second to open here (as the first import of SQLAlchemy does in
+    a fresh process; this test process has it imported already)."""
+    _, body = await remember_body(store, ui_database_url)
+    opening = runtime.open_core
+
+    async def open_slowly(*args: Any, **options: Any) -> VicechatCore:
+        await asyncio.sleep(0.5)
+        return await opening(*args, **options)
+
+    monkeypatch.setattr(runtime, "open_core", open_slowly)
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = workspace(app)
+        editor = screen.editor
+        await wait_for(pilot, lambda: editor.section_id == body, what="the section left")
+        assert not app.startup.core_requested  # read with the preview
+        assert editor.text_area.cursor_location == (80, 5)
+        await wait_for(pilot, lambda: editor.text_area.scroll_y > 40, what="the scroll")
+        item = screen.document_tree.selected_item
+        assert item is not None and item.section_id == body
+        assert "Body" in str(editor.title_bar.render())
+
+        # at once: to the editor, two letters (the core starts opening), quit
+        await pilot.press("f6", "X", "Y")
+        assert app.core is None and app.startup.core_requested
+        assert editor.text_area.document.get_line(80) == "line XY80 of a long section"
+        await pilot.press("ctrl+q")  # the save waits for the core
+    assert app.return_code == 0
+    stored = await store.sections.get(body)
+    assert stored.content.splitlines()[80] == "line XY80 of a long section"
+
+
+async def test_the_chat_of_the_previewed_section_fills_when_the_core_opens(
+    build_app: Callable[..., VicechatApp], store: VicechatCore, ui_database_url: str
+) -> None:
+    document_id, body = await remember_body(store, ui_database_url)
+    session = await store.chats.open_session(document_id, body)
+    assert session.id is not None
+    await store.chats.add_message(session.id, "user", "What rhymes with moon?")
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = workspace(app)
+        await wait_for(pilot, lambda: screen.editor.section_id == body, what="the section")
+        assert screen.chat_pane.session_id is None and app.core is None
+        await pilot.press("f6")  # a key: the core opens, the chat fills
+        await wait_for(pilot, lambda: screen.chat_pane.session_id == session.id, what="chat")
+        await settle(pilot)
+        assert [v.content for v in screen.chat_pane.chat_log.views()] == ["What rhymes with moon?"]
+        assert screen.editor.section_id == body and len(app.screen_stack) == 1
+
+
+@pytest.mark.parametrize("keys", [{}, {"app.quit": "ctrl+w"}])
+async def test_quitting_right_after_start_does_not_open_the_core(
+    build_app: Callable[..., VicechatApp],
+    store: VicechatCore,
+    ui_database_url: str,
+    keys: dict[str, str],
+) -> None:
+    await remember_body(store, ui_database_url)
+    app = build_app(ui={"keys": keys})
+    async with app.run_test(size=SIZE) as pilot:
+        screen = workspace(app)
+        await wait_for(pilot, lambda: screen.editor.section_id is not None, what="the section")
+        await pilot.press(keys.get("app.quit", "ctrl+q"))
+        await pilot.pause()
+    assert app.return_code == 0
+    assert not app.startup.core_requested and app.core is None
+
+
+async def test_a_config_file_that_is_not_toml_is_said_with_the_first_frame(
+    store: VicechatCore, ui_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seed_document(store, "Field notes", ["Moon"])
+    (tmp_path / "config.toml").write_text('[ui\ntheme = "nord"\n', encoding="utf-8")
+    monkeypatch.setenv("VICECHAT_USER", "alice")
+    app = make_app(None, database_url=ui_database_url, clock=fixed_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ErrorScreen), what="the error")
+        assert isinstance(app.screen, ErrorScreen)
+        assert "not valid TOML" in app.screen.message
+        assert app.core is None  # said before the core (and pydantic) opened
+        await pilot.press("escape")  # a key: the core opens on the defaults, saying it once
+        await wait_for(pilot, lambda: app.core is not None, what="the core")
+        await settle(pilot)
+        assert len(app.screen_stack) == 1
+        titles = [n.data.title for n in workspace(app).document_tree.root.children if n.data]
+        assert titles == ["Field notes"]

@@ -8,7 +8,6 @@ variables (or the file) and never stored elsewhere.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -25,6 +24,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from vicechat_tui.core import locations
+from vicechat_tui.core.config_file import read_config_file
 from vicechat_tui.core.errors import SettingsError
 
 ProviderKind = Literal["openai", "anthropic", "ollama"]
@@ -354,13 +354,8 @@ def load_settings(
     """
     path = path or locations.config_file()
     data: dict[str, Any] = dict(parsed) if parsed is not None else {}
-    if parsed is None and path.exists():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as error:
-            raise SettingsError(f"{path}: not valid TOML: {error}") from None
-        except (OSError, UnicodeDecodeError) as error:
-            raise SettingsError(f"{path}: cannot be read: {error}") from None
+    if parsed is None:
+        data = read_config_file(path) or {}
     data.update({key: value for key, value in overrides.items() if value is not None})
     try:
         settings = Settings(**data)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from vicechat_tui.core.files import user_path
 from vicechat_tui.core.migrate import HEAD_REVISION
+from vicechat_tui.core.place_preview import PlacePreview, PreviewSection, read_place
 
 LEVEL_LABELS = {"owner", "edit", "view"}
 
@@ -77,6 +78,25 @@ class TreePreview:
     total: int
     documents: list[PreviewAccess]
     limit: int
+    place: PlacePreview | None = None
+    """The remembered section (`core.place_preview`), when one was asked for and is there."""
+    asked: tuple[int, int] | None = None
+    """The (document id, section id) asked for: with `place` None, it is gone for `user`."""
+
+    def section(self, section_id: int) -> PreviewSection | None:
+        """The remembered section, if it is `section_id`."""
+        place = self.place
+        return place.section if place is not None and place.section.id == section_id else None
+
+    def path_to(self, section_id: int) -> list[int] | None:
+        """The remembered section's ancestors and itself, if it is `section_id`."""
+        place = self.place
+        return place.path if place is not None and place.section.id == section_id else None
+
+    def gone(self, document_id: int, section_id: int) -> bool:
+        """Whether the section was asked for and is not there for `user` (deleted, in the
+        trash, no longer shared)."""
+        return self.place is None and self.asked == (document_id, section_id)
 
     def matches(self, url: str, user: str) -> bool:
         """Whether the core opened at `url` for `user` sees what this preview showed."""
@@ -94,9 +114,12 @@ def sqlite_file(url: str) -> Path | None:
     return Path(name) if name and name != ":memory:" else None
 
 
-def read_tree_preview(url: str, user: str, limit: int) -> TreePreview | None:
+def read_tree_preview(
+    url: str, user: str, limit: int, *, section: tuple[int, int] | None = None
+) -> TreePreview | None:
     """The preview of the database at `url` for `user`, or None when it must be opened
-    fully (`url` resolved by `locations.resolve_database_url`)."""
+    fully (`url` resolved by `locations.resolve_database_url`). `section` (document id,
+    section id): the remembered place, read in the same transaction."""
     path = sqlite_file(url)
     if path is None or not path.is_file():
         return None
@@ -105,12 +128,14 @@ def read_tree_preview(url: str, user: str, limit: int) -> TreePreview | None:
     except sqlite3.Error:
         return None
     try:
+        connection.execute("BEGIN")  # one snapshot for every read below
         revision = connection.execute("SELECT version_num FROM alembic_version").fetchall()
         if revision != [(HEAD_REVISION,)]:
             return None
         names = {"user": user, "limit": limit}
         (total,) = connection.execute(_COUNT, names).fetchone()
         rows = connection.execute(_PAGE, names).fetchall()
+        place = read_place(connection, user, *section) if section is not None else None
     except sqlite3.Error:
         return None
     finally:
@@ -123,4 +148,4 @@ def read_tree_preview(url: str, user: str, limit: int) -> TreePreview | None:
         documents.append(
             PreviewAccess(PreviewDocument(document_id, title, owner), PreviewLevel(label))
         )
-    return TreePreview(url, user, int(total), documents, limit)
+    return TreePreview(url, user, int(total), documents, limit, place, section)

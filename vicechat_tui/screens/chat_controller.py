@@ -79,8 +79,26 @@ class ChatController:
         """
         self.generation += 1
         generation = self.generation
+        await self.pane.show_section(document_id, section_id)
+        return await self._fill(generation, document_id, section_id, read_only)
+
+    async def fill_shown(self, *, read_only: str | None = None) -> JobState | None:
+        """Fill the chat of the section the pane shows, if it is still empty: the core was
+        not open when the section was shown (the start-up preview showed it)."""
         pane = self.pane
-        await pane.show_section(document_id, section_id)
+        if pane.session_id is not None:
+            return None
+        return await self._fill(self.generation, pane.document_id, pane.section_id, read_only)
+
+    async def _fill(
+        self,
+        generation: int,
+        document_id: int | None,
+        section_id: int | None,
+        read_only: str | None,
+    ) -> JobState | None:
+        """Read the chat from the core into the pane (the pane shows the section already)."""
+        pane = self.pane
         core = self.workbench.core
         if core is None or document_id is None or section_id is None:
             return None

@@ -81,13 +81,16 @@ class SectionSaver:
             return "saved"
         if self.conflict_open:
             return "conflict"
-        from vicechat_tui.core.models import VersionSource  # SQLModel: only once there is a draft
-        from vicechat_tui.core.services.section_versions import KeptChanges
-
         self.editor.stop_autosave()
         self.editor.mark_state("saving")
         try:
-            section = await self.workbench.require_core().sections.save_content(
+            # typed before the core opened (the section came from the start-up preview): the
+            # save waits for it; the models are imported by then (not on the event loop)
+            core = await self.workbench.open_core()
+            from vicechat_tui.core.models import VersionSource
+            from vicechat_tui.core.services.section_versions import KeptChanges
+
+            section = await core.sections.save_content(
                 draft.section_id,
                 draft.text,
                 based_on_version=draft.based_on_version,

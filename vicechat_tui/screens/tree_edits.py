@@ -12,7 +12,7 @@ delete (to the trash) is restored from the trash. `undo` pops and runs the newes
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -362,19 +362,21 @@ class TreeEdits:
 
     # -- selecting from elsewhere (jobs screen) ----------------------------------------------
 
-    async def select_section(self, document_id: int, section_id: int) -> None:
-        """Expand the tree down to `section_id` (loading lazily) and put the cursor on it."""
-        core = await self.workbench.open_core()
-        path: list[int] = []
-        current: int | None = section_id
-        while current is not None:
-            section = await core.sections.get(current)
-            path.append(current)
-            current = section.parent_id
+    async def select_section(
+        self, document_id: int, section_id: int, *, path: Sequence[int] | None = None
+    ) -> None:
+        """Expand the tree down to `section_id` (loading lazily) and put the cursor on it.
+
+        `path`: its ancestors from the top, then itself, when already known (the start-up
+        preview's); otherwise the core reads them.
+        """
+        if path is None:
+            path = await self._path_to(section_id)
         node = self.tree.find_document(document_id)
         if node is None:
+            core = await self.workbench.open_core()
             node = self.tree.show_on_top(await core.documents.access(document_id))
-        for ancestor_id in reversed(path):
+        for ancestor_id in path:
             assert node.data is not None
             if not node.data.loaded:
                 await self.tree.load_children(node)
@@ -387,3 +389,13 @@ class TreeEdits:
             node = found
         self.tree.move_to(node)
         self.tree.focus()
+
+    async def _path_to(self, section_id: int) -> list[int]:
+        core = await self.workbench.open_core()
+        path: list[int] = []
+        current: int | None = section_id
+        while current is not None:
+            section = await core.sections.get(current)
+            path.insert(0, current)
+            current = section.parent_id
+        return path

@@ -1,8 +1,9 @@
 """What the document tree reads from before the core is open.
 
-The first page of documents comes from a preview read without the ORM (`core.tree_preview`);
-everything else the tree asks for — a section's children, the next page — waits for the core
-(asking for it opens it), so a key pressed on the first screen does what it says.
+The first page of documents comes from a preview read without the ORM (`core.tree_preview`),
+and so do the sections on the way down to the remembered one (`core.place_preview`);
+everything else the tree asks for — other sections' children, the next page — waits for the
+core (asking for it opens it), so a key pressed on the first screen does what it says.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
-    from vicechat_tui.core.services.sections import SectionSummary
+    from vicechat_tui.core.section_rows import SectionSummary
     from vicechat_tui.core.tree_preview import TreePreview
     from vicechat_tui.widgets.document_tree import ListedAccess
 
@@ -37,19 +38,23 @@ class PreviewDocuments:
 
 
 class PreviewSections:
-    def __init__(self, open_core: OpenCore) -> None:
+    def __init__(self, preview: TreePreview, open_core: OpenCore) -> None:
+        self._place = preview.place
         self._open_core = open_core
 
     async def children(
         self, document_id: int, parent_id: int | None = None
     ) -> Sequence[SectionSummary]:
+        rows = self._place.children(document_id, parent_id) if self._place else None
+        if rows is not None:
+            return rows
         core = await self._open_core()
         return await core.sections.children(document_id, parent_id)
 
 
 class PreviewSource:
-    """A `TreeSource`: the preview's first page, the core for everything else."""
+    """A `TreeSource`: the preview's first page and place, the core for everything else."""
 
     def __init__(self, preview: TreePreview, open_core: OpenCore) -> None:
         self.documents = PreviewDocuments(preview, open_core)
-        self.sections = PreviewSections(open_core)
+        self.sections = PreviewSections(preview, open_core)

@@ -38,6 +38,7 @@ from vicechat_tui.widgets.section_editor import SectionEditor
 from vicechat_tui.workbench import Workbench
 
 if TYPE_CHECKING:
+    from vicechat_tui.core.place_preview import PreviewSection
     from vicechat_tui.core.tree_preview import TreePreview
     from vicechat_tui.screens.search import SearchTarget
     from vicechat_tui.ui_state import Place
@@ -208,7 +209,22 @@ class WorkspaceScreen(Screen[None]):
             group="trash",
         )
         self._watch_running_jobs()
+        run_task(self, self._fill_chat(), description="Show the chat", group="open")
         self.refresh_bindings()
+
+    def _previewed(self, section_id: int) -> PreviewSection | None:
+        """The section as the start-up preview read it, while the core is not open."""
+        preview = self._preview if self.workbench.core is None else None
+        return preview.section(section_id) if preview is not None else None
+
+    async def _fill_chat(self) -> None:
+        """The chat of a section shown before the core opened (from the preview)."""
+        async with self._open_lock:
+            node = self.document_tree.find_section(self.chat_pane.section_id or 0)
+            reason = node.data.why_read_only if node is not None and node.data else None
+            job = await self.chat.fill_shown(read_only=reason)
+            if job is not None:
+                self._follow(job.job_id, job.started_at)
 
     async def _load_tree(self) -> None:
         try:
@@ -267,7 +283,9 @@ class WorkspaceScreen(Screen[None]):
                     )
                 await self.chat.show_section(None, None)
                 return
-            section = await (await self.workbench.open_core()).sections.get(section_id)
+            section = self._previewed(section_id) or await (
+                await self.workbench.open_core()
+            ).sections.get(section_id)
             self.editor.show_section(section, document_title=self.document_title(item.document_id))
             self.editor.set_read_only(item.why_read_only)
             self._put_back(section_id)
@@ -329,7 +347,10 @@ class WorkspaceScreen(Screen[None]):
         if place is None:
             return
         self._resume_at = place
-        if place.section_id is not None:
+        preview = self._preview if self.workbench.core is None else None
+        if place.section_id is not None and not (
+            preview is not None and preview.gone(place.document_id, place.section_id)
+        ):
             try:
                 await self.select_section(place.document_id, place.section_id)
                 return
@@ -354,7 +375,9 @@ class WorkspaceScreen(Screen[None]):
 
     async def select_section(self, document_id: int, section_id: int) -> None:
         """Put the tree's cursor on `section_id` (its editor and chat follow)."""
-        await self.tree_edits.select_section(document_id, section_id)
+        preview = self._preview if self.workbench.core is None else None
+        path = preview.path_to(section_id) if preview is not None else None
+        await self.tree_edits.select_section(document_id, section_id, path=path)
 
     # -- the tree ----------------------------------------------------------------------------
 

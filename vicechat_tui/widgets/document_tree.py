@@ -24,8 +24,8 @@ from vicechat_tui.failures import run_task
 from vicechat_tui.widgets.safe_text import plain
 
 if TYPE_CHECKING:
+    from vicechat_tui.core.section_rows import SectionSummary
     from vicechat_tui.core.services.access import DocumentAccess
-    from vicechat_tui.core.services.sections import SectionSummary
 
 ItemKind = Literal["document", "section", "more"]
 TreeEdit = Literal[

@@ -13,7 +13,7 @@ the database within about two seconds (all that a kill -9 can lose).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -28,8 +28,22 @@ from textual.widgets.text_area import Selection
 from vicechat_tui.widgets.editor_text_area import LONG_TEXT_LINES, EditorTextArea
 from vicechat_tui.widgets.safe_text import plain
 
+
+class ShownSection(Protocol):
+    """What the editor reads of a section: a `models.Section`, or the start-up preview's
+    `core.place_preview.PreviewSection`."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def content(self) -> str: ...
+
+
 if TYPE_CHECKING:
-    from vicechat_tui.core.models import Section
     from vicechat_tui.widgets.ai_edit_progress import AiEditProgress
     from vicechat_tui.widgets.find_bar import FindBar
 
@@ -206,7 +220,7 @@ class SectionEditor(Vertical):
         self.save_state = "empty"
         self._show_ai_edit_line()
 
-    def show_section(self, section: Section, *, document_title: str) -> None:
+    def show_section(self, section: ShownSection, *, document_title: str) -> None:
         """Load `section` for editing (the caller saved the previous one first)."""
         assert section.id is not None
         self.section_id = section.id

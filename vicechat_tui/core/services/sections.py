@@ -16,6 +16,7 @@ from sqlmodel import col
 from vicechat_tui.core.database import Database
 from vicechat_tui.core.errors import InvalidInputError
 from vicechat_tui.core.models import Section, SectionStatus, utc_now
+from vicechat_tui.core.section_rows import SectionSummary
 from vicechat_tui.core.services.access import (
     Level,
     live_section,
@@ -27,19 +28,6 @@ from vicechat_tui.core.services.section_moves import SectionMoves
 from vicechat_tui.core.services.section_order import parent_clause
 from vicechat_tui.core.services.section_versions import SectionVersions
 from vicechat_tui.core.titles import clean_title
-
-
-@dataclass(frozen=True, slots=True)
-class SectionSummary:
-    """A section without its content: what a tree row needs."""
-
-    id: int
-    document_id: int
-    parent_id: int | None
-    position: int
-    title: str
-    status: str
-    child_count: int
 
 
 @dataclass(slots=True)
