@@ -20,7 +20,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 
 from vicechat_tui.failures import run_task
-from vicechat_tui.screens.workspace import CoreOpened, PreviewRead
+from vicechat_tui.screens.workspace_start import CoreOpened, PreviewRead
 
 if TYPE_CHECKING:
     from concurrent.futures import Future

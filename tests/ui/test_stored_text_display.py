@@ -117,6 +117,12 @@ SHOWS_NO_STORED_TEXT = {
     "ShowMore": "how much of a long message is hidden (counts only)",
     "HelpScreen": "key bindings only",
     "WorkspaceScreen": "arranges the widgets listed above",
+    "WorkspaceBase": "a part of WorkspaceScreen",
+    "PaneLayout": "a part of WorkspaceScreen",
+    "WorkspaceStart": "a part of WorkspaceScreen",
+    "SectionOpening": "a part of WorkspaceScreen",
+    "ChatWiring": "a part of WorkspaceScreen",
+    "WorkspaceDialogs": "a part of WorkspaceScreen",
     "PaneBar": "the hidden panes' names and keys, the save state",
     "KeyFooter": "key bindings only",
     "InstructionScreen": "what the person types, and the config file's quick actions, drawn "
