@@ -20,11 +20,14 @@ from tests.servers.base import LocalServer
 from tests.servers.research import ScriptedModel, SearchHit, SearchIndex, WebSite, search_server
 from vicechat_tui.core.events import (
     JobFinished,
+    JobSnapshot,
     ProgressChanged,
     SourcesFound,
+    StepFinished,
     StepStarted,
     TokenDelta,
 )
+from vicechat_tui.core.jobs.step_text import StepList, StepsOutline, step_record, steps_outline
 from vicechat_tui.core.runtime import VicechatCore, open_core
 from vicechat_tui.core.settings import (
     ProviderSettings,
@@ -220,3 +223,45 @@ def test_ask_web_shows_cycles_on_stderr_and_never_touches_refused_addresses(
     # …but its target, the metadata address, never was: the fetcher refused the hop.
     failed = [s for s in history[1]["steps"] if s["status"] == "failed"]
     assert any("169.254.169.254" in json.dumps(s["payload"]) for s in failed)
+
+
+HOSTILE = "\x1b]0;PWNED\x07[bold]x[/bold]"
+
+
+async def test_steps_rebuilt_from_its_events_are_the_stored_steps(
+    core: VicechatCore, web: Web
+) -> None:
+    """The chat pane shows a reply's steps live from these events (`StepList`), then the
+    stored ones: they must be the same records."""
+    moon, private = web.hits("/moon", "/to-private")
+    web.index.by_query = {
+        "moon gravity": [SearchHit(moon.url, f"Moon {HOSTILE}", "moon"), private],
+        "apollo gravity": web.hits("/apollo"),
+    }
+    web.model.queries = ['["moon gravity"]', '["apollo gravity"]']
+    web.model.decisions = ['{"more": true, "why": "need Apollo"}', '{"more": false}']
+    document_id, section_id = await web_section(core)
+    job_id = await core.jobs.send(document_id, section_id, "How strong is Moon gravity?")
+
+    live = StepList()
+    outlines: list[StepsOutline] = []
+    async for event in core.jobs.subscribe(job_id):
+        if isinstance(event, JobSnapshot):
+            live.reset(event.steps)
+        elif isinstance(event, StepStarted | StepFinished):
+            live.apply(event)
+            outlines.append(steps_outline(live.records))
+    state = await core.jobs.status(job_id)
+    assert state.status == "completed"
+    stored = (await core.chats.get_message(state.assistant_message_id or 0)).steps or []
+
+    assert live.records == [step_record(step) for step in stored]
+    assert steps_outline(live.records) == steps_outline(stored)
+    # while the job ran its steps were shown running, then none was
+    assert max(outline.running for outline in outlines) >= 2  # a cycle and a step inside it
+    assert outlines[-1].running == 0
+    final = steps_outline(stored)
+    assert final.pages_read == 2 and final.pages_refused == 1
+    details = [detail for row in final.rows for detail in row.details]
+    assert f"“Moon {HOSTILE}”" in details  # the page's title, bounded, plain text for the widget
+    assert "search more: yes — need Apollo" in details

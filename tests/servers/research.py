@@ -229,6 +229,8 @@ class ScriptedModel:
     received: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
     stall: dict[str, float] = field(default_factory=dict)
     """Seconds the server keeps quiet before it answers a request of that kind."""
+    pause_answer: threading.Event | None = None
+    """When given, the answer stops after its first half until this is set (mid-stream)."""
 
     def serve(self) -> LocalServer:
         return LocalServer(self.handle)
@@ -262,7 +264,10 @@ class ScriptedModel:
             await response.send_json(200, {"choices": [{**choice, "finish_reason": "stop"}]})
             return
         await response.start(200, {"Content-Type": "text/event-stream"})
-        for piece in (text[: len(text) // 2], text[len(text) // 2 :]):
+        for index, piece in enumerate((text[: len(text) // 2], text[len(text) // 2 :])):
+            if index and kind == "answer" and self.pause_answer is not None:
+                while not (self.pause_answer.is_set() or response.closed):
+                    await asyncio.sleep(0.01)
             chunk = {"choices": [{"index": 0, "delta": {"content": piece}}]}
             await response.write(f"data: {json.dumps(chunk)}\n\n")
         done = {"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}

@@ -5,6 +5,7 @@ the selected or latest reply, or a click). Real app, real local servers, real ke
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,7 +15,8 @@ from textual.widgets import Input, TextArea
 
 from tests.servers.base import LocalServer
 from tests.servers.research import ScriptedModel, SearchHit, SearchIndex, WebSite, search_server
-from tests.ui.chat_fixtures import (
+from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
+    frozen_spinner,
     last_reply,
     open_section,
     reply_finished,
@@ -27,6 +29,7 @@ from tests.ui.conftest import LOCAL_PROVIDER, seed_document
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.core.settings import ProviderSettings, WebFetchSettings, WebSearchSettings
+from vicechat_tui.widgets.chat_pane import ChatPane
 from vicechat_tui.widgets.reply_steps import ReplySteps
 
 PAYLOAD = "\x1b]0;PWNED\x07[bold]x[/bold]"
@@ -63,6 +66,33 @@ def research_settings(search: LocalServer, model_server: LocalServer) -> dict[st
     }
 
 
+async def research_chat(store: VicechatCore, *sections: str) -> tuple[int, list[int]]:
+    """A document whose first section's chat researches the web (one cycle)."""
+    document_id, section_ids = await seed_document(store, "Moon", list(sections))
+    session = await store.chats.open_session(document_id, section_ids[0])
+    await store.chats.update_config(session.id or 0, {"web_search": True, "search_cycles": 1})
+    return document_id, section_ids
+
+
+async def ask_while_a_page_is_slow(
+    pilot: Pilot[Any], site: WebSite, document_id: int, section_id: int
+) -> ChatPane:
+    """Ask in the chat; return while the slow page is read and the other two were refused."""
+    pane = await open_section(pilot, document_id, section_id)
+    await type_text(pilot, "How weak?")
+    await pilot.press("ctrl+j")
+    await wait_for(pilot, site.slow_started.is_set, what="the slow page")
+    await wait_for(pilot, lambda: pane.research_log.count == 2, what="the refusals")
+    return pane
+
+
+def quiet_cursors(app: Any) -> None:
+    """No blinking cursors: a snapshot must not depend on timing."""
+    for widget in app.screen.query("TextArea, Input"):
+        if isinstance(widget, TextArea | Input):
+            widget.cursor_blink = False
+
+
 def rendered(widget: Any) -> str:
     """What `widget` draws, as plain lines (wide enough not to wrap)."""
     from rich.console import Console
@@ -78,17 +108,11 @@ async def test_research_shows_pages_refused_and_steps_open_under_the_reply(
     web: tuple[WebSite, LocalServer, LocalServer, ScriptedModel],
 ) -> None:
     site, search, model_server, _ = web
-    document_id, (section_id,) = await seed_document(store, "Moon", ["Gravity"])
-    session = await store.chats.open_session(document_id, section_id)
-    await store.chats.update_config(session.id or 0, {"web_search": True, "search_cycles": 1})
+    document_id, (section_id,) = await research_chat(store, "Gravity")
     app = build_app(**research_settings(search, model_server))
     async with app.run_test(size=(110, 34)) as pilot:
-        pane = await open_section(pilot, document_id, section_id)
-        await type_text(pilot, "How weak?")
-        await pilot.press("ctrl+j")
         # while the slow page is read: the count of pages, and the refused one with why
-        await wait_for(pilot, site.slow_started.is_set, what="the slow page")
-        await wait_for(pilot, lambda: pane.research_log.count == 2, what="the refusals")
+        pane = await ask_while_a_page_is_slow(pilot, site, document_id, section_id)
         log = rendered(pane.research_log)
         assert "2 pages not read" in log and "10.0.0.1" in log and "private" in log, log
         assert "␛]0;PWNED" in log and "\x1b" not in log and "\x07" not in log  # shown as text
@@ -145,7 +169,7 @@ async def test_steps_are_bounded_and_shown_as_text(
         view = last_reply(pane)
         assert view is not None
         shown = view.query_one(ReplySteps)
-        assert "259 steps · 0 pages read, 259 refused · 2m10s" in rendered(shown)
+        assert "259 steps · 259 pages refused · 2m10s" in rendered(shown)
         await pilot.press("alt+s")
         await wait_for(pilot, lambda: shown.expanded)
         text = rendered(shown)
@@ -263,9 +287,7 @@ async def open_the_steps(pilot: Pilot[Any]) -> None:
     pane = await open_section(pilot, 1, 1)
     await pilot.press("alt+s")
     await wait_for(pilot, lambda: pane.query_one(ReplySteps).expanded, what="the steps open")
-    for widget in app.screen.query("TextArea, Input"):
-        if isinstance(widget, TextArea | Input):
-            widget.cursor_blink = False
+    quiet_cursors(app)
     await settle(pilot)
 
 
@@ -276,3 +298,104 @@ def test_steps_expanded_snapshot(
 ) -> None:
     app = build_app(ui={"theme": theme}, **LOCAL_PROVIDER)
     assert snap_compare(app, terminal_size=(120, 36), run_before=open_the_steps)
+
+
+async def test_the_steps_are_live_under_a_reply_being_researched(
+    build_app: Callable[..., VicechatApp],
+    store: VicechatCore,
+    web: tuple[WebSite, LocalServer, LocalServer, ScriptedModel],
+) -> None:
+    """While a slow page is read the steps under the reply already list what happened (the
+    refused pages and why, the page read with its title) and what is running; alt+s opens
+    them mid-research; the end and a reload show the same steps, none running."""
+    site, search, model_server, _ = web
+    document_id, (section_id, other_id) = await research_chat(store, "Gravity", "Tides")
+    app = build_app(**research_settings(search, model_server))
+    async with app.run_test(size=(110, 40)) as pilot:
+        pane = await ask_while_a_page_is_slow(pilot, site, document_id, section_id)
+        view = last_reply(pane)
+        assert view is not None and view.state == "streaming"
+        steps = view.query_one(ReplySteps)
+        await wait_for(pilot, lambda: steps.outline.pages_read == 1, what="the page read")
+        assert steps.display and steps.outline.running >= 2  # the cycle, the slow page
+        folded = rendered(steps)
+        assert "1 page read, 2 refused" in folded and "running" in folded, folded
+
+        await pilot.press("alt+s")  # from the input, on the reply being written
+        await wait_for(pilot, lambda: steps.expanded, what="the live steps open")
+        assert pane.chat_input.text == ""
+        opened = rendered(steps)
+        assert "… cycle 1/1" in opened and "✓ choosing search queries" in opened, opened
+        assert "… reading http://127.0.0.1" in opened and "/slow" in opened  # still reading
+        assert "✗ reading" in opened and "private" in opened
+        assert "“Private ␛]0;PWNED␇[bold]x[/bold]”" in opened  # a web page's title, inert
+        assert "\x1b" not in opened and "\x07" not in opened
+
+        await wait_for(pilot, lambda: reply_finished(pane), timeout=15, what="the reply")
+        assert view.query_one(ReplySteps) is steps and steps.expanded  # still open at the end
+        assert steps.outline.running == 0 and steps.outline.pages_read == 2
+        at_the_end = rendered(steps)
+        assert "✓ writing answer" in at_the_end, at_the_end
+
+        await open_section(pilot, document_id, other_id)  # away and back: from the database
+        pane = await open_section(pilot, document_id, section_id)
+        reloaded = last_reply(pane)
+        assert reloaded is not None and reloaded is not view
+        await pilot.press("alt+s")
+        shown = reloaded.query_one(ReplySteps)
+        await wait_for(pilot, lambda: shown.expanded, what="the stored steps open")
+        assert rendered(shown) == at_the_end
+
+
+ANSWER = "The page could not be read, so from what I know: about 1.62 m/s², a sixth of Earth's."
+
+
+@pytest.fixture
+def paused_research() -> Iterator[tuple[LocalServer, LocalServer, threading.Event]]:
+    """Search finds one page on a private address (refused at once, no time or port in the
+    picture); the model's answer stops half-way until the event is set."""
+    paused = threading.Event()
+    model = ScriptedModel(answer=ANSWER, pause_answer=paused)
+    index = SearchIndex(default=[SearchHit("http://10.0.0.2/moon", f"Moon {PAYLOAD}", "moon")])
+    with search_server(index) as search, model.serve() as model_server:
+        yield search, model_server, paused
+        paused.set()
+
+
+@pytest.fixture
+async def research_section(store: VicechatCore) -> None:
+    await research_chat(store, "Gravity")
+
+
+async def open_live_steps(pilot: Pilot[Any]) -> None:
+    """Ask, wait until the answer streams (half of it), open the live steps with alt+s."""
+    pane = await open_section(pilot, 1, 1)
+    await type_text(pilot, "How weak?")
+    await pilot.press("ctrl+j")
+    half = ANSWER[: len(ANSWER) // 2]
+    await wait_for(
+        pilot,
+        lambda: (view := last_reply(pane)) is not None and view.content == half,
+        timeout=10,
+        what="half of the answer",
+    )
+    await wait_for(pilot, lambda: pane.progress.tokens > 0, what="the token count")
+    await pilot.press("alt+s")
+    await wait_for(pilot, lambda: pane.query_one(ReplySteps).expanded, what="the steps open")
+    quiet_cursors(pilot.app)
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@pytest.mark.usefixtures("research_section")
+def test_live_steps_mid_stream_snapshot(
+    snap_compare: Any,
+    build_app: Callable[..., VicechatApp],
+    paused_research: tuple[LocalServer, LocalServer, threading.Event],
+    monkeypatch: pytest.MonkeyPatch,
+    theme: str,
+) -> None:
+    monkeypatch.setattr(ReplySteps, "timed", False)  # step times vary from run to run
+    search, model_server, _ = paused_research
+    app = build_app(ui={"theme": theme}, **research_settings(search, model_server))
+    assert snap_compare(app, terminal_size=(120, 36), run_before=open_live_steps)

@@ -109,6 +109,13 @@ class ChatLog(VerticalScroll):
                 return view
         return None
 
+    def steps_target(self) -> ChatMessageView | None:
+        """Whose steps "show steps" opens: the clicked message, else the latest reply (the
+        one being written too: its steps are live)."""
+        if self.selected is not None and self.selected.is_attached:
+            return self.selected
+        return self.last("assistant")
+
     async def show(self, messages: Sequence[ChatMessage], remaining: int) -> None:
         """Replace everything with `messages` (the latest page) and stick to the bottom.
 

@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from vicechat_tui.core.events import Source
+from vicechat_tui.core.events import Source, StepFinished, StepRecord, StepStarted
 from vicechat_tui.widgets.message_body import MessageBody, sealable_prefix
 from vicechat_tui.widgets.reply_steps import ReplySteps
 from vicechat_tui.widgets.safe_text import visible_controls
@@ -211,9 +211,7 @@ class ChatMessageView(Vertical):
             sources.set_sources(self._initial_sources)
             yield sources
         if self._initial_steps:
-            steps = ReplySteps()
-            steps.set_steps(self._initial_steps)
-            yield steps
+            yield ReplySteps(self._initial_steps)
 
     @property
     def body(self) -> MessageBody:
@@ -238,18 +236,27 @@ class ChatMessageView(Vertical):
         elif listed:
             sources_list = SourcesList()
             sources_list.set_sources(listed)
-            self.mount(sources_list)
+            steps = self.query_children(ReplySteps)  # the steps stay last, as when reloaded
+            self.mount(sources_list, before=steps.first() if steps else None)
 
-    def set_steps(self, steps: Iterable[Mapping[str, Any]]) -> None:
+    def set_steps(self, steps: Iterable[Mapping[str, Any] | StepRecord]) -> None:
         """Show the reply's steps, folded, at its end (mounting them the first time)."""
         listed = list(steps)
         shown = self.query_children(ReplySteps)
         if shown:
             shown.first().set_steps(listed)
         elif listed:
-            folded = ReplySteps()
-            folded.set_steps(listed)
-            self.mount(folded)
+            self.mount(ReplySteps(listed))
+
+    def follow_step(self, event: StepStarted | StepFinished) -> None:
+        """A step of the reply being written started or ended: the steps under it follow."""
+        shown = self.query_children(ReplySteps)
+        if shown:
+            shown.first().apply(event)
+        else:
+            steps = ReplySteps()
+            steps.apply(event)
+            self.mount(steps)
 
     def toggle_steps(self) -> bool:
         """Open or fold the reply's steps; False when it has none."""
@@ -278,9 +285,9 @@ class ChatMessageView(Vertical):
     def _show_error(self) -> None:
         label = self.error_label
         if label is None and self.error:
-            sources = self.query_children(SourcesList)
+            under = self.query_children("SourcesList, ReplySteps")
             label = Static(classes="message-error")
-            self.mount(label, before=sources.first() if sources else None)
+            self.mount(label, before=under.first() if under else None)
         if label is not None:
             label.update(self._error_text())
             label.display = bool(self.error)
@@ -382,16 +389,18 @@ class ChatMessageView(Vertical):
         sources: Iterable[Source | Mapping[str, Any]] = (),
         error: str | None = None,
         model: str | None = None,
-        steps: Iterable[Mapping[str, Any]] = (),
+        steps: Iterable[Mapping[str, Any]] | None = (),
     ) -> None:
-        """The job ended: one full render of the final text (fences and all)."""
+        """The job ended: one full render of the final text (fences and all); `steps` None
+        keeps the steps followed live."""
         self.content = content
         if model:
             self.model = model
         self.state = state
         self.error = error or ""
         self.set_sources(sources)
-        self.set_steps(steps)
+        if steps is not None:
+            self.set_steps(steps)
         if len(content) <= STREAM_VIEW_LIMIT:
             self._shown = len(content)
         elif not (self.body.is_streaming and self._shown):  # else: keep what the stream drew

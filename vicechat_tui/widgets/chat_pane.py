@@ -441,6 +441,7 @@ class ChatPane(Widget):
             view = await self.chat_log.reply_view(event.assistant_message_id)
             await view.begin_stream(event.text)
             view.set_sources(event.sources)
+            view.set_steps(event.steps)
             self.progress.show(event)
             self.research_log.show_failed(
                 step.payload for step in event.steps if _page_failed(step.status, step.payload)
@@ -449,10 +450,12 @@ class ChatPane(Widget):
             await self.chat_log.reply_view(event.assistant_message_id)
         elif isinstance(event, SourcesFound):
             (await self.chat_log.reply_view(None)).set_sources(event.sources)
-        elif isinstance(event, StepStarted) and not event.label.startswith(READING):
-            self.progress.label = event.label  # pages read are counted by the progress label
-        elif isinstance(event, StepFinished) and _page_failed(event.status, event.payload):
-            self.research_log.page_failed(event.payload)
+        elif isinstance(event, StepStarted | StepFinished):
+            (await self.chat_log.reply_view(None)).follow_step(event)  # the steps under it
+            if isinstance(event, StepStarted) and not event.label.startswith(READING):
+                self.progress.label = event.label  # pages read: counted by the progress label
+            elif isinstance(event, StepFinished) and _page_failed(event.status, event.payload):
+                self.research_log.page_failed(event.payload)
         elif isinstance(event, JobFinished):
             self.post_message(self.ReplyEnded(event))
 
@@ -485,7 +488,7 @@ class ChatPane(Widget):
             sources=stored.sources if stored is not None else view.sources,
             error=error,
             model=stored.model if stored is not None else None,
-            steps=stored.steps or () if stored is not None else (),
+            steps=stored.steps or () if stored is not None else None,  # None: keep the live ones
         )
         self.stop_following()
         self.refresh_queue_note()
@@ -604,7 +607,7 @@ class ChatPane(Widget):
         self.notify("Copied the code block to the clipboard.")
 
     def action_chat_steps(self) -> None:
-        view = self.chat_log.target_reply()
+        view = self.chat_log.steps_target()
         if view is None or not view.toggle_steps():
             self.notify("That reply has no steps to show (only researched replies do).")
 

@@ -1,23 +1,30 @@
-"""What a researched reply did, folded under it: one summary line that opens into the steps.
+"""What a reply did, under it: one summary line that opens into the steps, live while the
+reply is being written.
 
 `▸ 14 steps · 3 pages read, 1 refused · 12 s` — a click (or the chat's "show steps" key on
 the selected or latest reply) opens the list: each step with its status and time, nested
 under its cycle, and what it found (queries, results, pages, why one was refused, whether
-the model wanted more). Everything in it comes from a model or the web: it is bounded
+the model wanted more). While the reply is researched and written, the job's step events
+(`apply`) keep it up to date (`… running`); its end and a reload show the stored steps,
+which read the same. Everything in it comes from a model or the web: it is bounded
 (`core.jobs.step_text`) and drawn as plain text with controls made visible.
+
+Step events come in bursts (every page of a round starts at once): each only marks the
+outline stale; it is rebuilt once when the widget is next drawn, never once per event.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.events import Click
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from vicechat_tui.core.jobs.step_text import StepsOutline, seconds_text, steps_outline
+from vicechat_tui.core.events import StepFinished, StepStarted
+from vicechat_tui.core.jobs.step_text import StepList, StepsOutline, seconds_text, steps_outline
 from vicechat_tui.widgets.safe_text import visible_controls
 
 INDENT = "  "
@@ -44,20 +51,43 @@ class ReplySteps(Widget):
     }
     """
 
+    timed: ClassVar[bool] = True
+    """False leaves the steps' times out (deterministic screenshots of a live reply)."""
+
     expanded: reactive[bool] = reactive(False, layout=True)
-    outline: reactive[StepsOutline] = reactive(StepsOutline, layout=True, always_update=True)
+
+    def __init__(self, steps: Iterable[Any] = ()) -> None:
+        super().__init__()
+        self._steps = StepList(steps)
+        self._outline: StepsOutline | None = None
+        self.set_class(not self.worth_showing, "-empty")
 
     def set_steps(self, steps: Iterable[Any]) -> None:
-        """The reply's steps (stored dicts or live records)."""
-        self.outline = steps_outline(steps)
+        """The reply's steps (stored dicts or live records), replacing those shown."""
+        self._steps.reset(steps)
+        self._changed()
+
+    def apply(self, event: StepStarted | StepFinished) -> None:
+        """A step of the reply being written started or ended."""
+        self._steps.apply(event)
+        self._changed()
+
+    def _changed(self) -> None:
+        self._outline = None  # rebuilt when next drawn: a burst of events costs one outline
+        self.set_class(not self.worth_showing, "-empty")
+        self.refresh(layout=True)
+
+    @property
+    def outline(self) -> StepsOutline:
+        """The steps as rows and totals (bounded; see `core.jobs.step_text`)."""
+        if self._outline is None:
+            self._outline = steps_outline(self._steps.records)
+        return self._outline
 
     @property
     def worth_showing(self) -> bool:
-        """More than the answer being written: research, history left out…"""
-        return self.outline.total > 1
-
-    def watch_outline(self) -> None:
-        self.set_class(not self.worth_showing, "-empty")
+        """More than the answer being written: research, files searched, history left out…"""
+        return len(self._steps) > 1
 
     def toggle(self) -> None:
         self.expanded = not self.expanded
@@ -69,14 +99,14 @@ class ReplySteps(Widget):
         outline = self.outline
         text = Text(no_wrap=not self.expanded, overflow="ellipsis")
         text.append(f"{'▾' if self.expanded else '▸'} Steps: ", style="bold")
-        text.append(outline.summary())
+        text.append(outline.summary(timed=self.timed))
         if not self.expanded:
             return text
         for row in outline.rows:
             text.append("\n" + INDENT * (row.depth + 1))
             text.append(f"{STATUS_MARKS.get(row.status, '·')} ", style="bold")
             text.append(visible_controls(row.label))
-            if row.seconds is not None:
+            if row.seconds is not None and self.timed:
                 text.append(" · ")
                 text.append(seconds_text(row.seconds), style="italic")
             for detail in row.details:

@@ -15,6 +15,7 @@ from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from vicechat_tui.core.events import Source
+from vicechat_tui.core.jobs.step_text import passages_text
 from vicechat_tui.core.jobs.tokens import estimate_tokens
 from vicechat_tui.core.providers.base import PromptMessage
 
@@ -90,13 +91,7 @@ def file_sources(hits: Sequence[PassageHit], first_number: int) -> list[Source]:
 def found_label(sources: Sequence[Source]) -> str:
     """ "searching your files… 6 passages from 3 files"."""
     files = len({source.path for source in sources})
-    passages = len(sources)
-    if not passages:
-        return f"{SEARCHING_LABEL} nothing matched"
-    return (
-        f"{SEARCHING_LABEL} {passages} passage{'s' if passages != 1 else ''} from "
-        f"{files} file{'s' if files != 1 else ''}"
-    )
+    return f"{SEARCHING_LABEL} {passages_text(len(sources), files)}"
 
 
 def with_passages(
