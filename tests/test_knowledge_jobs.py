@@ -11,7 +11,8 @@ import pytest
 from tests.conftest import make_settings, saved_id
 from tests.servers.embeddings import EmbeddingsServer
 from tests.servers.providers import OpenAIServer, Reply
-from vicechat_tui.core.events import ProgressChanged, StepFinished, StepStarted
+from vicechat_tui.core.events import JobSnapshot, ProgressChanged, StepFinished, StepStarted
+from vicechat_tui.core.jobs.step_text import StepList, step_record, steps_outline
 from vicechat_tui.core.runtime import VicechatCore, open_core
 from vicechat_tui.core.transfer.json_export import message_to_json
 
@@ -78,6 +79,18 @@ async def test_an_attached_collection_is_searched_quoted_and_cited(
     assert first["path"].endswith("tides.md") and first["location"].startswith("Moon › ")
     assert first["passage"] and first["url"] == ""
     assert {s["path"].rsplit("/", 1)[-1] for s in message.sources} == {"tides.md", "mars.txt"}
+
+    # the steps under the reply, rebuilt live from the events, say what the search found
+    live = StepList()
+    for event in events:
+        if isinstance(event, JobSnapshot):
+            live.reset(event.steps)
+        elif isinstance(event, StepStarted | StepFinished):
+            live.apply(event)
+    searching = steps_outline(live.records).rows[0]
+    assert searching.label == "searching your files…" and searching.status == "ok"
+    assert searching.details[:2] == ("in: astro", "3 passages from 2 files (keyword search)")
+    assert live.records == [step_record(step) for step in message.steps or []]
 
 
 def saved_id_of(value: int | None) -> int:
