@@ -25,6 +25,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from vicechat_tui.core.events import Source, StepFinished, StepRecord, StepStarted
+from vicechat_tui.core.jobs.step_text import StepList
 from vicechat_tui.widgets.message_body import MessageBody, sealable_prefix
 from vicechat_tui.widgets.reply_steps import ReplySteps
 from vicechat_tui.widgets.safe_text import visible_controls
@@ -166,6 +167,8 @@ class ChatMessageView(Vertical):
         self.model = model
         self._initial_sources = list(sources)
         self._initial_steps = list(steps)
+        self._unshown_steps: StepList | None = None
+        """Steps followed live, before there are enough to show (see `follow_step`)."""
         self.set_reactive(ChatMessageView.state, state)
         self.set_reactive(ChatMessageView.error, error or "")
 
@@ -247,16 +250,24 @@ class ChatMessageView(Vertical):
             shown.first().set_steps(listed)
         elif listed:
             self.mount(ReplySteps(listed))
+        self._unshown_steps = None
 
     def follow_step(self, event: StepStarted | StepFinished) -> None:
-        """A step of the reply being written started or ended: the steps under it follow."""
+        """A step of the reply being written started or ended: the steps under it follow.
+
+        They are mounted only once there is more than the answer being written: a plain
+        reply streams without a widget more.
+        """
         shown = self.query_children(ReplySteps)
         if shown:
             shown.first().apply(event)
-        else:
-            steps = ReplySteps()
-            steps.apply(event)
-            self.mount(steps)
+            return
+        if self._unshown_steps is None:
+            self._unshown_steps = StepList()
+        self._unshown_steps.apply(event)
+        if len(self._unshown_steps) > 1:
+            self.mount(ReplySteps(self._unshown_steps.records))
+            self._unshown_steps = None
 
     def toggle_steps(self) -> bool:
         """Open or fold the reply's steps; False when it has none."""
