@@ -16,6 +16,7 @@ from textual.widgets import Footer, Input, TextArea
 import vicechat_tui.screens
 import vicechat_tui.widgets
 from tests.ui.conftest import (
+    LOCAL_PROVIDER,
     SIZE,
     press_in_terminal,
     run_palette,
@@ -59,6 +60,35 @@ async def test_a_focus_key_pressed_twice_keeps_the_pane_and_letters_land_in_it(
         await pilot.press("ctrl+b", "ctrl+b")  # to the tree, twice: it stays shown and focused
         await wait_for(pilot, lambda: screen.document_tree.has_focus)
         assert screen.document_tree.display
+
+
+async def test_ctrl_g_and_letters_typed_on_the_message_list_go_to_the_message_input(
+    build_app: Callable[..., VicechatApp], store: VicechatCore
+) -> None:
+    """With the focus on the chat's message list (after a search jumped to a message, or
+    shift+tab), ctrl+g ("go to the chat") left it there, and the question typed next went
+    nowhere: ctrl+j then said the message was empty."""
+    await seed_document(store, "Doc", ["Only"])
+    app = build_app(**LOCAL_PROVIDER)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_ready(pilot)
+        await pilot.press("space", "down", "ctrl+g")
+        chat = screen.chat_pane
+        await wait_for(pilot, lambda: chat.chat_input.has_focus, what="the input")
+        await pilot.press("shift+tab")
+        await wait_for(pilot, lambda: chat.chat_log.has_focus, what="the message list")
+        await pilot.press("ctrl+g")
+        await type_text(pilot, "How deep")
+        await settle(pilot)
+        assert chat.chat_input.has_focus
+        assert chat.chat_input.text == "How deep"
+
+        await pilot.press("shift+tab")  # typing on the message list goes to the input too
+        await wait_for(pilot, lambda: chat.chat_log.has_focus, what="the message list")
+        await type_text(pilot, " is it?")
+        await settle(pilot)
+        assert chat.chat_input.has_focus
+        assert chat.chat_input.text == "How deep is it?"
 
 
 async def seed_section(store: VicechatCore, text: str) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.getters import query_one
@@ -323,6 +324,17 @@ class ChatPane(Widget):
         await self.chat_log.show(messages, remaining)
         self.refresh_queue_note()
         self.refresh_bindings()  # once per selection: each call rebuilds the footer
+
+    def on_key(self, event: events.Key) -> None:
+        """A character typed with the focus on the messages goes into the message input
+        (and the focus with it), rather than nowhere."""
+        character = event.character
+        if not event.is_printable or character is None or self.chat_input.has_focus:
+            return
+        if self.chat_input.focusable and not self.chat_input.read_only:
+            event.stop()
+            self.chat_input.focus()
+            self.chat_input.insert(character)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if event.text_area is not self.chat_input or self.section_id is None:

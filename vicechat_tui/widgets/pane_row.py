@@ -148,8 +148,12 @@ class PaneRow(Horizontal):
                 return
 
     def go_to(self, pane: Widget) -> None:
-        """Show `pane` and put the focus in it (where it already is, nothing changes)."""
+        """Show `pane` and put the focus in it. Where the focus already is in it, nothing
+        changes, except in a pane with a landing place (the chat's input): the focus goes
+        there, so letters typed next are not lost on the message list."""
         if self.pane_of(self.screen.focused) is pane and pane.display:
+            if pane.id in self.landing:
+                self._focus_in(pane)
             return
         self._put_away.discard(pane.id or "")
         self._last = pane.id
