@@ -7,7 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from textual.content import Content
 from textual.pilot import Pilot
+from textual.visual import visualize
 from textual.widgets import Input, OptionList, Select, Static, TextArea
 
 from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
@@ -212,3 +214,37 @@ def test_assistant_picker_snapshot(
 
     app = build_app(ui={"theme": theme}, **provider_config(server))
     assert snap_compare(app, terminal_size=(100, 36), run_before=run_before)
+
+
+def drawn_text(widget: OptionList, prompt: Any) -> str:
+    content = visualize(widget, prompt)
+    assert isinstance(content, Content)
+    return content.plain
+
+
+async def test_names_in_the_pickers_show_as_written_never_as_markup(
+    build_app: Callable[..., VicechatApp], store: VicechatCore
+) -> None:
+    """An assistant named "poet [bold red]x[/]" showed in the picker as "poet x" in bold
+    red, and a model id the provider listed was read as markup the same way ("[/]" alone,
+    closing nothing, is an error): names show exactly as written."""
+    name, model = "poet [bold red]x[/]", "big [/] [link=http://a]m[/link]"
+    await store.assistants.create(name)
+    document_id, (section_id,) = await seed_document(store, "Doc", ["Intro"])
+    with OpenAIServer(models=["plain", model]) as server:
+        app = build_app(**provider_config(server))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_section(pilot, document_id, section_id)
+            screen = await open_config(pilot)
+            models = screen.query_one("#model-select", Select)
+            await wait_for(pilot, lambda: models.display, what="the listed models")
+            for select, shown in ((screen.query_one("#assistant", Select), name), (models, model)):
+                listing = select.query_one(OptionList)
+                drawn = [  # what the drop-down list shows
+                    drawn_text(listing, listing.get_option_at_index(i).prompt)
+                    for i in range(listing.option_count)
+                ]
+                assert shown in drawn
+                select.value = shown
+                await pilot.pause()
+                assert str(select.query_one("SelectCurrent Static").render()) == shown

@@ -25,7 +25,7 @@ from vicechat_tui.screens.confirm import ConfirmScreen
 from vicechat_tui.screens.field_form import FieldForm
 from vicechat_tui.widgets.key_hints import key_for_id
 from vicechat_tui.widgets.safe_input import SafeInput
-from vicechat_tui.widgets.safe_text import literal, plain
+from vicechat_tui.widgets.safe_text import choices, literal, plain
 from vicechat_tui.widgets.safe_text_area import SafeTextArea
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ class AssistantFormScreen(FieldForm["Assistant | None"]):
                 yield self._field(
                     "provider",
                     Select(
-                        [(provider, provider) for provider in names],
+                        choices(names),
                         value=values["provider"] if values["provider"] in names else Select.NULL,
                         prompt=f"default ({self.core.providers.default_name() or 'none'})",
                         id="provider",

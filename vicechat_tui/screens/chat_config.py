@@ -20,7 +20,7 @@ from vicechat_tui.failures import run_task
 from vicechat_tui.screens.field_form import NUMBER_FIELDS, FieldForm
 from vicechat_tui.widgets.key_hints import key_for_id
 from vicechat_tui.widgets.safe_input import SafeInput
-from vicechat_tui.widgets.safe_text import literal
+from vicechat_tui.widgets.safe_text import choices, literal, plain
 from vicechat_tui.widgets.safe_text_area import SafeTextArea
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ class ChatConfigScreen(FieldForm[ChatConfig | None]):
                 yield self._assistant_field(config.assistant)
                 names = self.core.providers.names()
                 provider = Select(
-                    [(name, name) for name in names],
+                    choices(names),
                     value=config.provider if config.provider in names else Select.NULL,
                     prompt=f"default ({self.core.providers.default_name() or 'none'})",
                     id="provider",
@@ -165,7 +165,7 @@ class ChatConfigScreen(FieldForm[ChatConfig | None]):
             return
         current = model_input.value.strip()
         models = list(dict.fromkeys([*message.models, *([current] if current else [])]))
-        model_select.set_options([(name, name) for name in models])
+        model_select.set_options(choices(models))
         model_select.prompt = "the provider's default model"
         if current:
             model_select.value = current
@@ -234,10 +234,9 @@ class ChatConfigScreen(FieldForm[ChatConfig | None]):
     # -- the assistant -----------------------------------------------------------------------
 
     def _assistant_field(self, chosen: str | None) -> Vertical:
-        names = list(self.assistants)
-        options = [(name, name) for name in names]
+        options = choices(self.assistants)
         if chosen and chosen not in self.assistants:  # deleted, or a shared document's
-            options.append((f"{chosen} (not one of yours)", chosen))
+            options.append((plain(f"{chosen} (not one of yours)"), chosen))
         picker: Select[str] = Select(
             options,
             value=chosen or (options[0][1] if options else Select.NULL),

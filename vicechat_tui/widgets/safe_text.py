@@ -8,6 +8,8 @@ that look the same on screen are told apart. Editable text goes through `SafeTex
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.text import Text
 
 from vicechat_tui.core.text_safety import make_visible, make_visible_title
@@ -24,3 +26,9 @@ def plain(value: str, style: str = "", *, wrap: bool = False) -> Text:
 def literal(text: str, style: str = "") -> Text:
     """A multi-line Rich Text showing `text` as is: no markup, controls made visible."""
     return Text(make_visible(text), style=style)
+
+
+def choices(values: Iterable[str]) -> list[tuple[Text, str]]:
+    """A Select's options for names as written (assistants, listed model ids): a Select reads
+    a str prompt as markup, so "poet [bold red]x[/]" showed as a red "poet x"."""
+    return [(plain(value), value) for value in values]
