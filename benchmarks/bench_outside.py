@@ -12,6 +12,9 @@ between
 - `vicechat`: the installed `vicechat --db PATH` on a small database (20 documents), as a
   person starts it;
 - `large`: the same on the large database (1,000 documents, 205,000 messages);
+- `reopen`: the same as `vicechat` with a data dir whose `ui-state.json` remembers a nested
+  section of the small file ("reopen where you left": document, section, cursor); its marker
+  is the start of that section's text in the editor;
 - `elia`: elia (a Textual chat app), installed by this benchmark into a venv of its own in
   `benchmarks/.data/elia-venv` from pip's configured index (skipped, with a note, when pip
   cannot get it or with `--no-elia`). It runs with its own empty home, no provider keys,
@@ -239,6 +242,30 @@ def small_database(folder: Path) -> Path:
     return path
 
 
+REOPENED_DOCUMENT, REOPENED_SECTION = 1, 3
+"""The place `reopen` remembers: a section nested under the first section of document 1."""
+
+
+def remember_a_section(database: Path, env: dict[str, str]) -> str:
+    """Write the place into the data dir of `env` with the app's own code; the start of the
+    section's text (what the editor shows once it is reopened)."""
+    code = (
+        "import sys\n"
+        "from vicechat_tui.core.locations import resolve_database_url\n"
+        "from vicechat_tui.ui_state import Place, place_key, remember_place\n"
+        "key = place_key(resolve_database_url(sys.argv[1]), 'bench')\n"
+        f"remember_place(key, Place({REOPENED_DOCUMENT}, {REOPENED_SECTION}, (0, 12)))\n"
+    )
+    subprocess.run([PYTHON, "-c", code, str(database)], check=True, cwd=REPO, env=env)
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        (content,) = connection.execute(
+            "SELECT content FROM section WHERE id = ?", (REOPENED_SECTION,)
+        ).fetchone()
+    return " ".join(str(content).split()[:4])
+
+
 def first_title(path: Path) -> str:
     sys.path.insert(0, str(BENCH_DIR))
     from bare_workspace import first_page_titles
@@ -314,6 +341,12 @@ def variants(folder: Path, *, elia: bool) -> tuple[list[Variant], list[str]]:
         Variant("vicechat", [*vicechat_command(), "--db", str(small)], first_title(small), env),
         Variant("large", [*vicechat_command(), "--db", str(large)], first_title(large), env),
     ]
+    reopen_env = child_environment(folder / "home-reopen")
+    reopen_env["VICECHAT_USER"] = "bench"
+    reopened_text = remember_a_section(small, reopen_env)
+    found.append(
+        Variant("reopen", [*vicechat_command(), "--db", str(small)], reopened_text, reopen_env)
+    )
     command, note = elia_command(install=elia)
     if command is not None:
         found.append(Variant("elia", command, ELIA_MARKER, elia_environment(folder / "elia")))
@@ -384,6 +417,8 @@ def figures(samples: dict[str, list[Start]], rounds: int, notes: list[str]) -> l
         }
     cpu_ratio = ratio(cpu["vicechat"], cpu["bare"])
     large_ratio = ratio(shown["large"], shown["vicechat"])
+    reopen_ratio = ratio(shown["reopen"], shown["bare"])
+    reopen_cpu_ratio = ratio(cpu["reopen"], cpu["bare"])
     return [
         Figure(
             "9",
@@ -430,6 +465,27 @@ def figures(samples: dict[str, list[Start]], rounds: int, notes: list[str]) -> l
             large_ratio,
             "≤ 1.2×",
             large_ratio <= 1.2,
+            rounds,
+        ),
+        Figure(
+            "9-reopen",
+            "exec → first frame with the remembered section's text in the editor (reopen "
+            "where one left), vs the bare app's tree",
+            {"reopen_shown_ms": ms(shown["reopen"]), "rounds_ms": spread("reopen", "shown")},
+            {"bare_shown_ms": ms(shown["bare"]), "small_shown_ms": ms(shown["vicechat"])},
+            reopen_ratio,
+            "≤ 1.3× bare",
+            reopen_ratio <= 1.3,
+            rounds,
+        ),
+        Figure(
+            "9-reopen-cpu",
+            "CPU seconds from exec until idle, reopening a remembered section, vs the bare app",
+            {"reopen_cpu_ms": ms(cpu["reopen"]), "rounds_ms": spread("reopen", "cpu_until_idle")},
+            {"bare_cpu_ms": ms(cpu["bare"])},
+            reopen_cpu_ratio,
+            "≤ 1.5×",
+            reopen_cpu_ratio <= 1.5,
             rounds,
         ),
     ]
