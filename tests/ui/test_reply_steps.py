@@ -28,7 +28,12 @@ from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
 from tests.ui.conftest import LOCAL_PROVIDER, seed_document
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
-from vicechat_tui.core.settings import ProviderSettings, WebFetchSettings, WebSearchSettings
+from vicechat_tui.core.settings import (
+    JobSettings,
+    ProviderSettings,
+    WebFetchSettings,
+    WebSearchSettings,
+)
 from vicechat_tui.widgets.chat_pane import ChatPane
 from vicechat_tui.widgets.reply_steps import ReplySteps
 
@@ -399,3 +404,39 @@ def test_live_steps_mid_stream_snapshot(
     search, model_server, _ = paused_research
     app = build_app(ui={"theme": theme}, **research_settings(search, model_server))
     assert snap_compare(app, terminal_size=(120, 36), run_before=open_live_steps)
+
+
+async def test_live_steps_come_back_with_the_reply_after_leaving_its_section(
+    build_app: Callable[..., VicechatApp],
+    store: VicechatCore,
+    paused_research: tuple[LocalServer, LocalServer, threading.Event],
+) -> None:
+    """Away from the section while the answer is written, and back: the reply is rebuilt from
+    the job's snapshot, its steps still live (the answer running). The reply is stored only
+    every 5 s here, so the steps cannot come from the stored message."""
+    search, model_server, paused = paused_research
+    document_id, (section_id, other_id) = await research_chat(store, "Gravity", "Tides")
+    settings = research_settings(search, model_server)
+    app = build_app(jobs=JobSettings(flush_interval=5), **settings)
+    async with app.run_test(size=(110, 40)) as pilot:
+        pane = await open_section(pilot, document_id, section_id)
+        await type_text(pilot, "How weak?")
+        await pilot.press("ctrl+j")
+        half = ANSWER[: len(ANSWER) // 2]
+        await wait_for(pilot, lambda: (v := last_reply(pane)) is not None and v.content == half)
+        first = last_reply(pane)
+
+        await open_section(pilot, document_id, other_id)
+        pane = await open_section(pilot, document_id, section_id)
+        await wait_for(pilot, lambda: pane.running, what="following the job again")
+        view = last_reply(pane)
+        assert view is not None and view is not first and view.state == "streaming"
+        steps = view.query_one(ReplySteps)
+        await wait_for(pilot, lambda: steps.outline.running == 1, what="the live steps")
+        assert steps.display and steps.outline.pages_refused == 1
+        summary = rendered(steps)
+        assert "5 steps · 1 page refused" in summary and summary.endswith(" · 1 running")
+
+        paused.set()  # the answer goes on to its end: nothing runs any more
+        await wait_for(pilot, lambda: reply_finished(pane), timeout=10, what="the reply")
+        assert steps.outline.running == 0 and steps.outline.total == 5
