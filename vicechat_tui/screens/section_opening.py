@@ -40,6 +40,8 @@ class SectionOpening(WorkspaceBase):
         async with self._open_lock:
             if item is not self._wanted:
                 return  # the cursor moved on meanwhile
+            if not self.workbench.can_open:
+                return  # the database failed: the chat pane keeps saying why
             section_id = item.section_id if item is not None and item.kind == "section" else None
             if section_id is not None and section_id == self.editor.section_id:
                 return
