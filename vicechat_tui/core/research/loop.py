@@ -6,7 +6,8 @@ Policies, decided here once:
   always reports the whole list so far.
 - At most `max_sources` pages become sources; each cycle reads its share of what is left
   (at least three when that many are left), so stopping early still reads a fair amount.
-- A page that cannot be read is recorded (step payload and `failed_pages`) and never cited.
+- A page that cannot be read is recorded (step payload and `failed_pages`) and never cited
+  (`reading` picks and reads the pages).
 - Search faults: a query that fails is skipped. When every query of a cycle fails the loop
   stops; if no search succeeded at all, the `SearchFailedError` propagates.
 - Searches that worked but no readable page: an outcome with no sources and a note saying
@@ -14,51 +15,37 @@ Policies, decided here once:
 - No usable queries from the model: the question itself is the query.
 - Model faults (`ProviderError`) propagate: the final answer needs the same model.
 - Every model call of the loop has a token cap and a time budget, per kind of call
-  (`ResearchSettings.budget`: queries, notes, decision). A call out of time ends its step
-  as failed, says so in a progress event, and the loop goes on with what it has: the
-  question as the query, the pages' excerpts (or the notes written so far) as notes, and
-  no further round.
+  (`ResearchSettings.budget`: queries, notes, decision; asked in `model_calls`). A call out
+  of time ends its step as failed, says so in a progress event, and the loop goes on with
+  what it has: the question as the query, the pages' excerpts (or the notes written so
+  far) as notes, and no further round.
 - Cancellation propagates at once; pending page reads are cancelled with it. Nothing more
   is reported after it: steps still running are the caller's to mark cancelled.
 """
 
 from __future__ import annotations
 
-import asyncio
-import math
 from dataclasses import dataclass, field
 
-from vicechat_tui.core.errors import SearchFailedError, VicechatError
+from vicechat_tui.core.errors import SearchFailedError
 from vicechat_tui.core.events import Source
-from vicechat_tui.core.providers.base import (
-    ChatProvider,
-    CompletionRequest,
-    PromptMessage,
-    TextDelta,
-)
+from vicechat_tui.core.providers.base import ChatProvider
 from vicechat_tui.core.research import prompts
 from vicechat_tui.core.research.fetch import FetchedPage, PageFetcher
-from vicechat_tui.core.research.reporting import CycleReporter, OpenStep, ResearchReporter
+from vicechat_tui.core.research.model_calls import ResearchModel
+from vicechat_tui.core.research.reading import FailedPage, PageReader, pick_pages
+from vicechat_tui.core.research.reporting import (
+    CycleReporter,
+    OpenStep,
+    ResearchReporter,
+    pages_wording,
+    short_label,
+)
 from vicechat_tui.core.research.search import SearchProvider, SearchResult
 from vicechat_tui.core.research.urls import normalise_url
 from vicechat_tui.core.settings import ResearchCall, ResearchSettings
 
-MIN_PAGES_PER_CYCLE = 3
 EXCERPT_CHARS = 600
-
-
-@dataclass(frozen=True, slots=True)
-class FailedPage:
-    url: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class _Reply:
-    """What an internal model call wrote; `timed_out` when its time budget ended it."""
-
-    text: str
-    timed_out: bool = False
 
 
 @dataclass
@@ -70,14 +57,6 @@ class ResearchOutcome:
     failed_pages: list[FailedPage] = field(default_factory=list)
     queries: list[str] = field(default_factory=list)
     cycles_run: int = 0
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _pages(count: int) -> str:
-    return "1 page" if count == 1 else f"{count} pages"
 
 
 class _Research:
@@ -99,65 +78,25 @@ class _Research:
         limits: ResearchSettings,
     ) -> None:
         self.question = question
-        self.limits = limits
-        self.model, self.model_name, self.temperature = model, model_name, temperature
-        self.search, self.fetcher = search, fetcher
+        self.model = ResearchModel(model, model_name, temperature, limits)
+        self.search = search
         self.cycles, self.max_sources = max(1, cycles), max(1, max_sources)
         self.cycle = 0
         self.results_per_query = results_per_query
         self.sources: list[Source] = []
         self.notes = ""
-        self.failed: list[FailedPage] = []
         self.queries: list[str] = []
         self.seen_urls: set[str] = set()
         self.searches_ok = 0
         self.search_error: SearchFailedError | None = None
         self.report = CycleReporter(reporter, self.cycles)
-
-    async def _ask(self, messages: list[PromptMessage], kind: ResearchCall) -> _Reply:
-        """The model's reply, capped by the tokens and seconds of a `kind` call (text so far
-        kept when the time runs out).
-
-        Cancelling the job cancels the call at once (the stream's connection is closed).
-        """
-        limits = self.limits.budget(kind)
-        request = CompletionRequest(
-            model=self.model_name,
-            messages=messages,
-            temperature=self.temperature,
-            max_tokens=limits.max_tokens,
-        )
-        parts: list[str] = []
-        budget = asyncio.timeout(limits.seconds)
-        items = self.model.stream(request)
-        try:
-            async with budget:
-                async for item in items:
-                    if isinstance(item, TextDelta):
-                        parts.append(item.text)
-        except TimeoutError:
-            if not budget.expired():
-                raise
-            return _Reply("".join(parts), timed_out=True)
-        finally:
-            aclose = getattr(items, "aclose", None)
-            if aclose is not None:
-                await aclose()  # closes the connection, also on cancellation
-        return _Reply("".join(parts))
+        self.reader = PageReader(fetcher, reporter)
 
     def _out_of_time(
         self, step: OpenStep, kind: ResearchCall, what: str, then: str, within_cycle: float
     ) -> None:
         """End `step` as failed because its `kind` model call ran out of time, and say so."""
-        limits = self.limits.budget(kind)
-        seconds = f"{limits.seconds:g} s"
-        step.status = "failed"
-        step.payload["timed_out"] = True
-        step.payload["reason"] = (
-            f"The model took longer than {seconds} to {what} "
-            f"({limits.seconds_key} in [research]); {then}."
-        )
-        self.report.progress(within_cycle, f"{what} took longer than {seconds}; {then}")
+        self.report.progress(within_cycle, self.model.out_of_time(step, kind, what, then))
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -171,7 +110,7 @@ class _Research:
         if not self.sources:
             self.notes = self._nothing_found_note()
         return ResearchOutcome(
-            self.sources, self.notes, self.failed, self.queries, cycles_run=self.cycle
+            self.sources, self.notes, self.reader.failed, self.queries, cycles_run=self.cycle
         )
 
     async def _run_cycle(self) -> bool:
@@ -187,9 +126,15 @@ class _Research:
                 step.status = "failed"
                 step.payload["stopped"] = "every search failed"
                 return False
-            picked = self._pick(results)
+            picked = pick_pages(
+                results,
+                remaining=self.max_sources - len(self.sources),
+                cycles_left=self.cycles - self.cycle + 1,
+                seen_urls=self.seen_urls,
+            )
             if picked:
-                pages = await self._read_all(picked, step.step_id)
+                self.report.progress(0.45, f"reading {pages_wording(len(picked))}")
+                pages = await self.reader.read_all(picked, step.step_id)
                 new_sources = self._add_sources(picked, pages)
                 step.payload["new_sources"] = len(new_sources)
                 if new_sources:
@@ -213,7 +158,7 @@ class _Research:
                 cycles=self.cycles,
                 previous_queries=self.queries,
             )
-            reply = await self._ask(messages, "queries")
+            reply = await self.model.ask(messages, "queries")
             if reply.timed_out:
                 self._out_of_time(
                     step,
@@ -240,7 +185,7 @@ class _Research:
         results: list[list[SearchResult]] = []
         failures = 0
         for index, query in enumerate(queries):
-            label = f"searching '{_short(query)}'"
+            label = f"searching '{short_label(query)}'"
             self.report.progress(0.1 + 0.3 * index / len(queries), label)
             with self.report.step(label, parent=parent, payload={"query": query}) as step:
                 try:
@@ -256,53 +201,6 @@ class _Research:
                 results.append(found)
         return results, failures
 
-    def _pick(self, results: list[list[SearchResult]]) -> list[SearchResult]:
-        """The best new pages: by rank, alternating between queries, within this cycle's share."""
-        remaining = self.max_sources - len(self.sources)
-        cycles_left = self.cycles - self.cycle + 1
-        budget = min(remaining, max(math.ceil(remaining / cycles_left), MIN_PAGES_PER_CYCLE))
-        picked: list[SearchResult] = []
-        for rank in range(max((len(found) for found in results), default=0)):
-            for found in results:
-                if rank >= len(found) or len(picked) >= budget:
-                    continue
-                key = normalise_url(found[rank].url)
-                if key not in self.seen_urls:
-                    self.seen_urls.add(key)
-                    picked.append(found[rank])
-        return picked
-
-    async def _read_all(self, picked: list[SearchResult], parent: str) -> list[FetchedPage | None]:
-        """Read the pages concurrently (the fetcher bounds concurrency); None when failed."""
-        self.report.progress(0.45, f"reading {_pages(len(picked))}")
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(self._read(result, parent)) for result in picked]
-        return [task.result() for task in tasks]
-
-    async def _read(self, result: SearchResult, parent: str) -> FetchedPage | None:
-        payload = {"url": result.url, "title": result.title}
-        step_id = self.report.reporter.step_started(
-            f"reading {_short(result.url, 80)}", parent=parent, payload=payload
-        )
-        try:
-            page = await self.fetcher.fetch(result.url)
-        except Exception as error:  # one bad page must not end the research
-            reason = (
-                error.message
-                if isinstance(error, VicechatError)
-                else f"The page could not be read ({type(error).__name__})."
-            )
-            self.failed.append(FailedPage(result.url, reason))
-            self.report.reporter.step_finished(
-                step_id, status="failed", payload={**payload, "reason": reason}
-            )
-            return None
-        self.report.reporter.step_finished(
-            step_id,
-            payload={**payload, "final_url": page.final_url, "chars": len(page.text)},
-        )
-        return page
-
     def _add_sources(
         self, picked: list[SearchResult], pages: list[FetchedPage | None]
     ) -> list[tuple[Source, FetchedPage]]:
@@ -315,7 +213,7 @@ class _Research:
             cited.add(normalise_url(page.final_url))
             self.seen_urls.add(normalise_url(page.final_url))
             snippet = result.snippet or prompts.excerpt(page.text, 200)
-            title = _short(page.title or result.title or page.final_url, 200)
+            title = short_label(page.title or result.title or page.final_url, 200)
             source = Source(len(self.sources) + 1, page.final_url, title, snippet)
             self.sources.append(source)
             added.append((source, page))
@@ -330,7 +228,8 @@ class _Research:
             for source, page in new
         ]
         with self.report.step("taking notes", parent=parent, payload={"pages": len(pages)}) as step:
-            asked = await self._ask(prompts.build_notes_messages(self.question, pages), "notes")
+            messages = prompts.build_notes_messages(self.question, pages)
+            asked = await self.model.ask(messages, "notes")
             if asked.timed_out:
                 kept = (
                     "keeping the notes written so far"
@@ -355,7 +254,7 @@ class _Research:
             messages = prompts.build_decision_messages(
                 self.question, self.notes, cycle=self.cycle, cycles=self.cycles
             )
-            reply = await self._ask(messages, "decision")
+            reply = await self.model.ask(messages, "decision")
             if reply.timed_out:
                 self._out_of_time(
                     step, "decision", "decide whether to search more", "searching no more", 0.95
@@ -367,9 +266,10 @@ class _Research:
         return decision.more is not False
 
     def _nothing_found_note(self) -> str:
-        if self.failed:
-            reasons = "; ".join(f"{page.url}: {page.reason}" for page in self.failed[:5])
-            detail = f"{_pages(len(self.failed))} could not be read ({reasons})."
+        failed = self.reader.failed
+        if failed:
+            reasons = "; ".join(f"{page.url}: {page.reason}" for page in failed[:5])
+            detail = f"{pages_wording(len(failed))} could not be read ({reasons})."
         else:
             detail = "The searches returned no pages to read."
         return f"The web search found nothing usable for this question. {detail}"

@@ -80,3 +80,13 @@ class CycleReporter:
 
     def sources_found(self, sources: Sequence[Source]) -> None:
         self.reporter.sources_found(sources)
+
+
+def short_label(text: str, limit: int = 60) -> str:
+    """`text` cut to `limit` characters with an ellipsis, for a step's label."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def pages_wording(count: int) -> str:
+    """'1 page', '3 pages'."""
+    return "1 page" if count == 1 else f"{count} pages"
