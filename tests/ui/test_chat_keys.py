@@ -9,13 +9,18 @@ from typing import Any
 from textual import events
 
 from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
+    OpenAIServer,
     frozen_spinner,
     open_section,
+    provider_config,
     seed_chat,
     seed_document,
+    server_fixture,
     settle,
     type_text,
+    wait_for,
 )
+from tests.ui.conftest import workspace
 from vicechat_tui.core.runtime import VicechatCore
 
 FIRST, SECOND = "First answer.", "Second answer.\n\n```sh\nls\n```"
@@ -82,3 +87,29 @@ async def test_a_selection_moves_through_the_messages_and_the_actions_use_it(
         assert log.selected is None  # past the last: back to the latest reply
         await pilot.press("alt+c")
         assert app.clipboard == SECOND
+
+
+async def test_the_send_key_pressed_while_the_chat_opens_sends_once_it_shows(
+    build_app: Callable[..., Any], store: VicechatCore, server: OpenAIServer
+) -> None:
+    """Right after start-up the chat of the section shown is read only once the core is open;
+    ctrl+j pressed before that did nothing at all (the message stayed, unsent, unsaid)."""
+    document_id, (section_id,) = await seed_document(store, "Doc", ["Intro"])
+    server.add_replies("Sure.")
+    app = build_app(**provider_config(server))
+    async with app.run_test(size=(100, 32)) as pilot:
+        pane = await open_section(pilot, document_id, section_id)
+        screen = workspace(app)
+        await pane.show_section(document_id, section_id)  # as at start-up: not read yet
+        pane.chat_input.focus()
+        await type_text(pilot, "hello")
+        await pilot.press("ctrl+j")
+        assert "opening" in str(pane.query_one("#chat-note").render())
+        assert pane.chat_input.text == "hello"
+        await screen.chat.fill_shown()
+        await wait_for(pilot, lambda: pane.chat_input.text == "", what="the send")
+        await wait_for(pilot, lambda: pane.job_id is None and server.chat_bodies, what="reply")
+        await settle(pilot)
+    session = await store.chats.session_for_section(section_id)
+    assert session is not None and session.id is not None
+    assert [m.content for m in await store.chats.history(session.id)] == ["hello", "Sure."]

@@ -248,6 +248,8 @@ class ChatPane(Widget):
         self._drafts: dict[int, str] = {}
         self.read_only_reason: str | None = None
         """Why one may read this chat but not write in it (a document shared to view)."""
+        self._send_when_open = False
+        """The send key was pressed before the chat was read: send once it shows."""
 
     def compose(self) -> ComposeResult:
         yield ChatHeader(id="chat-header")
@@ -298,6 +300,7 @@ class ChatPane(Widget):
         """
         self.stop_following()
         self.document_id, self.section_id, self.session_id = document_id, section_id, None
+        self._send_when_open = False
         self.set_note(None)
         await self.chat_log.show([], 0)
         self.chat_input.set_text(self._drafts.get(section_id, "") if section_id else "")
@@ -324,6 +327,15 @@ class ChatPane(Widget):
         await self.chat_log.show(messages, remaining)
         self.refresh_queue_note()
         self.refresh_bindings()  # once per selection: each call rebuilds the footer
+        if self._send_when_open:  # after the caller has said whether one may write here
+            self.call_after_refresh(self._send_now_open)
+
+    def _send_now_open(self) -> None:
+        if self._send_when_open and self.session_id is not None:
+            self._send_when_open = False
+            self.set_note(None)
+            if self.read_only_reason is None:
+                self.action_chat_send()
 
     def on_key(self, event: events.Key) -> None:
         """A character typed with the focus on the messages goes into the message input
@@ -512,8 +524,8 @@ class ChatPane(Widget):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if not action.startswith("chat_"):
             return True
-        if self.session_id is None:
-            return None
+        if self.session_id is None:  # the chat is being read; the send key is not lost
+            return True if action == "chat_send" and self.section_id is not None else None
         readable = ("chat_copy", "chat_copy_code", "chat_steps", "chat_select")
         if self.read_only_reason and action not in readable:
             return False
@@ -525,7 +537,12 @@ class ChatPane(Widget):
 
     def action_chat_send(self) -> None:
         text = self.chat_input.text
-        if self.session_id is None or self.document_id is None or self.section_id is None:
+        if self.document_id is None or self.section_id is None:
+            return
+        if self.session_id is None:
+            self._send_when_open = bool(text.strip())
+            if self._send_when_open:
+                self.set_note("The chat is opening; your message goes as soon as it shows.")
             return
         queued = self.chat_log.queued()
         if not text.strip():
