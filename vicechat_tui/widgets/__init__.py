@@ -5,7 +5,10 @@ they never import a screen and never call the core (the screens do).
   `TreeSource`; its editing keys post `DocumentTree.EditRequested`.
 - `SectionEditor` (section_editor): Markdown editing with autosave requests.
 - `ChatPane` (chat_pane): the chat of the selected section, with live replies
-  (`ChatLog`, `ChatMessageView`, `MessageBody`, `JobProgress`, `SourcesList`, `ChatInput`).
+  (`ChatLog`, `ChatMessageView`, `MessageBody`, `JobProgress`, `SourcesList`, `ChatInput`);
+  made of parts on `ChatPaneBase` (chat_pane_base: its messages and state): `ChatQueue`
+  (chat_queue), `LiveReply` (chat_live_reply), `ChatActions` (chat_actions); its keys are
+  `CHAT_BINDINGS` (chat_bindings).
 - `plain`, `literal`, `visible_controls`, `visible_title` (safe_text): show stored or model
   text literally, control characters (and in titles zero-width ones) as symbols.
 - `SafeTextArea` (safe_text_area), `SafeInput` (safe_input): edit stored text; control
