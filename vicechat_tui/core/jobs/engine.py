@@ -1,20 +1,18 @@
 """The chat job engine: runs each reply as an asyncio task, streams events, persists as it goes.
 
-See API.md beside this file for the contract the UI and the CLI rely on.
+See API.md beside this file for the contract the UI and the CLI rely on. The engine is
+made of parts: a chat's queue (`chat_queue`) and the jobs as stored (`job_rows`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 import time
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import update
 from sqlmodel import col
 
 from vicechat_tui.core.chat_config import ChatConfig
@@ -25,77 +23,30 @@ from vicechat_tui.core.errors import (
     ProviderError,
 )
 from vicechat_tui.core.events import JobEvent, JobFinished, JobStarted
+from vicechat_tui.core.jobs.chat_queue import ChatQueue
 from vicechat_tui.core.jobs.host import CoreJobHost
 from vicechat_tui.core.jobs.hub import EventHub
+from vicechat_tui.core.jobs.job_rows import RUNNER, JobRows
 from vicechat_tui.core.jobs.run import JobRun
 from vicechat_tui.core.jobs.state import JobState
 from vicechat_tui.core.jobs.stored import load_job_state, stored_job_events
 from vicechat_tui.core.models import (
     ChatJob,
     ChatMessage,
-    ChatSession,
-    Document,
     JobKind,
     JobStatus,
     MessageRole,
     MessageState,
-    Section,
     utc_now,
 )
-from vicechat_tui.core.services.access import editable_by, live_section, visible_to
 
 if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
 
 log = logging.getLogger(__name__)
 
-RUNNER = f"{socket.gethostname()}:{os.getpid()}"
 
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-Joinable = TypeVar("Joinable", bound=Select[*tuple[Any, ...]])
-
-
-def _runner_is_dead(runner: str | None) -> bool:
-    """True when the job's process is known to be gone (same host, pid not alive)."""
-    if not runner or ":" not in runner:
-        return True
-    host, _, pid = runner.rpartition(":")
-    if host != socket.gethostname():
-        return False
-    if runner == RUNNER:
-        return False
-    return not pid.isdigit() or not _pid_alive(int(pid))
-
-
-def _with_document(query: Joinable) -> Joinable:
-    """`query` over jobs joined to their document, for `access.visible_to`/`editable_by`."""
-    return (
-        query.join(ChatSession, col(ChatSession.id) == col(ChatJob.session_id))
-        .join(Section, col(Section.id) == col(ChatSession.section_id))
-        .join(Document, col(Document.id) == col(Section.document_id))
-    )
-
-
-@dataclass(frozen=True)
-class QueueOutcome:
-    """What `JobEngine.queue` did: the job it started (None: none) and the message it left
-    waiting in the queue (None: it was sent at once)."""
-
-    job_id: int | None
-    queued_message_id: int | None
-
-
-class JobEngine:
+class JobEngine(ChatQueue, JobRows):
     """Starts, tracks, streams and cancels chat jobs for one VicechatCore.
 
     Visibility: the jobs in memory are this engine's own, started for its user through the
@@ -152,91 +103,6 @@ class JobEngine:
         config = await chats.config_for_reply(session.id)
         self.core.providers.get(config.provider)  # refuse early when none is configured
         return await self._start(document_id, section_id, session.id, config, message)
-
-    # -- the queue: a message sent while a reply is being written ---------------------------
-
-    async def queue(self, document_id: int, section_id: int, text: str) -> QueueOutcome:
-        """Send `text` once the reply being written in the section's chat completes.
-
-        It is stored at once as a user message in state "queued" (nothing typed is lost, a
-        restart shows it) and sent when that reply completes; after a failed or stopped
-        reply it stays held until `send_queued` or `queue` again. One message waits at a
-        time. With no reply being written, a held message is sent first and `text` waits
-        for its reply; with nothing held either, `text` is simply sent.
-        """
-        if not text.strip():
-            raise EmptyMessageError()
-        chats = self.core.chats
-        async with self._queue_lock:
-            session = await chats.open_session(document_id, section_id)
-            assert session.id is not None
-            held = await chats.queued_message(session.id)
-            running = self.active_job_for_section(section_id) is not None
-            if not running and held is None:
-                return QueueOutcome(await self.send(document_id, section_id, text), None)
-            if running and held is not None:
-                raise InvalidInputError(
-                    "A message is already waiting in this chat's queue; take it back to "
-                    "add to it, or wait for the reply."
-                )
-            job_id = None
-            if held is not None:  # held after a failed or stopped reply: it goes first
-                job_id = await self._send_held(document_id, section_id, session.id, held)
-            queued = await chats.add_message(
-                session.id, MessageRole.USER.value, text, state=MessageState.QUEUED
-            )
-            return QueueOutcome(job_id, queued.id)
-
-    async def send_queued(self, document_id: int, section_id: int) -> int | None:
-        """Send the chat's held message now; None when nothing is held, or when a reply is
-        being written (the message goes when that one completes)."""
-        chats = self.core.chats
-        async with self._queue_lock:
-            session = await chats.open_session(document_id, section_id)
-            assert session.id is not None
-            held = await chats.queued_message(session.id)
-            if held is None or self.active_job_for_section(section_id) is not None:
-                return None
-            return await self._send_held(document_id, section_id, session.id, held)
-
-    async def take_back_queued(self, document_id: int, section_id: int) -> str | None:
-        """Remove the chat's queued message and return its text (for the person to edit or
-        drop); None when there is none any more (it was sent meanwhile)."""
-        chats = self.core.chats
-        async with self._queue_lock:
-            session = await chats.open_session(document_id, section_id)
-            assert session.id is not None
-            held = await chats.queued_message(session.id)
-            if held is None or held.id is None or not await chats.remove_queued(held.id):
-                return None
-            return held.content
-
-    async def _send_held(
-        self, document_id: int, section_id: int, session_id: int, message: ChatMessage
-    ) -> int:
-        """Start the reply to a queued message (refused before anything changes when no
-        provider is configured); the message stops being queued."""
-        chats = self.core.chats
-        config = await chats.config_for_reply(session_id)
-        self.core.providers.get(config.provider)
-        assert message.id is not None
-        await chats.update_message(message.id, state=MessageState.COMPLETE.value)
-        message.state = MessageState.COMPLETE.value
-        return await self._start(document_id, section_id, session_id, config, message)
-
-    async def _send_next(self, state: JobState) -> None:
-        """After a completed reply: send the message queued behind it, if any. A failure
-        leaves it queued (held), for the person to send or take back."""
-        try:
-            async with self._queue_lock:
-                held = await self.core.chats.queued_message(state.session_id)
-                if held is not None and not self._closed:
-                    await self._send_held(
-                        state.document_id, state.section_id, state.session_id, held
-                    )
-        except Exception:
-            log.warning("could not send the message queued after job %s", state.job_id)
-            log.debug("queued message not sent", exc_info=True)
 
     async def _start(
         self,
@@ -483,68 +349,6 @@ class JobEngine:
         if task is not None:
             await asyncio.shield(task)
         return state
-
-    async def recent_jobs(self, limit: int = 50) -> list[ChatJob]:
-        """The newest jobs of the documents this user may see, from the database."""
-        query = (
-            _with_document(select(ChatJob))
-            .where(visible_to(self.core.user), live_section())
-            .order_by(col(ChatJob.id).desc())
-            .limit(limit)
-        )
-        async with self.core.database.session() as db:
-            return [job for job in (await db.execute(query)).scalars()]
-
-    async def unfinished_jobs(self) -> dict[int, int]:
-        """Job id → section id of the jobs the database shows pending or running, whichever
-        process runs them (another `vicechat ask` on the same database included), for the
-        documents this user may see. One small query on the indexed status column."""
-        unfinished = (JobStatus.PENDING.value, JobStatus.RUNNING.value)
-        query = (
-            _with_document(select(col(ChatJob.id), col(ChatJob.section_id)))
-            .where(col(ChatJob.status).in_(unfinished))
-            .where(visible_to(self.core.user))
-        )
-        async with self.core.database.session() as db:
-            rows = await db.execute(query)
-            return {job_id: section_id for job_id, section_id in rows if job_id is not None}
-
-    async def recover_interrupted(self) -> int:
-        """Mark jobs whose process died as interrupted, keeping their partial replies."""
-        unfinished = (JobStatus.PENDING.value, JobStatus.RUNNING.value)
-        async with self.core.database.session() as db:
-            query = _with_document(select(ChatJob)).where(
-                col(ChatJob.status).in_(unfinished), editable_by(self.core.user)
-            )
-            found: list[ChatJob] = list((await db.execute(query)).scalars())
-            orphans = [job for job in found if _runner_is_dead(job.runner)]
-            for job in orphans:
-                job.status = JobStatus.INTERRUPTED.value
-                job.finished_at = utc_now()
-                job.error = "The program stopped while this reply was being written."
-                if job.result_message_id is not None:
-                    await db.execute(
-                        update(ChatMessage)
-                        .where(col(ChatMessage.id) == job.result_message_id)
-                        .values(state=MessageState.INTERRUPTED.value, updated_at=utc_now())
-                    )
-            stranded = select(col(ChatMessage.id)).where(  # its job ended before its last write
-                col(ChatMessage.state) == MessageState.STREAMING.value,
-                col(ChatMessage.id).in_(
-                    _with_document(select(col(ChatJob.result_message_id))).where(
-                        col(ChatJob.status).not_in(unfinished), editable_by(self.core.user)
-                    )
-                ),
-            )
-            # (a full disk); written only when there is one: a read-only database stays usable
-            if stranded_ids := list((await db.execute(stranded)).scalars()):
-                await db.execute(
-                    update(ChatMessage)
-                    .where(col(ChatMessage.id).in_(stranded_ids))
-                    .values(state=MessageState.FAILED.value)
-                )
-            await db.commit()
-        return len(orphans)
 
     async def aclose(self) -> None:
         """Cancel running jobs (their partial replies are kept) and stop subscriptions."""
