@@ -61,6 +61,7 @@ async def test_find_next_previous_and_replace(build_app: Any, store: VicechatCor
         await wait_for(pilot, lambda: app.focused is bar.find_input)
         await type_text(pilot, "cat")
         await pilot.pause()
+        assert bar.find_input.content_region.height == 1, "what is typed shows"
         assert text_area.selection == ((0, 4), (0, 7))
         assert str(bar.query_one("#find-count").render()) == "1 of 4"
         await pilot.press("enter")
@@ -71,6 +72,7 @@ async def test_find_next_previous_and_replace(build_app: Any, store: VicechatCor
         assert text_area.selection == ((1, 2), (1, 5))
         await pilot.press("tab")  # to Replace
         await type_text(pilot, "dog")
+        assert bar.replace_input.content_region.height == 1
         await pilot.press("enter")  # replaces the selected "Cat", goes to the next
         assert text_area.text.splitlines()[1] == "A dog napped."
         assert text_area.selection == ((2, 0), (2, 3))

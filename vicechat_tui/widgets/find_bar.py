@@ -76,7 +76,7 @@ class FindBar(Horizontal):
         padding: 0 1;
         &.-hidden { display: none; }
         Label { width: auto; color: $text-muted; padding: 0 1 0 0; }
-        Input { border: none; height: 1; width: 1fr; padding: 0 1; margin: 0 1 0 0; }
+        Input { width: 1fr; padding: 0 1; margin: 0 1 0 0; }
         #find-count { width: auto; min-width: 10; color: $text-muted; }
         &.-none #find-count { color: $error; }
     }
@@ -113,9 +113,11 @@ class FindBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label("Find")
-        yield Input(id="find-text")
+        # compact: no border even when focused (a focused Input's tall border filled the
+        # one-line bar and hid the text being typed)
+        yield Input(id="find-text", compact=True)
         yield Label("Replace")
-        yield Input(id="replace-text")
+        yield Input(id="replace-text", compact=True)
         yield Static("", id="find-count", markup=False)
 
     def on_mount(self) -> None:
