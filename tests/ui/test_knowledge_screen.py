@@ -15,8 +15,9 @@ from tests.conftest import make_settings
 from tests.ui.conftest import SIZE, seed_document, settle, type_text, wait_for, wait_ready
 from tests.ui.test_snapshots_workspace import quiet
 from vicechat_tui.app import VicechatApp
+from vicechat_tui.core.knowledge.ingest import BadFile, IngestReport
 from vicechat_tui.core.runtime import VicechatCore, open_core
-from vicechat_tui.screens.knowledge import KnowledgeScreen
+from vicechat_tui.screens.knowledge import FAILURES_SAID, KnowledgeScreen, said
 
 
 async def open_knowledge(pilot: Pilot[Any]) -> KnowledgeScreen:
@@ -146,3 +147,18 @@ def test_knowledge_screen_light(
 ) -> None:
     seeded(ui_database_url, notes(tmp_path / "notes"))
     assert snap_compare(build_app(), terminal_size=SIZE, run_before=snapshot_of("textual-light"))
+
+
+def test_the_note_names_each_unreadable_file_with_its_reason() -> None:
+    """Adding a folder with two bad files said only the first ("… and 1 more"): which other
+    file, and why, was nowhere in the UI."""
+    bad = [BadFile(f"/notes/bad{n}.pdf", f"reason {n}") for n in range(6)]
+    two = said(IngestReport(indexed=["/notes/a.md"], passages=3, failed=bad[:2]))
+    assert two.splitlines() == [
+        "1 read (3 passages), 0 unchanged.",
+        "Could not read /notes/bad0.pdf: reason 0.",
+        "Could not read /notes/bad1.pdf: reason 1.",
+    ]
+    many = said(IngestReport(failed=bad)).splitlines()
+    assert len(many) == 1 + FAILURES_SAID + 1
+    assert many[-1] == "…and 2 more: `vicechat kb files` lists every file with its reason."

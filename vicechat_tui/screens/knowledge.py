@@ -28,7 +28,7 @@ from vicechat_tui.failures import run_task
 from vicechat_tui.screens.confirm import ConfirmScreen
 from vicechat_tui.screens.new_item import NewItemScreen
 from vicechat_tui.widgets.key_hints import key_for_id
-from vicechat_tui.widgets.safe_text import plain
+from vicechat_tui.widgets.safe_text import literal, plain
 
 if TYPE_CHECKING:
     from vicechat_tui.core.knowledge.ingest import IngestProgress, IngestReport
@@ -94,7 +94,7 @@ class KnowledgeScreen(ModalScreen[None]):
             ("knowledge.create", "new"),
             ("knowledge.add", "add files"),
             ("knowledge.remove", "remove files"),
-            ("knowledge.attach", "attach to this document"),
+            ("knowledge.attach", "attach to (●) or detach from this document"),
             ("knowledge.delete", "delete"),
             ("knowledge.cancel", "stop adding"),
             ("knowledge.close", "close"),
@@ -131,7 +131,7 @@ class KnowledgeScreen(ModalScreen[None]):
 
     def note(self, text: str | None) -> None:
         note = self.query_one("#kb-note", Static)
-        note.update(plain(text or "", wrap=True))
+        note.update(literal(text or ""))
         note.set_class(not text, "-hidden")
 
     @property
@@ -282,6 +282,10 @@ class KnowledgeScreen(ModalScreen[None]):
         self.refresh_bindings()
 
 
+FAILURES_SAID = 4
+"""Unreadable files named in the note, each with its reason (the CLI lists them all)."""
+
+
 def said(report: IngestReport) -> str:
     """What adding files did, in one sentence."""
     parts = [f"{len(report.indexed)} read ({report.passages} passages)"]
@@ -293,8 +297,9 @@ def said(report: IngestReport) -> str:
     text = ", ".join(parts) + "."
     if report.embedding_problem:
         text += f" Vectors not finished: {report.embedding_problem} Keyword search works."
-    if report.failed:
-        first = report.failed[0]
-        more = f" and {len(report.failed) - 1} more" if len(report.failed) > 1 else ""
-        text += f" Could not read {first.path}: {first.reason}{more}."
+    for bad in report.failed[:FAILURES_SAID]:
+        text += f"\nCould not read {bad.path}: {bad.reason}."
+    if len(report.failed) > FAILURES_SAID:
+        hidden = len(report.failed) - FAILURES_SAID
+        text += f"\n…and {hidden} more: `vicechat kb files` lists every file with its reason."
     return text
