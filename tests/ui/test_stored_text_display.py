@@ -73,6 +73,9 @@ NEVER |= set("\u2066\u2067\u2068\u2069\u200b\ufeff")
 SHOWS_STORED_TEXT = {
     "DocumentTree",
     "SectionEditor",
+    "SectionEditorBase",
+    "EditorFind",
+    "EditorAiEdit",
     "SafeTextArea",
     "EditorTextArea",
     "SafeInput",

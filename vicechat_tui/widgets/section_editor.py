@@ -8,23 +8,27 @@ saving with optimistic concurrency (`screens/section_saving.py`) and reports bac
 Autosave waits for a pause in the typing, but never longer than `AUTOSAVE_MAX_WAIT` after
 the first change not yet asked to be saved: however steadily one types, the text reaches
 the database within about two seconds (all that a kill -9 can lose).
+
+The editor is assembled from parts on `SectionEditorBase` (section_editor_base: messages,
+children, the selection): `EditorFind` (editor_find) and `EditorAiEdit` (editor_ai_edit); its
+keys are `EDITOR_BINDINGS` (editor_bindings). This module keeps showing a section, typing and
+autosave, and what the screen reports back.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
+from typing import ClassVar, Literal, Protocol
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.getters import query_one
-from textual.message import Message
+from textual.binding import BindingType
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Static, TextArea
-from textual.widgets.text_area import Selection
 
+from vicechat_tui.widgets.editor_ai_edit import EditorAiEdit
+from vicechat_tui.widgets.editor_bindings import EDITOR_BINDINGS
+from vicechat_tui.widgets.editor_find import EditorFind
 from vicechat_tui.widgets.editor_text_area import LONG_TEXT_LINES, EditorTextArea
 from vicechat_tui.widgets.safe_text import plain
 
@@ -42,10 +46,6 @@ class ShownSection(Protocol):
     @property
     def content(self) -> str: ...
 
-
-if TYPE_CHECKING:
-    from vicechat_tui.widgets.ai_edit_progress import AiEditProgress
-    from vicechat_tui.widgets.find_bar import FindBar
 
 SaveState = Literal["empty", "saved", "unsaved", "saving", "conflict", "failed"]
 STATE_LABELS = {
@@ -76,7 +76,7 @@ class Draft:
     """The stored text of `based_on_version` (the base of a three-way merge)."""
 
 
-class SectionEditor(Vertical):
+class SectionEditor(EditorFind, EditorAiEdit):
     """Edits the content of one section; the workspace says which one."""
 
     DEFAULT_CSS = """
@@ -87,104 +87,19 @@ class SectionEditor(Vertical):
         &.-conflict #editor-status, &.-failed #editor-status { color: $error; }
     }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="editor.save"),
-        Binding("ctrl+r", "versions", "Versions", id="editor.versions"),
-        Binding(
-            "ctrl+f",
-            "find",
-            "Find",
-            tooltip="Find (and replace) in the section",
-            show=False,
-            id="editor.find",
-        ),
-        Binding("f3", "find_next", "Find next", show=False, id="editor.find_next"),
-        Binding(
-            "shift+f3", "find_previous", "Find previous", show=False, id="editor.find_previous"
-        ),
-        Binding(
-            "alt+e",
-            "ai_edit",
-            "Edit with AI",
-            tooltip="Rewrite the selection (else the paragraph at the cursor) with AI",
-            show=False,
-            id="editor.ai_edit",
-        ),
-        Binding(
-            "escape",
-            "cancel_ai_edit",
-            "Cancel AI edit",
-            tooltip="Stop the AI edit the model is writing (the section stays as it is)",
-            show=False,
-            priority=True,  # before the text area takes escape to move the focus on
-            id="editor.ai_edit_cancel",
-        ),
-        Binding("ctrl+home", "go_to_start", "Start", show=False, id="editor.start"),
-        Binding("ctrl+end", "go_to_end", "End", show=False, id="editor.end"),
-        Binding(
-            "ctrl+shift+home",
-            "go_to_start(True)",
-            "Select to start",
-            show=False,
-            id="editor.select_to_start",
-        ),
-        Binding(
-            "ctrl+shift+end",
-            "go_to_end(True)",
-            "Select to end",
-            show=False,
-            id="editor.select_to_end",
-        ),
-    ]
-
-    @dataclass
-    class SaveRequested(Message):
-        """The text should be stored: after the autosave pause, or asked for (`announce`)."""
-
-        section_id: int
-        announce: bool
-        checkpoint: bool = False
-        """Keep what is stored as a version of its own (a long pause in the typing)."""
-
-    @dataclass
-    class VersionsRequested(Message):
-        """The person asked for the section's versions."""
-
-        section_id: int
-
-    @dataclass
-    class AiEditRequested(Message):
-        """Rewrite characters `start`..`end` of the section with AI (the selection, else the
-        paragraph at the cursor)."""
-
-        section_id: int
-        start: int
-        end: int
-
-    @dataclass
-    class AiEditCancelRequested(Message):
-        """Stop the AI edit's job `job_id`."""
-
-        job_id: int
+    BINDINGS: ClassVar[list[BindingType]] = EDITOR_BINDINGS
 
     save_state: reactive[SaveState] = reactive("empty", init=False, always_update=True)
     word_count: reactive[int] = reactive(0, init=False)
 
-    text_area = query_one("#editor-text", TextArea)
-    title_bar = query_one("#editor-title", Static)
-    status_bar = query_one("#editor-status", Static)
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.section_id: int | None = None
         self.version = 0
         self.dirty = False
         self.autosave_seconds: float | None = None
         """The pause before an autosave; set by the screen from the settings."""
         self.autosave_max_wait = AUTOSAVE_MAX_WAIT
         """The longest an unsaved change waits for its autosave while typing goes on."""
-        self.read_only_reason: str | None = None
-        """Why the shown section can be read but not changed (a document shared to view)."""
         self._saved_text = ""
         self._autosave: Timer | None = None
         self._autosave_deadline: Timer | None = None
@@ -389,59 +304,6 @@ class SectionEditor(Vertical):
             return self.section_id is not None
         return True
 
-    def action_ai_edit(self) -> None:
-        """Ask for an AI rewrite of the selection, else of the paragraph at the cursor."""
-        from vicechat_tui.core.review.ai_edit import paragraph_span
-
-        if self.section_id is None:
-            return
-        start, end = self._selected_span()
-        if start == end:
-            start, end = paragraph_span(self.text_area.text, start)
-        if start < end:
-            self.post_message(self.AiEditRequested(self.section_id, start, end))
-
-    def _ai_edit_progress(self, *, mount: bool) -> AiEditProgress | None:
-        from vicechat_tui.widgets.ai_edit_progress import AiEditProgress
-
-        lines = self.query_children(AiEditProgress)
-        if lines or not mount:
-            return lines.first() if lines else None
-        line = AiEditProgress(id="ai-edit-progress")
-        self.mount(line, before=self.status_bar)
-        return line
-
-    def ai_edit_started(self, job_id: int, started_at: float | None) -> AiEditProgress:
-        """Show AI edit `job_id`'s progress above the status line (the caller feeds it),
-        while this section is shown."""
-        from vicechat_tui.widgets.key_hints import key_for_id
-
-        line = self._ai_edit_progress(mount=True)
-        assert line is not None and self.section_id is not None
-        cancel = key_for_id(self.app, type(self), "editor.ai_edit_cancel")
-        line.follow(job_id, self.section_id, started_at, cancel)
-        return line
-
-    def ai_edit_ended(self, job_id: int) -> None:
-        line = self._ai_edit_progress(mount=False)
-        if line is not None and line.job_id == job_id:
-            line.end()
-
-    def _ai_edit_here(self) -> AiEditProgress | None:
-        """The AI edit line when it follows a job for the section shown."""
-        line = self._ai_edit_progress(mount=False)
-        if line is None or line.job_id is None or line.section_id != self.section_id:
-            return None
-        return line
-
-    def _show_ai_edit_line(self) -> None:
-        if (line := self._ai_edit_progress(mount=False)) is not None:
-            line.set_class(line.section_id != self.section_id, "-elsewhere")
-
-    def action_cancel_ai_edit(self) -> None:
-        if (line := self._ai_edit_here()) is not None and line.job_id is not None:
-            self.post_message(self.AiEditCancelRequested(line.job_id))
-
     def action_save(self) -> None:
         if self.section_id is not None:
             self.post_message(self.SaveRequested(self.section_id, announce=True))
@@ -450,41 +312,7 @@ class SectionEditor(Vertical):
         if self.section_id is not None:
             self.post_message(self.VersionsRequested(self.section_id))
 
-    # -- find and replace (the bar is mounted on first use) ------------------------------
-
-    def select_text_range(self, start: int, end: int, *, focus: bool = True) -> None:
-        """Select characters `start`..`end` of the text (cursor at the end), in view."""
-        from vicechat_tui.widgets.find_bar import location_of
-
-        text = self.text_area.text
-        self.text_area.selection = Selection(location_of(text, start), location_of(text, end))
-        self.text_area.scroll_cursor_visible(center=True)
-        if focus:
-            self.text_area.focus()
-
-    def _find_bar(self) -> FindBar:
-        from vicechat_tui.widgets.find_bar import FindBar
-
-        bars = self.query_children(FindBar)
-        if bars:
-            return bars.first()
-        bar = FindBar(id="find-bar", classes="-hidden")
-        self.mount(bar, after=self.text_area)
-        return bar
-
-    def action_find(self, replacing: bool = False) -> None:
-        """Open the find bar with the selected text (if any) to find."""
-        if self.section_id is None:
-            return
-        selected = self.text_area.selected_text
-        self.call_after_refresh(
-            self._find_bar().open,
-            needle=selected if selected and "\n" not in selected else None,
-            replacing=replacing,
-        )
-
-    def action_replace(self) -> None:
-        self.action_find(replacing=True)
+    # -- moving --------------------------------------------------------------------------
 
     def action_go_to_start(self, select: bool = False) -> None:
         """The cursor to the section's first character (`select`: selecting up to there)."""
@@ -493,76 +321,3 @@ class SectionEditor(Vertical):
     def action_go_to_end(self, select: bool = False) -> None:
         """The cursor after the section's last character (`select`: selecting up to there)."""
         self.text_area.move_cursor(self.text_area.document.end, select=select)
-
-    def action_find_next(self) -> None:
-        self._step(forward=True)
-
-    def action_find_previous(self) -> None:
-        self._step(forward=False)
-
-    def _matches(self) -> list[tuple[int, int]]:
-        from vicechat_tui.widgets.find_bar import find_all
-
-        return find_all(self.text_area.text, self._find_bar().needle)
-
-    def _selected_span(self) -> tuple[int, int]:
-        from vicechat_tui.widgets.find_bar import index_of
-
-        text, selection = self.text_area.text, self.text_area.selection
-        start, end = sorted((selection.start, selection.end))
-        return index_of(text, start), index_of(text, end)
-
-    def _step(self, *, forward: bool, start: int | None = None) -> None:
-        """Select the next (previous) match from the cursor, or from `start`."""
-        from vicechat_tui.widgets.find_bar import step
-
-        bar = self._find_bar()
-        if not bar.needle:
-            self.action_find()
-            return
-        matches = self._matches()
-        if start is None:
-            selected_start, selected_end = self._selected_span()
-            start = selected_end if forward else selected_start
-        found = step(matches, start, forward=forward)
-        if found is not None:  # the focus stays where it is (the find bar, or the text)
-            self.select_text_range(*found, focus=False)
-        bar.show_count(matches.index(found) + 1 if found else None, len(matches))
-
-    def on_find_bar_search_changed(self, message: FindBar.SearchChanged) -> None:
-        message.stop()
-        self._step(forward=True, start=self._selected_span()[0])
-
-    def on_find_bar_step_requested(self, message: FindBar.StepRequested) -> None:
-        message.stop()
-        self._step(forward=message.forward)
-
-    def on_find_bar_replace_requested(self, message: FindBar.ReplaceRequested) -> None:
-        """Replace the selected match (then go to the next one), or every match at once."""
-        from vicechat_tui.widgets.find_bar import replace_all
-
-        message.stop()
-        bar, text_area = self._find_bar(), self.text_area
-        if self.section_id is None or not bar.needle:
-            return
-        if message.everywhere:
-            text, count = replace_all(text_area.text, bar.needle, message.replacement)
-            if count:
-                text_area.replace(text, (0, 0), text_area.document.end)  # one undo step
-            bar.show_count(None, 0)
-            self.notify(f"Replaced {count} time{'s' if count != 1 else ''}.", timeout=3)
-            return
-        span = self._selected_span()
-        if span in self._matches():
-            from vicechat_tui.widgets.find_bar import location_of
-
-            text = text_area.text
-            start, end = (location_of(text, index) for index in span)
-            text_area.replace(message.replacement, start, end)
-            self._step(forward=True, start=span[0] + len(message.replacement))
-        else:
-            self._step(forward=True)
-
-    def on_find_bar_closed(self, message: FindBar.Closed) -> None:
-        message.stop()
-        self.text_area.focus()
