@@ -72,6 +72,7 @@ NEVER |= set("\u2066\u2067\u2068\u2069\u200b\ufeff")
 
 SHOWS_STORED_TEXT = {
     "DocumentTree",
+    "TreeLoading",
     "SectionEditor",
     "SectionEditorBase",
     "EditorFind",

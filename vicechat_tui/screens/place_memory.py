@@ -13,8 +13,8 @@ if TYPE_CHECKING:
 
     from vicechat_tui.core.tree_preview import TreePreview
     from vicechat_tui.ui_state import Place
-    from vicechat_tui.widgets.document_tree import TreeItem
     from vicechat_tui.widgets.section_editor import SectionEditor
+    from vicechat_tui.widgets.tree_items import TreeItem
 
 
 class PlaceMemory:

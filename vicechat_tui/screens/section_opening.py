@@ -10,7 +10,7 @@ from textual.widgets import Tree
 
 from vicechat_tui.failures import run_task
 from vicechat_tui.screens.workspace_base import FOLLOW_GROUP, WorkspaceBase
-from vicechat_tui.widgets.document_tree import TreeItem
+from vicechat_tui.widgets.tree_items import TreeItem
 from vicechat_tui.workbench import Workbench
 
 if TYPE_CHECKING:

@@ -20,8 +20,9 @@ from textual.screen import ModalScreen
 
 from vicechat_tui.screens.confirm import ConfirmScreen
 from vicechat_tui.screens.new_item import NewItemScreen
-from vicechat_tui.widgets.document_tree import DocumentTree, Node, TreeEdit, TreeItem
+from vicechat_tui.widgets.document_tree import DocumentTree
 from vicechat_tui.widgets.safe_text import plain
+from vicechat_tui.widgets.tree_items import Node, TreeEdit, TreeItem
 from vicechat_tui.workbench import Workbench
 
 STATUS_CYCLE = {"draft": "review", "review": "final", "final": "draft"}

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
     from vicechat_tui.core.section_rows import SectionSummary
     from vicechat_tui.core.tree_preview import TreePreview
-    from vicechat_tui.widgets.document_tree import ListedAccess
+    from vicechat_tui.widgets.tree_items import ListedAccess
 
 OpenCore = Callable[[], Awaitable["VicechatCore"]]
 

@@ -4,137 +4,35 @@ Documents come in pages (a "more" row loads the next one); a node's sections are
 `sections.children` the first time it is expanded, so thousands of documents open at once.
 The tree only reads, through the `TreeSource` the screen gives it; its editing keys post
 `EditRequested` and the screen makes the change, then asks the tree to reload a node.
+
+Reading and finding rows is `TreeLoading` (tree_loading), which `DocumentTree` extends; what
+a row stands for and where rows come from are `TreeItem` and `TreeSource` (tree_items). This
+module keeps the editing keys, their messages, and how a row is drawn.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Tree
-from textual.widgets.tree import TreeNode
 
-from vicechat_tui.failures import run_task
 from vicechat_tui.widgets.safe_text import plain
+from vicechat_tui.widgets.tree_items import Node, TreeEdit
+from vicechat_tui.widgets.tree_loading import TreeLoading
 
-if TYPE_CHECKING:
-    from vicechat_tui.core.section_rows import SectionSummary
-    from vicechat_tui.core.services.access import DocumentAccess
-
-ItemKind = Literal["document", "section", "more"]
-TreeEdit = Literal[
-    "new_section",
-    "new_sibling",
-    "rename",
-    "delete",
-    "cycle_status",
-    "move_up",
-    "move_down",
-    "indent",
-    "outdent",
-]
 STATUS_MARKERS = {"draft": "○", "review": "◐", "final": "●"}
 RUNNING_MARKER = " ⟳"
 NEEDS_SELECTION = {"new_section", "rename", "delete"}
-VIEW_ONLY = "view"
-"""A TreeItem's `level` for a document shared with one to read only."""
 
 
-class ListedDocument(Protocol):
-    @property
-    def id(self) -> int | None: ...
-
-    @property
-    def title(self) -> str: ...
-
-
-class LevelLabel(Protocol):
-    @property
-    def label(self) -> str: ...
-
-
-class ListedAccess(Protocol):
-    """A listed document and one's level on it (`DocumentAccess`, or the start-up preview's)."""
-
-    @property
-    def document(self) -> ListedDocument: ...
-
-    @property
-    def level(self) -> LevelLabel: ...
-
-    @property
-    def owner(self) -> str: ...
-
-    @property
-    def shared_with_me(self) -> bool: ...
-
-
-class DocumentLister(Protocol):
-    async def count(self) -> int: ...
-
-    async def list_access(
-        self, *, offset: int = 0, limit: int | None = None
-    ) -> Sequence[ListedAccess]: ...
-
-
-class SectionLister(Protocol):
-    async def children(
-        self, document_id: int, parent_id: int | None = None
-    ) -> Sequence[SectionSummary]: ...
-
-
-class TreeSource(Protocol):
-    """What the tree reads from (the core's document and section services)."""
-
-    @property
-    def documents(self) -> DocumentLister: ...
-
-    @property
-    def sections(self) -> SectionLister: ...
-
-
-@dataclass
-class TreeItem:
-    """What a tree row stands for."""
-
-    kind: ItemKind
-    document_id: int
-    section_id: int | None = None
-    title: str = ""
-    status: str = "draft"
-    child_count: int = 0
-    loaded: bool = False
-    offset: int = 0
-    owner: str | None = None
-    """Who owns the document when it is someone else's (shared with one), else None."""
-    level: str = "owner"
-    """One's level on the document: owner, edit or view (see `services.access.Level`)."""
-
-    @property
-    def read_only(self) -> bool:
-        return self.level == VIEW_ONLY
-
-    @property
-    def why_read_only(self) -> str | None:
-        """Why this row's document cannot be changed here (None: it can)."""
-        if not self.read_only:
-            return None
-        return f"{self.owner} shared this document with you to view only"
-
-
-Node = TreeNode[TreeItem]
-
-
-class DocumentTree(Tree[TreeItem]):
+class DocumentTree(TreeLoading):
     """Documents and sections; Enter/space expand, the screen's keys edit."""
 
-    PAGE_SIZE = 200
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "document-tree--draft",
         "document-tree--review",
@@ -197,131 +95,9 @@ class DocumentTree(Tree[TreeItem]):
     running_sections: reactive[frozenset[int]] = reactive(frozenset, init=False)
     """Sections whose chat has a job running: marked with ⟳."""
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("Documents", id=id)
-        self.show_root = False
-        self.guide_depth = 2
-        self.loaded = False
-        self.document_total = 0
-        self.source: TreeSource | None = None
-        """Set by the screen once the core is open."""
-
     def show_user(self, user: str) -> None:
         """Say whose tree this is (in the top border): who one is to the database."""
         self.border_title = plain(f"you: {user}")
-
-    def _source(self) -> TreeSource:
-        if self.source is None:
-            from vicechat_tui.workbench import CoreNotOpenError
-
-            raise CoreNotOpenError()
-        return self.source
-
-    # -- loading -----------------------------------------------------------------------------
-
-    async def load_documents(self) -> None:
-        """(Re)load the first page of documents."""
-        source = self._source()
-        total = await source.documents.count()
-        self.show_first_page(total, await source.documents.list_access(limit=self.PAGE_SIZE))
-
-    def show_first_page(self, total: int, documents: Sequence[ListedAccess]) -> None:
-        """Show `documents`, the first page of the `total` one may see."""
-        self.document_total = total
-        self.clear()
-        for access in documents:
-            self._add_listed(access)
-        self._add_more_row(len(documents))
-        self.loaded = True
-        if self.root.children:
-            self.move_to(self.root.children[0])
-
-    async def load_more(self, more: Node) -> None:
-        """Replace the "more" row with the next page of documents."""
-        assert more.data is not None
-        offset = more.data.offset
-        more.remove()
-        documents = await self._source().documents.list_access(offset=offset, limit=self.PAGE_SIZE)
-        for access in documents:
-            self._add_listed(access)
-        self._add_more_row(offset + len(documents))
-
-    def _add_listed(self, access: ListedAccess) -> Node:
-        document = access.document
-        assert document.id is not None
-        owner = access.owner if access.shared_with_me else None
-        return self._add_document(document.id, document.title, owner, access.level.label)
-
-    def _add_document(
-        self,
-        document_id: int,
-        title: str,
-        owner: str | None = None,
-        level: str = "owner",
-        *,
-        before: int | None = None,
-    ) -> Node:
-        item = TreeItem("document", document_id, title=title, owner=owner, level=level)
-        return self.root.add(plain(title), data=item, allow_expand=True, before=before)
-
-    def _add_more_row(self, shown: int) -> None:
-        remaining = self.document_total - shown
-        if remaining > 0:
-            label = f"… {remaining:,} more documents (Enter)"
-            self.root.add_leaf(label, data=TreeItem("more", 0, title=label, offset=shown))
-
-    async def load_children(self, node: Node) -> None:
-        """(Re)read one node's sections, keeping the expanded ones expanded."""
-        item = node.data
-        if item is None or item.kind == "more":
-            return
-        expanded = {
-            child.data.section_id
-            for child in self._descendants(node)
-            if child.data is not None and child.is_expanded
-        }
-        rows = await self._source().sections.children(item.document_id, item.section_id)
-        node.remove_children()
-        item.loaded = True
-        item.child_count = len(rows)
-        for row in rows:
-            child = node.add(
-                plain(row.title),
-                data=TreeItem(
-                    "section",
-                    row.document_id,
-                    row.id,
-                    title=row.title,
-                    status=row.status,
-                    child_count=row.child_count,
-                    owner=item.owner,
-                    level=item.level,
-                ),
-                allow_expand=row.child_count > 0,
-            )
-            if row.id in expanded and row.child_count:
-                await self.load_children(child)
-                child.expand()
-        if item.kind == "section":
-            node.allow_expand = bool(rows)
-
-    def _descendants(self, node: Node) -> list[Node]:
-        found: list[Node] = []
-        for child in node.children:
-            found.append(child)
-            found.extend(self._descendants(child))
-        return found
-
-    def on_tree_node_expanded(self, event: Tree.NodeExpanded[TreeItem]) -> None:
-        item = event.node.data
-        if item is not None and not item.loaded:
-            run_task(self, self.load_children(event.node), description="Read the sections")
-
-    def on_tree_node_selected(self, event: Tree.NodeSelected[TreeItem]) -> None:
-        item = event.node.data
-        if item is not None and item.kind == "more":
-            event.stop()
-            run_task(self, self.load_more(event.node), description="Read more documents")
 
     # -- editing keys ------------------------------------------------------------------------
 
@@ -384,45 +160,6 @@ class DocumentTree(Tree[TreeItem]):
         node = self.cursor_node
         if node is not None and node.data is not None and node.data.kind != "more":
             self.post_message(self.EditRequested(edit, node))
-
-    # -- finding and moving ------------------------------------------------------------------
-
-    def find_document(self, document_id: int) -> Node | None:
-        for node in self.root.children:
-            if node.data and node.data.kind == "document" and node.data.document_id == document_id:
-                return node
-        return None
-
-    def find_section(self, section_id: int) -> Node | None:
-        for node in self._descendants(self.root):
-            if node.data and node.data.section_id == section_id:
-                return node
-        return None
-
-    def add_document_on_top(
-        self, document_id: int, title: str, owner: str | None = None, level: str = "owner"
-    ) -> Node:
-        """Show a new document first (the list is most recently updated first)."""
-        self.document_total += 1
-        before = 0 if self.root.children else None
-        return self._add_document(document_id, title, owner, level, before=before)
-
-    def show_on_top(self, access: DocumentAccess) -> Node:
-        """Show a document not listed yet first, marked as the listing marks it."""
-        document = access.document
-        assert document.id is not None
-        owner = access.owner if access.shared_with_me else None
-        return self.add_document_on_top(document.id, document.title, owner, access.level.label)
-
-    def move_to(self, node: Node) -> None:
-        """Put the cursor on `node` (its line is computed first)."""
-        self.get_node_at_line(0)  # rebuilds the line cache so node.line is current
-        self.move_cursor(node)
-
-    @property
-    def selected_item(self) -> TreeItem | None:
-        node = self.cursor_node
-        return node.data if node is not None else None
 
     # -- looks -------------------------------------------------------------------------------
 
