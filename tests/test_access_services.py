@@ -261,6 +261,7 @@ CALLS: dict[type, dict[str, Entry]] = {
         "delete": Entry(Needs.MINE, lambda c, i: c.knowledge.delete(i.collection)),
         "detach": Entry(Needs.MINE, lambda c, i: c.knowledge.detach(i.document, i.collection)),
         "files": Entry(Needs.MINE, lambda c, i: c.knowledge.files(i.collection)),
+        "file_vectors": Entry(Needs.MINE, lambda c, i: c.knowledge.file_vectors(i.collection)),
         "remove": Entry(Needs.MINE, lambda c, i: c.knowledge.remove(i.collection, [i.notes])),
         "retrieve": Entry(Needs.MINE, lambda c, i: c.knowledge.retrieve([i.collection], "secret")),
         "search": Entry(Needs.MINE, lambda c, i: c.knowledge.search([i.collection], "secret")),

@@ -5,7 +5,8 @@ followed by the chats, and nobody else's assistants seen or used — SQLite and 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from tests import test_access_services
 from tests.conftest import saved_id
@@ -86,6 +87,50 @@ async def test_create_edit_and_every_bad_field(
         await alice.assistants.delete(DEFAULT_ASSISTANT)
     with pytest.raises(InvalidAssistantError, match="keeps its name"):
         await alice.assistants.update(DEFAULT_ASSISTANT, {"name": "plain"})
+
+
+async def test_a_taken_name_is_named_with_the_other_bad_fields(
+    people: tuple[VicechatCore, VicechatCore],
+) -> None:
+    alice, bob = people
+    await alice.assistants.create("poet")
+    with pytest.raises(InvalidAssistantError) as caught:
+        await alice.assistants.create("editor", {"temperature": 9})
+    assert caught.value.field_errors["name"] == "you already have an assistant named 'editor'"
+    assert set(caught.value.field_errors) == {"name", "temperature"}, "all at once"
+    with pytest.raises(InvalidAssistantError) as caught:
+        await alice.assistants.update("poet", {"name": "critic", "max_tokens": 0})
+    assert set(caught.value.field_errors) == {"name", "max_tokens"}
+    assert "named 'critic'" in caught.value.field_errors["name"]
+    await alice.assistants.update("poet", {"name": "poet", "temperature": 0.9})  # its own name
+    await bob.assistants.create("poet")  # another person's names are not taken
+
+
+async def test_a_name_taken_meanwhile_is_refused_in_the_same_words(
+    people: tuple[VicechatCore, VicechatCore],
+) -> None:
+    """Two processes creating one name at once: the check passed in both, the database's
+    unique constraint refuses the second, in the words the check would have used."""
+    alice, _ = people
+    await alice.assistants.list()
+
+    raced: list[str] = []
+
+    def meanwhile(session: Session, *_: object) -> None:
+        new = [row for row in session.new if isinstance(row, Assistant) and row.name == "twin"]
+        if new and not raced:
+            raced.append("twin")  # the other process's row, there by the time ours goes in
+            session.add(Assistant(owner=alice.assistants.user, name="twin"))
+
+    event.listen(Session, "before_flush", meanwhile)
+    try:
+        with pytest.raises(InvalidAssistantError) as caught:
+            await alice.assistants.create("twin")
+    finally:
+        event.remove(Session, "before_flush", meanwhile)
+    assert raced, "the check passed: the constraint refused it"
+    assert caught.value.field_errors == {"name": "you already have an assistant named 'twin'"}
+    assert "twin" not in {a.name for a in await alice.assistants.list()}
 
 
 async def test_a_chat_starts_from_its_assistant_and_its_own_settings_stay_on_top(

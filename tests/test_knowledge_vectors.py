@@ -27,6 +27,7 @@ from vicechat_tui.core.errors import (
     SettingsError,
 )
 from vicechat_tui.core.knowledge.ingest import IngestProgress
+from vicechat_tui.core.knowledge.readiness import MISSING_VECTORS, NO_EMBEDDING_MODEL
 from vicechat_tui.core.models import KnowledgeVector
 from vicechat_tui.core.providers.embeddings import create_embeddings
 from vicechat_tui.core.runtime import VicechatCore, open_core
@@ -306,3 +307,53 @@ def test_kb_search_says_which_mode_it_used(
         assert main(["--db", str(db), "kb", "search", "life", "bread"]) == 0
         out = capsys.readouterr().out
         assert out.startswith("keyword search — ") and "HTTP 500" in out
+
+
+def test_kb_list_and_files_say_how_many_passages_have_vectors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notes = write_notes(tmp_path / "notes")
+    db = ["--db", str(tmp_path / "v.db")]
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("VICECHAT_CONFIG", str(config))
+    with EmbeddingsServer("openai", faults=[Fault(), Fault(status=500)]) as server:
+        config.write_text(
+            f'[providers.local]\nkind = "openai"\nbase_url = "{server.url}"\n'
+            f'embedding_model = "{MODEL}"\nembedding_batch = 2\nmax_retries = 0\n',
+            "utf-8",
+        )
+        assert main([*db, "kb", "create", "life"]) == 0
+        assert main([*db, "kb", "add", "life", str(notes)]) == 0  # the second batch fails
+        capsys.readouterr()
+        assert main([*db, "kb", "list"]) == 0
+        assert capsys.readouterr().out == (
+            f"life: 3 files, 3 passages, 2 of 3 with vectors ({MODEL})\n{MISSING_VECTORS}\n"
+        )
+        assert main([*db, "kb", "files", "life", "--json"]) == 0
+        files = json.loads(capsys.readouterr().out)
+        assert sorted(item["vectors"] for item in files) == [0, 1, 1]
+        assert main([*db, "kb", "files", "life"]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert sum(f"1 passages, 0 of 1 with vectors ({MODEL})" in line for line in lines) == 1
+        assert lines[-1] == MISSING_VECTORS
+
+        assert main([*db, "kb", "add", "life", str(notes)]) == 0  # finishes the vectors
+        capsys.readouterr()
+        assert main([*db, "kb", "list", "--json"]) == 0
+        (listed,) = json.loads(capsys.readouterr().out)
+        assert (listed["passages"], listed["vectors"], listed["embedding_model"]) == (
+            3,
+            3,
+            MODEL,
+        )
+        assert main([*db, "kb", "list"]) == 0
+        assert capsys.readouterr().out == (
+            f"life: 3 files, 3 passages, all with vectors ({MODEL})\n"
+        )
+
+    config.write_text('[providers.local]\nkind = "openai"\nbase_url = "http://127.0.0.1:9"\n')
+    assert main([*db, "kb", "list"]) == 0
+    assert capsys.readouterr().out == f"life: 3 files, 3 passages\n{NO_EMBEDDING_MODEL}\n"
+    assert main([*db, "kb", "files", "life"]) == 0
+    out = capsys.readouterr().out
+    assert "with vectors" not in out and out.endswith(f"{NO_EMBEDDING_MODEL}\n")

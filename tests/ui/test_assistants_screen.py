@@ -45,6 +45,15 @@ async def open_assistants(pilot: Pilot[Any]) -> AssistantsScreen:
     return screen
 
 
+async def open_form(pilot: Pilot[Any], key: str) -> AssistantFormScreen:
+    """From the list, the assistant form that `key` opens (n: a new one, e: the selected)."""
+    await pilot.press(key)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, AssistantFormScreen), what="form")
+    form = pilot.app.screen
+    assert isinstance(form, AssistantFormScreen)
+    return form
+
+
 def listed(screen: AssistantsScreen) -> list[str]:
     listing = screen.query_one("#assistants-list", OptionList)
     return [str(listing.get_option_at_index(i).id) for i in range(listing.option_count)]
@@ -64,9 +73,7 @@ async def test_create_with_errors_then_edit_then_delete_confirmed(
         screen = await open_assistants(pilot)
         assert listed(screen) == ["critic", "default", "editor", "researcher"]
 
-        await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, AssistantFormScreen), what="form")
-        form = app.screen
+        form = await open_form(pilot, "n")
         await type_text(pilot, "poet")  # the name has the focus
         await replace_input(pilot, "temperature", "9")
         await replace_input(pilot, "search_cycles", "0")
@@ -113,6 +120,40 @@ async def test_create_with_errors_then_edit_then_delete_confirmed(
         await wait_for(pilot, lambda: "cannot be deleted" in str(note.render()), what="note")
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, AssistantsScreen), what="closed")
+
+
+async def test_the_name_field_says_a_name_is_taken_as_it_is_typed(
+    build_app: Callable[..., VicechatApp], store: VicechatCore
+) -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        screen = await open_assistants(pilot)
+        form = await open_form(pilot, "n")
+        await type_text(pilot, "edito")
+        assert error_under(form, "name") is None
+        await type_text(pilot, "r")  # nothing saved yet: said at once
+        assert error_under(form, "name") == "you already have an assistant named 'editor'"
+        await pilot.press("backspace")
+        assert error_under(form, "name") is None
+        await pilot.press("space")
+        assert error_under(form, "name") == "must not start or end with a space"
+        await pilot.press("backspace", "escape")
+        await wait_for(pilot, lambda: app.screen is screen, what="back to the list")
+
+        await pilot.press("home")  # critic: its own name is not "taken"
+        form = await open_form(pilot, "e")
+        await replace_input(pilot, "name", "critics")
+        assert error_under(form, "name") is None
+        await pilot.press("backspace")
+        assert error_under(form, "name") is None
+        await replace_input(pilot, "name", "researcher")
+        assert error_under(form, "name") == "you already have an assistant named 'researcher'"
+        await pilot.press("ctrl+s")  # refused by the core in the same words
+        await settle(pilot)
+        assert app.screen is form
+        assert error_under(form, "name") == "you already have an assistant named 'researcher'"
+        assert {a.name for a in await store.assistants.list()} >= {"critic", "researcher"}
 
 
 async def test_the_picker_puts_the_assistant_under_the_sections_own_settings(

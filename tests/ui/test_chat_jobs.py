@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from textual.pilot import Pilot
+
 from tests.conftest import saved_id
 from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
     GatedServer,
@@ -21,6 +23,16 @@ from tests.ui.conftest import wait_ready
 from vicechat_tui.core.models import ChatJob, utc_now
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.screens.jobs import JobsScreen
+
+
+async def open_jobs(pilot: Pilot[Any], rows: int) -> JobsScreen:
+    """ctrl+t, then wait until the jobs screen lists `rows` jobs."""
+    await pilot.press("ctrl+t")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, JobsScreen), what="jobs screen")
+    screen = pilot.app.screen
+    assert isinstance(screen, JobsScreen)
+    await wait_for(pilot, lambda: screen.table.row_count == rows, what=f"{rows} rows")
+    return screen
 
 
 async def test_jobs_screen_lists_cancels_and_jumps(
@@ -41,27 +53,24 @@ async def test_jobs_screen_lists_cancels_and_jumps(
         await wait_for(pilot, lambda: pane.running, what="the slow job")
         await open_section(pilot, document_id, second)
 
-        await pilot.press("ctrl+t")
-        await wait_for(pilot, lambda: isinstance(app.screen, JobsScreen), what="the jobs screen")
-        screen = app.screen
-        assert isinstance(screen, JobsScreen)
-        await wait_for(pilot, lambda: screen.table.row_count == 2, what="two rows")
+        screen = await open_jobs(pilot, rows=2)
         await settle(pilot)
-        assert [str(cell) for cell in screen.table.get_row_at(0)[:5]] == [
+        assert [str(cell) for cell in screen.table.get_row_at(0)[:6]] == [
             "#2",
             f"Doc #{document_id}",
             "One",
+            "default",
             "chat",
             "running",
         ]
-        assert screen.table.get_row_at(1)[4] == "completed"
-        assert str(screen.table.get_row_at(1)[6]) == "reply written"  # not its last step
+        assert screen.table.get_row_at(1)[5] == "completed"
+        assert str(screen.table.get_row_at(1)[7]) == "reply written"  # not its last step
         assert str(screen.table.get_row_at(1)[2]) == "Two"
 
         await pilot.press("c")
         await wait_for(pilot, lambda: screen.rows[2].status == "cancelled", what="the cancel")
-        assert screen.table.get_row_at(0)[4] == "cancelled"
-        assert str(screen.table.get_row_at(0)[6]) == "stopped; the reply so far is kept"
+        assert screen.table.get_row_at(0)[5] == "cancelled"
+        assert str(screen.table.get_row_at(0)[7]) == "stopped; the reply so far is kept"
         assert screen.check_action("cancel_job", ()) is None
 
         await pilot.press("enter")
@@ -96,15 +105,12 @@ async def test_ended_jobs_say_how_they_ended_and_documents_with_one_title_differ
     app = build_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_ready(pilot)
-        await pilot.press("ctrl+t")
-        await wait_for(pilot, lambda: isinstance(app.screen, JobsScreen), what="the jobs screen")
-        screen = app.screen
-        assert isinstance(screen, JobsScreen)
-        await wait_for(pilot, lambda: screen.table.row_count == 2, what="two rows")
+        screen = await open_jobs(pilot, rows=2)
         rows = [[str(cell) for cell in screen.table.get_row_at(index)] for index in (0, 1)]
         assert [row[1] for row in rows] == [f"Report #{second_doc}", f"Report #{first_doc}"]
-        assert [row[4] for row in rows] == ["failed", "cancelled"]
-        assert [row[6] for row in rows] == [
+        assert [row[3] for row in rows] == ["—", "—"]  # jobs from before assistants
+        assert [row[5] for row in rows] == ["failed", "cancelled"]
+        assert [row[7] for row in rows] == [
             "failed: Provider unreachable",
             "stopped; the reply so far is kept",
         ]

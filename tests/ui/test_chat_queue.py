@@ -185,9 +185,24 @@ async def test_a_message_queued_before_a_restart_is_shown_held(
     async with app.run_test(size=(120, 36)) as pilot:
         pane = await open_section(pilot, document_id, section_id)
         assert note_under_queued(pane).startswith("Held")
+        assert retry_offered(pane) is False, "the held message goes first: no retry offered"
+        await pilot.press("ctrl+r")
+        await pilot.pause(0.2)
+        assert contents(pane) == ["one", "cut", "two"] and gated.sent == 0
         await pilot.press("ctrl+j")
         await wait_for(pilot, lambda: reply_finished(pane) and "later" in contents(pane))
         assert contents(pane) == ["one", "cut", "two", "later"]
+        await pilot.press("alt+up")  # a message selected: asked again, so offered again
+        await pilot.pause()
+        assert retry_offered(pane) is True
+
+
+def retry_offered(pane: ChatPane) -> bool:
+    """Whether the footer offers retry (its key shown and enabled)."""
+    return any(
+        binding.action == "chat_retry" and enabled
+        for (_, binding, enabled, _) in pane.screen.active_bindings.values()
+    )
 
 
 async def test_ctrl_r_asks_a_selected_older_question_again(

@@ -9,13 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 
 from tests.conftest import make_settings
+from tests.servers.embeddings import MODEL, EmbeddingsServer
 from tests.ui.conftest import SIZE, seed_document, settle, type_text, wait_for, wait_ready
 from tests.ui.test_snapshots_workspace import quiet
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.knowledge.ingest import BadFile, IngestReport
+from vicechat_tui.core.knowledge.readiness import MISSING_VECTORS, NO_EMBEDDING_MODEL
 from vicechat_tui.core.runtime import VicechatCore, open_core
 from vicechat_tui.screens.knowledge import FAILURES_SAID, KnowledgeScreen, said
 
@@ -32,6 +34,14 @@ async def open_knowledge(pilot: Pilot[Any]) -> KnowledgeScreen:
     assert isinstance(screen, KnowledgeScreen)
     await settle(pilot)
     return screen
+
+
+async def add_with_keys(pilot: Pilot[Any], path: Path) -> None:
+    """a, the path typed, enter: adding to the highlighted collection starts."""
+    await pilot.press("a")
+    await settle(pilot)
+    await type_text(pilot, str(path))
+    await pilot.press("enter")
 
 
 def notes(folder: Path) -> Path:
@@ -57,10 +67,7 @@ async def test_create_add_attach_remove_delete_with_keys(
         await wait_for(pilot, lambda: len(screen.collections) == 1, what="the collection")
         assert screen.selected == "moon"
 
-        await pilot.press("a")
-        await settle(pilot)
-        await type_text(pilot, str(folder))
-        await pilot.press("enter")
+        await add_with_keys(pilot, folder)
         await wait_for(
             pilot, lambda: screen.collections[0].files == 13, what="the files", timeout=30
         )
@@ -106,6 +113,39 @@ async def test_a_name_taken_is_a_note(
         await pilot.press("enter")
         await wait_for(
             pilot, lambda: "already" in str(screen.query_one("#kb-note").render()), what="note"
+        )
+
+
+async def test_the_list_says_how_many_passages_have_vectors_and_a_finishes_them(
+    build_app: Callable[..., VicechatApp], store: VicechatCore, tmp_path: Path
+) -> None:
+    folder = notes(tmp_path / "notes")
+    await store.knowledge.create("moon")
+    await store.knowledge.add("moon", [folder])  # no embedding model here: no vectors
+    with EmbeddingsServer("openai", dimensions=64) as server:
+        app = build_app(providers={"local": server.provider_settings()})
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_knowledge(pilot)
+            listed = screen.query_one("#kb-list", OptionList)
+            line = str(listed.get_option_at_index(0).prompt)
+            assert line.endswith(f"12 passages, 0 of 12 with vectors ({MODEL}), 1 unreadable")
+            vectors = screen.query_one("#kb-vectors", Static)
+            assert vectors.display and str(vectors.render()) == MISSING_VECTORS
+
+            await add_with_keys(pilot, folder)
+            await wait_for(
+                pilot, lambda: screen.collections[0].vectors == 12, what="vectors", timeout=30
+            )
+            line = str(listed.get_option_at_index(0).prompt)
+            assert f"12 passages, all with vectors ({MODEL})" in line
+            assert not vectors.display
+    app = build_app()  # no provider has an embedding_model
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_knowledge(pilot)
+        vectors = screen.query_one("#kb-vectors", Static)
+        assert str(vectors.render()) == NO_EMBEDDING_MODEL
+        assert "with vectors" not in str(
+            screen.query_one("#kb-list", OptionList).get_option_at_index(0).prompt
         )
 
 

@@ -158,7 +158,10 @@ def test_config_modal_with_field_errors(
     assert snap_compare(seeded.app, terminal_size=MODAL, run_before=ready(seeded, bad_values))
 
 
-def test_jobs_screen(snap_compare: Any, ui_database_url: str, gated: GatedServer) -> None:
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+def test_jobs_screen(
+    snap_compare: Any, ui_database_url: str, gated: GatedServer, theme: str
+) -> None:
     gated.replies.extend([["finished"], ["still ", "going"]])
 
     async def two_jobs(pilot: Pilot[Any], pane: ChatPane) -> None:
@@ -184,7 +187,7 @@ def test_jobs_screen(snap_compare: Any, ui_database_url: str, gated: GatedServer
             what="both jobs",
         )
 
-    seeded = seeded_app(ui_database_url, one_section, **provider_config(gated))
+    seeded = seeded_app(ui_database_url, one_section, ui={"theme": theme}, **provider_config(gated))
     assert snap_compare(seeded.app, terminal_size=MODAL, run_before=ready(seeded, two_jobs))
 
 

@@ -203,6 +203,7 @@ async def seed(store: VicechatCore) -> tuple[int, int]:
                 "role": "assistant",
                 "content": f"Answer {PAYLOAD}\n\n- item {PAYLOAD}\n\n```\ncode {PAYLOAD}\n```",
                 "model": f"model {PAYLOAD}",
+                "assistant": f"a {PAYLOAD}",
                 "state": "failed",
                 "error": f"Provider said {PAYLOAD}",
                 "sources": [{"number": 1, "title": PAYLOAD, "url": f"https://x.example/{PAYLOAD}"}],
@@ -230,6 +231,7 @@ async def seed(store: VicechatCore) -> tuple[int, int]:
                 kind="chat",
                 status="failed",
                 step_label=f"searching {PAYLOAD}",
+                assistant=f"a {PAYLOAD}",
             )
         )
         await db.commit()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from vicechat_tui.cli.context import CliContext, add_command, positive_id
 from vicechat_tui.cli.output import print_json, shown_title, write_stderr, write_stdout
+from vicechat_tui.core.knowledge.readiness import MISSING_VECTORS, NO_EMBEDDING_MODEL, vector_share
 
 if TYPE_CHECKING:
     from vicechat_tui.core.knowledge.ingest import IngestProgress, IngestReport
@@ -149,35 +150,58 @@ def run_list(args: argparse.Namespace, context: CliContext) -> int:
     else:
         for item in found:
             failed = f", {item['failed']} could not be read" if item["failed"] else ""
+            share = vector_share(item["passages"], item["vectors"], item["embedding_model"])
+            vectors = f", {shown_title(share)}" if share else ""
             write_stdout(
                 f"{shown_title(item['name'])}: {item['files']} files, "
-                f"{item['passages']} passages{failed}\n"
+                f"{item['passages']} passages{vectors}{failed}\n"
             )
+        _vector_notes(
+            found[0]["embedding_model"],
+            any(item["vectors"] < item["passages"] for item in found),
+        )
     return 0
 
 
+def _vector_notes(model: str | None, missing: bool) -> None:
+    """The line under a listing that says why search is not by meaning (or not for all)."""
+    if model is None:
+        write_stdout(NO_EMBEDDING_MODEL + "\n")
+    elif missing:
+        write_stdout(MISSING_VECTORS + "\n")
+
+
 def run_files(args: argparse.Namespace, context: CliContext) -> int:
-    async def work(core: VicechatCore) -> list[dict[str, Any]]:
-        return [
+    async def work(core: VicechatCore) -> tuple[str | None, list[dict[str, Any]]]:
+        files = await core.knowledge.files(args.name)
+        vectors = await core.knowledge.file_vectors(args.name)
+        return vectors.embedding_model, [
             {
                 "path": file.path,
                 "status": file.status,
                 "passages": file.passages,
+                "vectors": vectors.by_file.get(file.id or 0, 0),
                 "size": file.size,
                 "error": file.error,
             }
-            for file in await core.knowledge.files(args.name)
+            for file in files
         ]
 
-    found = context.run(work)
+    model, found = context.run(work)
     if args.json:
         print_json(found)
         return 0
     for item in found:
-        state = f"{item['passages']} passages" if item["status"] == "indexed" else item["error"]
-        write_stdout(f"{shown_title(item['path'])}  ({shown_title(str(state))})\n")
+        state = str(item["error"])
+        if item["status"] == "indexed":
+            share = vector_share(item["passages"], item["vectors"], model)
+            state = f"{item['passages']} passages" + (f", {share}" if share else "")
+        write_stdout(f"{shown_title(item['path'])}  ({shown_title(state)})\n")
     if not found:
         write_stdout("No files yet (vicechat kb add NAME PATH…).\n")
+    else:
+        indexed = [item for item in found if item["status"] == "indexed"]
+        _vector_notes(model, any(item["vectors"] < item["passages"] for item in indexed))
     return 0
 
 

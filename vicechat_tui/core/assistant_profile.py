@@ -111,6 +111,11 @@ def name_problem(name: str) -> str | None:
     return None
 
 
+def name_taken_reason(name: str) -> str:
+    """What the name field says when the person already has an assistant of that name."""
+    return f"you already have an assistant named {name!r}"
+
+
 def default_profile() -> dict[str, Any]:
     """The chat defaults for every field an assistant holds."""
     return ChatConfig().model_dump(mode="json", include=set(PROFILE_FIELDS))
@@ -161,9 +166,11 @@ def validate_profile(
     *,
     known_providers: Iterable[str] | None = None,
     known_collections: Iterable[str] | None = None,
+    taken_names: Iterable[str] = (),
 ) -> dict[str, Any]:
     """An assistant's name, description and settings, checked; InvalidAssistantError
-    naming every bad field (the settings by the same rules as a chat's)."""
+    naming every bad field (the settings by the same rules as a chat's, the name also
+    against the person's other assistants, `taken_names`)."""
     errors: dict[str, str] = {}
     unknown = set(values) - {"name", "description", *PROFILE_FIELDS}
     errors.update(dict.fromkeys(sorted(unknown), "unknown setting"))
@@ -172,6 +179,8 @@ def validate_profile(
         errors["name"] = "must be text"
     elif (problem := name_problem(name)) is not None:
         errors["name"] = problem
+    elif name in set(taken_names):
+        errors["name"] = name_taken_reason(name)
     description = values.get("description", "")
     if not isinstance(description, str):
         errors["description"] = "must be text"

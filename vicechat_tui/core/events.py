@@ -66,6 +66,9 @@ class JobStarted:
     kind: str
     user_message_id: int
     assistant_message_id: int
+    model: str | None = None
+    assistant: str | None = None
+    """The name of the assistant whose settings the reply is written with."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +141,8 @@ class JobSnapshot:
     tokens: int
     assistant_message_id: int | None
     tokens_estimated: bool = True
+    model: str | None = None
+    assistant: str | None = None
 
 
 JobEvent = (

@@ -18,7 +18,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static, Switch, TextArea
 from textual.widgets.option_list import Option
 
-from vicechat_tui.core.assistant_profile import DEFAULT_ASSISTANT, default_profile
+from vicechat_tui.core.assistant_profile import (
+    DEFAULT_ASSISTANT,
+    default_profile,
+    name_problem,
+    name_taken_reason,
+)
 from vicechat_tui.core.errors import InvalidConfigError, VicechatError
 from vicechat_tui.failures import run_task
 from vicechat_tui.screens.confirm import ConfirmScreen
@@ -29,6 +34,8 @@ from vicechat_tui.widgets.safe_text import choices, literal, plain
 from vicechat_tui.widgets.safe_text_area import SafeTextArea
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from vicechat_tui.core.models import Assistant
     from vicechat_tui.core.runtime import VicechatCore
 
@@ -65,10 +72,15 @@ class AssistantFormScreen(FieldForm["Assistant | None"]):
         Binding("ctrl+s", "save", "Save", id="assistant_form.save"),
     ]
 
-    def __init__(self, core: VicechatCore, assistant: Assistant | None = None) -> None:
+    def __init__(
+        self, core: VicechatCore, assistant: Assistant | None = None, taken: Iterable[str] = ()
+    ) -> None:
         super().__init__()
         self.core = core
         self.assistant = assistant
+        self.taken = frozenset(taken) - {assistant.name if assistant is not None else ""}
+        """The names of the person's other assistants: the name field refuses them as typed
+        (saving checks again in the core, which also sees names written meanwhile)."""
 
     def compose(self) -> ComposeResult:
         editing = self.assistant
@@ -137,6 +149,15 @@ class AssistantFormScreen(FieldForm["Assistant | None"]):
     def on_mount(self) -> None:
         name = self.query_one("#name", Input)
         (self.query_one("#description", Input) if name.disabled else name).focus()
+
+    @on(Input.Changed, "#name")
+    def _name_typed(self, event: Input.Changed) -> None:
+        """A bad or taken name is named as it is typed (an empty one only on saving)."""
+        name = event.value
+        problem = name_problem(name) if name else None
+        if problem is None and name in self.taken:
+            problem = name_taken_reason(name)
+        self.show_error("name", problem)
 
     def values(self) -> dict[str, Any]:
         """What the form says (bad numbers left as typed, for the core to name)."""
@@ -262,7 +283,10 @@ class AssistantsScreen(ModalScreen[None]):
         self.action_edit()
 
     async def _edit(self, assistant: Assistant | None) -> None:
-        saved = await self.app.push_screen_wait(AssistantFormScreen(self.core, assistant))
+        taken = [other.name for other in self.assistants]
+        saved = await self.app.push_screen_wait(
+            AssistantFormScreen(self.core, assistant, taken=taken)
+        )
         if saved is not None:
             self.note(None)
             await self.reload(select=saved.name)

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, Switch, TextArea
 from textual.widgets.select import InvalidSelectValueError
 
@@ -18,6 +19,7 @@ from vicechat_tui.core.chat_config import CHAT_CONFIG_FIELDS, ChatConfig
 from vicechat_tui.core.errors import InvalidConfigError, VicechatError
 from vicechat_tui.failures import run_task
 from vicechat_tui.screens.field_form import NUMBER_FIELDS, FieldForm
+from vicechat_tui.screens.setting_origin import legend_text, origin_text, own_fields, setting_text
 from vicechat_tui.widgets.key_hints import key_for_id
 from vicechat_tui.widgets.safe_input import SafeInput
 from vicechat_tui.widgets.safe_text import choices, literal, plain
@@ -46,18 +48,36 @@ LABELS = {
 }
 FORM_FIELDS: tuple[str, ...] = tuple(name for name in CHAT_CONFIG_FIELDS if name in LABELS)
 """The settings this form has a row for (the others, such as knowledge, are kept as they are)."""
+SETTING_FIELDS = tuple(name for name in FORM_FIELDS if name != "assistant")
+"""The fields a section may take from its assistant or set itself."""
+CONTROL_FIELDS = {"model-input": "model", "model-select": "model"}
+"""Controls whose id is not their field's name."""
 
 
 class ChatConfigScreen(FieldForm[ChatConfig | None]):
     """Edit one section's chat settings; save validates in the core, Escape cancels.
 
     The assistant picker comes first: picking another one puts its settings into every
-    field the section had left as its assistant's (the section's own values stay)."""
+    field the section had left as its assistant's (the section's own values stay). A field
+    whose value differs from the assistant's says so under it; the reset key on it puts the
+    assistant's value back (so the section no longer stores the field)."""
 
+    DEFAULT_CSS = """
+    ChatConfigScreen #origin-legend { color: $text-muted; height: auto; padding: 0 0 1 0; }
+    ChatConfigScreen .field-origin { color: $text-warning; padding: 0 0 0 16; height: auto; }
+    ChatConfigScreen .-own Label.name { color: $text-warning; text-style: bold; }
+    """
     LABELS = LABELS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="chat_config.cancel"),
         Binding("ctrl+s", "save", "Save", id="chat_config.save"),
+        Binding(
+            "ctrl+r",
+            "reset_field",
+            "Use the assistant's value",
+            tooltip="Drop this section's own value of the field: its assistant's applies",
+            id="chat_config.reset_field",
+        ),
     ]
 
     @dataclass
@@ -88,6 +108,7 @@ class ChatConfigScreen(FieldForm[ChatConfig | None]):
         config = self.config
         with Vertical(id="dialog"):
             yield Label("Chat settings for this section", id="dialog-title")
+            yield Static(id="origin-legend")
             with VerticalScroll(id="fields"):
                 yield self._assistant_field(config.assistant)
                 names = self.core.providers.names()
@@ -130,6 +151,67 @@ class ChatConfigScreen(FieldForm[ChatConfig | None]):
     def on_mount(self) -> None:
         self.query_one("#assistant", Select).focus()
         self._list_models(self.config.provider)
+        self.show_origins()
+
+    def _field(self, name: str, *controls: Widget, hint: str | None = None) -> Vertical:
+        row = super()._field(name, *controls, hint=hint)
+        if name in SETTING_FIELDS:
+            row.id = f"field-{name}"
+            row.compose_add_child(Static(classes="field-origin -hidden", id=f"origin-{name}"))
+        return row
+
+    # -- where each setting comes from -------------------------------------------------------
+
+    def own_fields(self) -> set[str]:
+        """The fields the form shows with a value of the section's own (not its assistant's)."""
+        return own_fields(self.values(), self._base, SETTING_FIELDS)
+
+    def show_origins(self) -> None:
+        """Mark the fields that differ from the assistant's, each with the assistant's value."""
+        if not self.is_mounted:
+            return
+        key = key_for_id(self.app, type(self), "chat_config.reset_field")
+        assistant = self._base.assistant or "default"
+        own = self.own_fields()
+        default_provider = self.core.providers.default_name()
+        for name in SETTING_FIELDS:
+            line = self.query_one(f"#origin-{name}", Static)
+            if name in own:
+                value = setting_text(name, getattr(self._base, name), default_provider)
+                line.update(literal(origin_text(assistant, value, key)))
+            line.set_class(name not in own, "-hidden")
+            self.query_one(f"#field-{name}").set_class(name in own, "-own")
+        self.query_one("#origin-legend", Static).update(literal(legend_text(assistant, key)))
+
+    def focused_field(self) -> str | None:
+        """The field whose control (or a part of it) has the focus."""
+        node = self.focused
+        while node is not None and node is not self:
+            name = CONTROL_FIELDS.get(node.id or "", node.id)
+            if name in LABELS:
+                return name
+            parent = node.parent
+            node = parent if isinstance(parent, Widget) else None
+        return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reset_field":
+            return True if self.focused_field() in self.own_fields() else None
+        return True
+
+    def action_reset_field(self) -> None:
+        """Put the assistant's value back into the focused field."""
+        name = self.focused_field()
+        if name in SETTING_FIELDS:
+            self.set_value(name, getattr(self._base, name))
+            self.show_origins()
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Switch.Changed)
+    @on(TextArea.Changed)
+    def _edited(self) -> None:
+        self.show_origins()
 
     # -- the model list ----------------------------------------------------------------------
 
@@ -262,6 +344,7 @@ class ChatConfigScreen(FieldForm[ChatConfig | None]):
             if field in LABELS and shown.get(field) == getattr(self._base, field):
                 self.set_value(field, getattr(new_base, field))
         self._base = new_base
+        self.show_origins()
         hint = self.query_one("#hint-assistant", Static)
         hint.update(literal(self._describe(name)))
         hint.remove_class("-hidden")

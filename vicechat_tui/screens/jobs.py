@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from vicechat_tui.core.runtime import VicechatCore
 
 LIVE = ("pending", "running")
-COLUMNS = ("job", "document", "section", "kind", "status", "progress", "step")
-TITLE_WIDTHS = {"document": 16, "section": 16}
+COLUMNS = ("job", "document", "section", "assistant", "kind", "status", "progress", "step")
+TITLE_WIDTHS = {"document": 12, "section": 12, "assistant": 10}
 """Title columns are cut (…) at these widths, so the step column keeps its room."""
 LIVE_COLUMNS = ("status", "progress", "step")
 """The columns a job's events change (the others stay as the row was added)."""
@@ -63,6 +63,8 @@ class JobRow:
     label: str = ""
     tokens: int = 0
     tokens_estimated: bool = True
+    assistant: str | None = None
+    """The name of the assistant the job ran as (None: a job from before assistants)."""
 
     def end(self, status: str, error_title: str | None = None) -> None:
         """The job ended: the step column says how."""
@@ -74,6 +76,7 @@ class JobRow:
             f"#{self.job_id}",
             Text(visible_title(document), no_wrap=True, overflow="ellipsis"),
             Text(visible_title(section_title), no_wrap=True, overflow="ellipsis"),
+            Text(visible_title(self.assistant or "—"), no_wrap=True, overflow="ellipsis"),
             "research" if self.kind == "web_research" else "chat",
             self.status,
             progress_cell(self),
@@ -97,7 +100,7 @@ class JobsScreen(ModalScreen[JobJump | None]):
     DEFAULT_CSS = """
     JobsScreen { align: center middle; }
     JobsScreen > #dialog {
-        width: 96; max-width: 100%; height: 80%;
+        width: 110; max-width: 100%; height: 80%;
         border: thick $primary; background: $surface; padding: 0 1;
     }
     JobsScreen #dialog-title { text-style: bold; padding: 0 1; }
@@ -143,6 +146,7 @@ class JobsScreen(ModalScreen[JobJump | None]):
                 state.label,
                 state.tokens,
                 state.tokens_estimated,
+                state.assistant,
             )
             if state.status not in LIVE:
                 self.rows[state.job_id].end(state.status, state.error_title)
@@ -155,7 +159,13 @@ class JobsScreen(ModalScreen[JobJump | None]):
         for job in recent:
             if job.id is not None and job.id not in self.rows:
                 row = JobRow(
-                    job.id, job.section_id, job.kind, job.status, job.progress, job.step_label
+                    job.id,
+                    job.section_id,
+                    job.kind,
+                    job.status,
+                    job.progress,
+                    job.step_label,
+                    assistant=job.assistant,
                 )
                 if job.status not in LIVE:
                     row.end(job.status, job.error)
@@ -230,7 +240,9 @@ class JobsScreen(ModalScreen[JobJump | None]):
         event = message.event
         row = self.rows.get(event.job_id)
         if isinstance(event, JobSnapshot | JobStarted) and row is None:
-            self.rows[event.job_id] = JobRow(event.job_id, event.section_id, event.kind, "running")
+            self.rows[event.job_id] = JobRow(
+                event.job_id, event.section_id, event.kind, "running", assistant=event.assistant
+            )
             await self._load_sections()
             self._render_rows()
         elif isinstance(event, JobFinished) and row is not None:

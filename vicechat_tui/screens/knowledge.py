@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker
 
 from vicechat_tui.core.errors import VicechatError
+from vicechat_tui.core.knowledge.readiness import MISSING_VECTORS, NO_EMBEDDING_MODEL, vector_share
 from vicechat_tui.failures import run_task
 from vicechat_tui.screens.confirm import ConfirmScreen
 from vicechat_tui.screens.new_item import NewItemScreen
@@ -48,6 +49,7 @@ class KnowledgeScreen(ModalScreen[None]):
         #kb-title { text-style: bold; margin-bottom: 1; }
         #kb-list { height: auto; max-height: 14; margin-bottom: 1; }
         #kb-note { color: $warning; height: auto; }
+        #kb-vectors { color: $text-muted; height: auto; margin-bottom: 1; }
         #kb-current { color: $text-muted; height: 1; }
         #kb-keys { color: $text-muted; margin-top: 1; }
         .-hidden { display: none; }
@@ -84,6 +86,7 @@ class KnowledgeScreen(ModalScreen[None]):
         with Vertical(id="dialog"):
             yield Label("Knowledge: your files as sources", id="kb-title")
             yield OptionList(id="kb-list")
+            yield Static("", id="kb-vectors", classes="-hidden")
             yield ProgressBar(id="kb-progress", classes="-hidden", show_eta=False)
             yield Static("", id="kb-current", classes="-hidden")
             yield Static("", id="kb-note", classes="-hidden")
@@ -122,12 +125,26 @@ class KnowledgeScreen(ModalScreen[None]):
             mark = "● " if summary.name in self.attached else "  "
             failed = f", {summary.failed} unreadable" if summary.failed else ""
             line = f"{mark}{summary.name} — {summary.files} files, {summary.passages} passages"
-            listed.add_option(Option(plain(line + failed), id=summary.name))
+            share = vector_share(summary.passages, summary.vectors, summary.embedding_model)
+            vectors = f", {share}" if share else ""
+            listed.add_option(Option(plain(line + vectors + failed), id=summary.name))
+        self._show_vector_note()
         if not self.collections:
             listed.add_option(Option(plain("No collections yet: n makes one."), disabled=True))
         else:
             listed.highlighted = min(highlighted or 0, len(self.collections) - 1)
         self.refresh_bindings()
+
+    def _show_vector_note(self) -> None:
+        """Under the list: why search is not by meaning, or not for every passage yet."""
+        text = ""
+        if self.collections and self.collections[0].embedding_model is None:
+            text = NO_EMBEDDING_MODEL
+        elif any(summary.vectors < summary.passages for summary in self.collections):
+            text = MISSING_VECTORS
+        line = self.query_one("#kb-vectors", Static)
+        line.update(plain(text, wrap=True))
+        line.set_class(not text, "-hidden")
 
     def note(self, text: str | None) -> None:
         note = self.query_one("#kb-note", Static)

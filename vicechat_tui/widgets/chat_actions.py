@@ -28,8 +28,11 @@ class ChatActions(ChatPaneBase):
 
     def can_retry(self) -> bool:
         """After a failed, cancelled or interrupted reply (or a message left unanswered), or
-        with a question selected (asked again)."""
+        with a question selected (asked again); not while a message is queued (it goes
+        first: the footer does not offer retry, the note under it says how to send it)."""
         if self.running or self.chat_log.retry_target() is None:
+            return False
+        if self.chat_log.queued() is not None:
             return False
         return self.chat_log.selected is not None or self.chat_log.last_unanswered()
 

@@ -55,6 +55,7 @@ class LiveReply(ChatQueue):
             return
         if isinstance(event, JobSnapshot):
             view = await self.chat_log.reply_view(event.assistant_message_id)
+            view.show_author(event.assistant, event.model)
             await view.begin_stream(event.text)
             view.set_sources(event.sources)
             view.set_steps(event.steps)
@@ -63,7 +64,8 @@ class LiveReply(ChatQueue):
                 step.payload for step in event.steps if _page_failed(step.status, step.payload)
             )
         elif isinstance(event, JobStarted):
-            await self.chat_log.reply_view(event.assistant_message_id)
+            view = await self.chat_log.reply_view(event.assistant_message_id)
+            view.show_author(event.assistant, event.model)
         elif isinstance(event, SourcesFound):
             (await self.chat_log.reply_view(None)).set_sources(event.sources)
         elif isinstance(event, StepStarted | StepFinished):
@@ -105,6 +107,7 @@ class LiveReply(ChatQueue):
             error=error,
             model=stored.model if stored is not None else None,
             steps=stored.steps or () if stored is not None else None,  # None: keep the live ones
+            assistant=stored.assistant if stored is not None else None,
         )
         self.stop_following()
         self.refresh_queue_note()

@@ -28,7 +28,7 @@ from vicechat_tui.core.events import Source, StepFinished, StepRecord, StepStart
 from vicechat_tui.core.jobs.step_text import StepList
 from vicechat_tui.widgets.message_body import MessageBody, sealable_prefix
 from vicechat_tui.widgets.reply_steps import ReplySteps
-from vicechat_tui.widgets.safe_text import visible_controls
+from vicechat_tui.widgets.safe_text import visible_controls, visible_title
 from vicechat_tui.widgets.sources_list import SourcesList
 
 if TYPE_CHECKING:
@@ -155,6 +155,7 @@ class ChatMessageView(Vertical):
         error: str | None = None,
         model: str | None = None,
         steps: Iterable[Mapping[str, Any]] = (),
+        assistant: str | None = None,
     ) -> None:
         super().__init__(classes=f"-{role} -{state}" if state in STATE_BADGES else f"-{role}")
         self.message_id = message_id
@@ -165,6 +166,8 @@ class ChatMessageView(Vertical):
         self._shown = 0
         """How many characters of `content` the body shows."""
         self.model = model
+        self.assistant = assistant
+        """The name of the assistant that wrote the reply (None: not known or a user's)."""
         self._initial_sources = list(sources)
         self._initial_steps = list(steps)
         self._unshown_steps: StepList | None = None
@@ -183,6 +186,7 @@ class ChatMessageView(Vertical):
             error=message.error,
             model=message.model,
             steps=message.steps or (),
+            assistant=message.assistant,
         )
 
     @property
@@ -283,12 +287,21 @@ class ChatMessageView(Vertical):
 
     def _header(self) -> Text:
         header = Text(ROLE_NAMES.get(self.role, self.role))
+        if self.role == "assistant" and self.assistant:
+            header.append(f" ({visible_title(self.assistant)})")
         if self.role == "assistant" and self.model:
             header.append(f" · {visible_controls(self.model)}", style="not bold")
         badge = STATE_BADGES.get(self.state)
         if badge:
             header.append(f"  [{badge}]", style="italic not bold")
         return header
+
+    def show_author(self, assistant: str | None, model: str | None) -> None:
+        """Name the assistant and the model writing the reply in its header."""
+        self.assistant = assistant or self.assistant
+        self.model = model or self.model
+        if self.is_mounted:
+            self.query_one(".message-header", Static).update(self._header())
 
     def _error_text(self) -> Text:
         return Text(f"⚠ {visible_controls(self.error)}")
@@ -401,12 +414,13 @@ class ChatMessageView(Vertical):
         error: str | None = None,
         model: str | None = None,
         steps: Iterable[Mapping[str, Any]] | None = (),
+        assistant: str | None = None,
     ) -> None:
         """The job ended: one full render of the final text (fences and all); `steps` None
         keeps the steps followed live."""
         self.content = content
-        if model:
-            self.model = model
+        self.model = model or self.model
+        self.assistant = assistant or self.assistant
         self.state = state
         self.error = error or ""
         self.set_sources(sources)

@@ -175,6 +175,8 @@ class JobEngine(ChatQueue, JobRows):
                         state.kind,
                         state.user_message_id,
                         state.assistant_message_id or 0,
+                        state.model,
+                        state.assistant,
                     )
                 )
                 await run.execute()

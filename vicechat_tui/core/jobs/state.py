@@ -99,4 +99,6 @@ class JobState:
             tokens=self.tokens,
             tokens_estimated=self.tokens_estimated,
             assistant_message_id=self.assistant_message_id,
+            model=self.model,
+            assistant=self.assistant,
         )

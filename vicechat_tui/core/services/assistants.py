@@ -21,6 +21,7 @@ from vicechat_tui.core.assistant_profile import (
     DEFAULT_ASSISTANT,
     STARTERS,
     default_profile,
+    name_taken_reason,
     profile_values,
     validate_profile,
 )
@@ -63,14 +64,16 @@ class AssistantService:
 
     async def create(self, name: str, settings: Mapping[str, Any] | None = None) -> Assistant:
         """A new assistant; its settings default to the chat defaults. InvalidAssistantError
-        naming every bad field, or when the name is taken."""
+        naming every bad field, a taken name among them (two processes creating one name
+        at once: the unique constraint gives the same error)."""
         async with self._database.session() as db:
+            await self._ensure_starters(db)
             values = validate_profile(
                 {"name": name, **(settings or {})},
                 known_providers=self._provider_names(),
                 known_collections=await owned_names(db, self.user, KnowledgeCollection),
+                taken_names=await owned_names(db, self.user, Assistant),
             )
-            await self._ensure_starters(db)
             assistant = Assistant(owner=self.user, **{**default_profile(), **values})
             db.add(assistant)
             try:
@@ -95,10 +98,12 @@ class AssistantService:
             collections = None  # what is kept is not checked again: a provider or collection
             if "knowledge" in changes:  # gone since must not block changing the rest
                 collections = await owned_names(db, self.user, KnowledgeCollection)
+            taken = await owned_names(db, self.user, Assistant) if "name" in changes else []
             values = validate_profile(
                 {**current, **dict(changes)},
                 known_providers=self._provider_names() if "provider" in changes else None,
                 known_collections=collections,
+                taken_names=[other for other in taken if other != assistant.name],
             )
             old_name, new_name = assistant.name, values["name"]
             if old_name == DEFAULT_ASSISTANT and new_name != old_name:
@@ -180,4 +185,4 @@ class AssistantService:
 
 
 def _name_taken(name: str) -> InvalidAssistantError:
-    return InvalidAssistantError({"name": f"you already have an assistant named {name!r}"})
+    return InvalidAssistantError({"name": name_taken_reason(name)})

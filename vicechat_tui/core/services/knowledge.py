@@ -24,7 +24,13 @@ from vicechat_tui.core.chat_config import MAX_COLLECTION_NAME_CHARS
 from vicechat_tui.core.database import Database
 from vicechat_tui.core.errors import InvalidInputError
 from vicechat_tui.core.knowledge.vectors import VectorCache
-from vicechat_tui.core.models import FileStatus, KnowledgeCollection, KnowledgeFile
+from vicechat_tui.core.models import (
+    FileStatus,
+    KnowledgeCollection,
+    KnowledgeFile,
+    KnowledgePassage,
+    KnowledgeVector,
+)
 from vicechat_tui.core.services.access import own_collection, own_collections
 from vicechat_tui.core.services.knowledge_attachments import KnowledgeAttachments
 from vicechat_tui.core.services.knowledge_embedding import EmbeddingsSource
@@ -39,6 +45,10 @@ class CollectionSummary:
     passages: int
     failed: int
     updated_at: datetime
+    vectors: int = 0
+    """Passages with a vector from `embedding_model` (what search by meaning uses)."""
+    embedding_model: str | None = None
+    """The model that makes vectors now (None: no provider has one; keyword search only)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -46,8 +56,19 @@ class CollectionSummary:
             "files": self.files,
             "passages": self.passages,
             "failed": self.failed,
+            "vectors": self.vectors,
+            "embedding_model": self.embedding_model,
             "updated_at": self.updated_at.isoformat(),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class FileVectors:
+    """How many passages of each file of a collection have a vector from the current model."""
+
+    embedding_model: str | None
+    by_file: dict[int, int]
+    """File id → passages with a vector (files with none are left out)."""
 
 
 def collection_name(text: str) -> str:
@@ -91,8 +112,14 @@ class KnowledgeService(KnowledgeIngestion, KnowledgeRetrieval, KnowledgeAttachme
             await db.refresh(collection)
         return collection
 
+    def _embedding_model(self) -> str | None:
+        client = self._embeddings()
+        return None if client is None else client.model
+
     async def collections(self) -> list[CollectionSummary]:
-        """The person's collections by name, with their counts."""
+        """The person's collections by name, with their counts (vectors: from the current
+        embedding model)."""
+        model = self._embedding_model()
         files = (
             select(
                 col(KnowledgeFile.collection_id).label("collection_id"),
@@ -105,17 +132,35 @@ class KnowledgeService(KnowledgeIngestion, KnowledgeRetrieval, KnowledgeAttachme
             .group_by(col(KnowledgeFile.collection_id))
             .subquery()
         )
+        vectors = (
+            select(
+                col(KnowledgeVector.collection_id).label("collection_id"),
+                func.count().label("vectors"),
+            )
+            .where(col(KnowledgeVector.model) == (model or ""))
+            .group_by(col(KnowledgeVector.collection_id))
+            .subquery()
+        )
         statement = (
-            select(KnowledgeCollection, files.c.files, files.c.passages, files.c.failed)
+            select(
+                KnowledgeCollection,
+                files.c.files,
+                files.c.passages,
+                files.c.failed,
+                vectors.c.vectors,
+            )
             .outerjoin(files, files.c.collection_id == col(KnowledgeCollection.id))
+            .outerjoin(vectors, vectors.c.collection_id == col(KnowledgeCollection.id))
             .where(own_collections(self.user))
             .order_by(col(KnowledgeCollection.name))
         )
         async with self._database.session() as db:
             rows = (await db.execute(statement)).all()
         return [
-            CollectionSummary(c.name, int(n or 0), int(p or 0), int(f or 0), c.updated_at)
-            for c, n, p, f in rows
+            CollectionSummary(
+                c.name, int(n or 0), int(p or 0), int(f or 0), c.updated_at, int(v or 0), model
+            )
+            for c, n, p, f, v in rows
         ]
 
     async def delete(self, name: str) -> None:
@@ -135,3 +180,22 @@ class KnowledgeService(KnowledgeIngestion, KnowledgeRetrieval, KnowledgeAttachme
                 .order_by(col(KnowledgeFile.path))
             )
             return list(found.scalars())
+
+    async def file_vectors(self, name: str) -> FileVectors:
+        """How many passages of each of the collection's files have a vector from the
+        current embedding model (none counted when there is no such model)."""
+        model = self._embedding_model()
+        async with self._database.session() as db:
+            collection = await own_collection(db, self.user, name)
+            if model is None:
+                return FileVectors(None, {})
+            rows = await db.execute(
+                select(col(KnowledgePassage.file_id), func.count())
+                .join(KnowledgeVector, col(KnowledgeVector.passage_id) == col(KnowledgePassage.id))
+                .where(
+                    col(KnowledgeVector.collection_id) == collection.id,
+                    col(KnowledgeVector.model) == model,
+                )
+                .group_by(col(KnowledgePassage.file_id))
+            )
+            return FileVectors(model, {int(file_id): int(count) for file_id, count in rows})
