@@ -11,7 +11,10 @@ from tests.ui.chat_fixtures import (
     open_section,
     provider_config,
     seed_document,
+    settle,
+    wait_for,
 )
+from tests.ui.conftest import workspace
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.widgets.chat_header import ChatHeader, HeaderPart, fit_header
 
@@ -66,3 +69,11 @@ async def test_the_header_shows_the_setup_and_fits_a_narrow_pane(
         shown = str(header.render())
         assert shown.startswith("critic · local · m · web ×3")
         assert len(shown) <= header.content_size.width
+
+        tree = workspace(app).document_tree
+        node = tree.find_document(document_id)
+        assert node is not None
+        tree.move_to(node)  # the document's row: no section, no setup to show
+        await wait_for(pilot, lambda: pane.section_id is None, what="the document row")
+        await settle(pilot)
+        assert str(header.render()) == "", "the previous section's setup stayed"

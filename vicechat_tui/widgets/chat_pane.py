@@ -107,6 +107,8 @@ class ChatPane(ChatActions, LiveReply):
             self.read_only_reason = None
             self.chat_input.placeholder = self.send_placeholder()
         self.set_notice("loading…" if section_id is not None else SELECT_SECTION)
+        if section_id is None:  # no chat: no setup (the last section's stayed on top)
+            self.set_header(())
         self.refresh_bindings()
 
     def set_read_only(self, reason: str | None) -> None:
