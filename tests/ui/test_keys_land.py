@@ -236,3 +236,21 @@ async def test_alt_e_from_a_terminal_asks_for_an_ai_edit_and_leaves_the_selectio
         await pilot.press("escape")
         await settle(pilot)
         assert area.text == text
+
+
+async def test_escape_in_the_editor_keeps_the_focus_and_the_words_that_follow(
+    build_app: Callable[..., VicechatApp], store: VicechatCore
+) -> None:
+    """Escape in the editor (to close something, out of habit) moved the focus on to the
+    chat's message list, and the words typed next never reached the section."""
+    text = "The moon is a rock."
+    await seed_section(store, text)
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        area = await in_the_editor(pilot, text)
+        await pilot.press("shift+end", "escape")
+        assert area.has_focus
+        assert area.selected_text == ""
+        await type_text(pilot, " Yes")
+        await settle(pilot)
+        assert area.text == "The moon is a rock. Yes"

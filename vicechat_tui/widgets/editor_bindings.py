@@ -32,7 +32,7 @@ EDITOR_BINDINGS: list[BindingType] = [
         "Cancel AI edit",
         tooltip="Stop the AI edit the model is writing (the section stays as it is)",
         show=False,
-        priority=True,  # before the text area takes escape to move the focus on
+        priority=True,  # before the text area takes escape (to drop the selection)
         id="editor.ai_edit_cancel",
     ),
     Binding("ctrl+home", "go_to_start", "Start", show=False, id="editor.start"),

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.document._document import Document
 from textual.document._syntax_aware_document import SyntaxAwareDocument
 from textual.document._wrapped_document import WrappedDocument
+from textual.widgets.text_area import Selection
 
 from vicechat_tui.widgets.safe_text_area import SafeTextArea
 
@@ -79,6 +81,14 @@ class EditorTextArea(SafeTextArea):
 
     def on_mount(self) -> None:
         self.watch(self.app, "theme", self._follow_app_theme)
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Escape drops the selection and keeps the focus in the text: TextArea's "indent"
+        tab behaviour moves the focus on, and the next words typed went to the chat (f6,
+        ctrl+b and ctrl+g move between the panes)."""
+        if event.key == "escape":
+            event.prevent_default()  # TextArea's own handler: the focus moving on
+            self.selection = Selection.cursor(self.cursor_location)
 
     def _follow_app_theme(self) -> None:
         """Syntax colours readable on the app's theme: Textual's "css" theme draws fenced
