@@ -126,6 +126,8 @@ class VicechatApp(App[int]):
 
     async def on_event(self, event: events.Event) -> None:
         self.startup.noticed(event)
+        if self.startup.hold(event):
+            return
         if isinstance(event, events.Key):
             as_command(event)
         await super().on_event(event)

@@ -7,7 +7,9 @@ and a file that is not TOML is reported with the first frame. The core (settings
 SQLAlchemy, jobs recovery, providers) opens in a worker on the person's first key or click,
 or when something needs it (`Workbench.open_core`) — at once when there is no preview (no
 file yet, a migration due, PostgreSQL). The quit key does not open it: leaving right after
-start is instant. benchmarks/RESULTS.md, figure 9, says why.
+start is instant. Keys typed before the first screen is complete (the tree filled, the
+remembered section reopened) are held and replayed then, so none lands in a pane still
+empty. benchmarks/RESULTS.md, figure 9, says why.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ PERSON_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.Mo
 """What the person does that opens the core (if the first screen came from the preview)."""
 QUIT_BINDING = "app.quit"
 """The binding whose keys leave without opening the core."""
+HOLD_KEYS_SECONDS = 5.0
+"""Keys typed before the first screen is complete wait for it at most this long."""
 
 
 def bound_keys(
@@ -70,6 +74,9 @@ class StartUp:
         self.core_requested = False
         self.tree_preview: TreePreview | None = None
         workbench.request_core = self.request_core
+        workbench.on_first_screen = self.release_keys
+        self._held: list[events.Key] | None = []
+        """Keys typed before the first screen is complete (None: let through)."""
         self._reading = self._read_preview_meanwhile()
 
     def _read_preview_meanwhile(self) -> Future[TreePreview | None]:
@@ -113,6 +120,7 @@ class StartUp:
         """The app is mounted: say what is wrong with the config file, show the preview."""
         if self.ui.error is not None:
             self.show_error(self.ui.error)
+        self.app.set_timer(HOLD_KEYS_SECONDS, self.release_keys)
         if self._reading.done() and self.app.screen_stack:  # usual: no hop through a task
             self._use_preview()
         else:
@@ -142,6 +150,21 @@ class StartUp:
         if isinstance(event, events.Key) and self._is_quit_key(event):
             return
         self.request_core()
+
+    def hold(self, event: events.Event) -> bool:
+        """Keep a key typed before the first screen is complete (the tree filled, the
+        remembered section reopened), to replay it then: it lands where the person sees the
+        focus, not in a tree still empty or an editor not yet showing the section."""
+        if self._held is None or not isinstance(event, events.Key):
+            return False
+        self._held.append(event)
+        return True
+
+    def release_keys(self) -> None:
+        """Replay the held keys, in order (once)."""
+        held, self._held = self._held, None
+        for event in held or []:  # fresh events: the held ones went through a dispatch
+            self.app.post_message(events.Key(event.key, event.character))
 
     def _is_quit_key(self, event: events.Key) -> bool:
         keys = bound_keys(type(self.app).BINDINGS, QUIT_BINDING, self.workbench.keymap)

@@ -57,6 +57,13 @@ class Workbench:
     """Set once the core is open or could not be opened."""
     last_folder: Path | None = None
     """Where this run's last export or import was: the next dialog starts there."""
+    on_first_screen: Callable[[], None] | None = None
+    """Called when the first screen is complete (the app sets it: keys held until then)."""
+
+    def first_screen_shown(self) -> None:
+        """The tree is filled and the remembered place reopened (or that failed)."""
+        if self.on_first_screen is not None:
+            self.on_first_screen()
 
     @property
     def is_open(self) -> bool:

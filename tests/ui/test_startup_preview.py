@@ -83,15 +83,10 @@ async def remember_body(store: VicechatCore, database_url: str) -> tuple[int, in
     return document_id, body
 
 
-async def test_a_remembered_section_shows_before_the_core_and_typing_at_once_is_kept(
-    build_app: Callable[..., VicechatApp],
-    store: VicechatCore,
-    ui_database_url: str,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The core takes half a second to open here (as the first import of SQLAlchemy does in
-    a fresh process; this test process has it imported already)."""
-    _, body = await remember_body(store, ui_database_url)
+@pytest.fixture
+def slow_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The core takes half a second to open (as the first import of SQLAlchemy does in a
+    fresh process; this test process has it imported already)."""
     opening = runtime.open_core
 
     async def open_slowly(*args: Any, **options: Any) -> VicechatCore:
@@ -99,6 +94,20 @@ async def test_a_remembered_section_shows_before_the_core_and_typing_at_once_is_
         return await opening(*args, **options)
 
     monkeypatch.setattr(runtime, "open_core", open_slowly)
+
+
+async def left_with_xy_saved(app: VicechatApp, store: VicechatCore, section_id: int) -> None:
+    """The app quit normally, and "XY" typed at line 80, column 5 is stored."""
+    assert app.return_code == 0
+    stored = await store.sections.get(section_id)
+    assert stored.content.splitlines()[80] == "line XY80 of a long section"
+
+
+@pytest.mark.usefixtures("slow_core")
+async def test_a_remembered_section_shows_before_the_core_and_typing_at_once_is_kept(
+    build_app: Callable[..., VicechatApp], store: VicechatCore, ui_database_url: str
+) -> None:
+    _, body = await remember_body(store, ui_database_url)
     app = build_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = workspace(app)
@@ -116,9 +125,19 @@ async def test_a_remembered_section_shows_before_the_core_and_typing_at_once_is_
         assert app.core is None and app.startup.core_requested
         assert editor.text_area.document.get_line(80) == "line XY80 of a long section"
         await pilot.press("ctrl+q")  # the save waits for the core
-    assert app.return_code == 0
-    stored = await store.sections.get(body)
-    assert stored.content.splitlines()[80] == "line XY80 of a long section"
+    await left_with_xy_saved(app, store, body)
+
+
+@pytest.mark.usefixtures("slow_core")
+async def test_keys_typed_the_moment_the_app_starts_are_kept(
+    build_app: Callable[..., VicechatApp], store: VicechatCore, ui_database_url: str
+) -> None:
+    _, body = await remember_body(store, ui_database_url)
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        # no wait for anything: the app holds the keys until the section shows
+        await pilot.press("f6", "X", "Y", "ctrl+q")
+    await left_with_xy_saved(app, store, body)
 
 
 async def test_the_chat_of_the_previewed_section_fills_when_the_core_opens(

@@ -18,6 +18,12 @@ if TYPE_CHECKING:
     from vicechat_tui.screens.search import SearchTarget
 
 
+def row_of(item: TreeItem | None) -> tuple[str, int, int | None] | None:
+    """What a tree row stands for, whichever node object carries it (a reload makes new
+    nodes for the same rows)."""
+    return None if item is None else (item.kind, item.document_id, item.section_id)
+
+
 class SectionOpening(WorkspaceBase):
     """Follows the tree's cursor: one section open at a time, the newest wish wins."""
 
@@ -31,6 +37,9 @@ class SectionOpening(WorkspaceBase):
         self._focus_editor_on_open = False
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[TreeItem]) -> None:
+        cursor = self.document_tree.cursor_node
+        if cursor is not None and row_of(cursor.data) != row_of(event.node.data):
+            return  # the cursor has moved on since: its newer highlight (or opening) counts
         self._wanted = event.node.data
         self.refresh_bindings()
         run_task(self, self._open(event.node.data), description="Open the section", group="open")
@@ -87,6 +96,13 @@ class SectionOpening(WorkspaceBase):
             job = await self.chat.fill_shown(read_only=reason)
             if job is not None:
                 self._follow(job.job_id, job.started_at)
+
+    async def open_selected(self) -> None:
+        """Show what the tree's cursor is on, now, rather than when its highlight event comes
+        (that opening then finds it open): the start's reopening waits for it."""
+        item = self.document_tree.selected_item
+        self._wanted = item
+        await self._open(item)
 
     def _follow_cursor(self) -> None:
         """Show what the tree's cursor is on (after an edit moved it, or left it on a line

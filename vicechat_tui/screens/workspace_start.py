@@ -54,6 +54,7 @@ class WorkspaceStart(SectionOpening):
             self.chat_pane.set_notice(
                 f"The database could not be opened. {self.workbench.core_error}"
             )
+            self.workbench.first_screen_shown()
             return
         self.document_tree.source = core
         self.document_tree.show_user(core.user)
@@ -77,11 +78,19 @@ class WorkspaceStart(SectionOpening):
             await self.document_tree.load_documents()
         except Exception:
             self.editor.show_message("The documents could not be read.")
+            self.workbench.first_screen_shown()
             raise
         await self._tree_shown()
 
     async def _tree_shown(self) -> None:
-        """Say what to do next, and reopen where the person left off."""
+        """Say what to do next, and reopen where the person left off (the app holds keys
+        typed meanwhile until then)."""
+        try:
+            await self._show_start()
+        finally:
+            self.workbench.first_screen_shown()
+
+    async def _show_start(self) -> None:
         if self.document_tree.document_total == 0:
             await self.chat.show_section(None, None)
             self.editor.show_message(
@@ -107,6 +116,7 @@ class WorkspaceStart(SectionOpening):
         ):
             try:
                 await self.select_section(place.document_id, place.section_id)
+                await self.open_selected()
                 return
             except VicechatError:  # deleted, or no longer shared with one
                 pass
