@@ -160,6 +160,11 @@ class StartUp:
         self._held.append(event)
         return True
 
+    @property
+    def holding_keys(self) -> bool:
+        """Whether keys are still held (the first screen is not complete yet)."""
+        return self._held is not None
+
     def release_keys(self) -> None:
         """Replay the held keys, in order (once)."""
         held, self._held = self._held, None

@@ -119,6 +119,7 @@ async def test_a_remembered_section_shows_before_the_core_and_typing_at_once_is_
         item = screen.document_tree.selected_item
         assert item is not None and item.section_id == body
         assert "Body" in str(editor.title_bar.render())
+        await wait_for(pilot, lambda: not app.startup.holding_keys, what="the start's end")
 
         # at once: to the editor, two letters (the core starts opening), quit
         await pilot.press("f6", "X", "Y")
