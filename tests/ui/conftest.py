@@ -10,15 +10,16 @@ database file, the same way another process would change it.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from textual.css.query import NoMatches
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 
 from tests.conftest import make_settings
 from vicechat_tui.app import VicechatApp, make_app
@@ -49,8 +50,69 @@ DIALOG_GROUPS = frozenset({"tree-edit", "save", "chat", "knowledge-ask", "assist
 """Worker groups that await a dialog; `settle` skips them while a dialog is open."""
 
 
+THEMES = ("textual-dark", "textual-light")
+"""Every snapshot is taken in each of these themes (see the `theme` fixture)."""
+
+
 def fixed_clock() -> datetime:
     return FIXED_NOW
+
+
+@pytest.fixture(params=THEMES)
+def theme(request: pytest.FixtureRequest) -> str:
+    """The theme a snapshot test builds its app in (`build_app(ui={"theme": theme})`): a test
+    taking it runs once per theme, its snapshots named `…[textual-dark]` and `…[textual-light]`."""
+    param = request.param
+    assert isinstance(param, str)
+    return param
+
+
+TestFunction = Callable[..., Any]
+
+
+def shows(*screens: type[Screen[Any]]) -> Callable[[TestFunction], TestFunction]:
+    """Mark a snapshot test with the screens its picture shows (the top one and any under it).
+
+    `tests/ui/test_snapshot_coverage.py` reads these marks: every screen and modal of the app
+    needs a snapshot in both themes. `snap_compare` checks the mark against the live app.
+    """
+
+    def mark(test: TestFunction) -> TestFunction:
+        test.shown_screens = screens  # type: ignore[attr-defined]
+        return test
+
+    return mark
+
+
+RunBefore = Callable[[Any], Awaitable[None] | None]
+
+
+@pytest.fixture
+def snap_compare(snap_compare: Any, request: pytest.FixtureRequest) -> Callable[..., bool]:
+    """The plugin's `snap_compare`, checking before the picture is taken that the app is in
+    the test's theme and that the top screen is one the test says (`@shows`) it shows.
+
+    A snapshot test that takes no `theme` or names no screen fails here, so a new one cannot
+    leave the light theme out or escape the coverage test.
+    """
+    screens: tuple[type[Screen[Any]], ...] = getattr(request.function, "shown_screens", ())
+    assert screens, f"{request.function.__name__} needs @shows(TheScreen, ...)"
+    assert "theme" in request.fixturenames, f"{request.function.__name__} takes no `theme`"
+    theme = request.getfixturevalue("theme")
+
+    def compare(app: Any, *, run_before: RunBefore | None = None, **options: Any) -> bool:
+        async def run_then_check(pilot: Pilot[Any]) -> None:
+            if run_before is not None:
+                result = run_before(pilot)
+                if inspect.isawaitable(result):
+                    await result
+            assert pilot.app.theme == theme, f"the app is in {pilot.app.theme}, not {theme}"
+            top = type(pilot.app.screen)
+            assert top in screens, f"{top.__name__} is on top, not one of {screens}"
+
+        return bool(snap_compare(app, run_before=run_then_check, **options))
+
+    return compare
 
 
 @pytest.fixture

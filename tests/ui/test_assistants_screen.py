@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from textual.content import Content
 from textual.pilot import Pilot
 from textual.visual import visualize
@@ -21,7 +20,7 @@ from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
     settle,
     wait_for,
 )
-from tests.ui.conftest import run_palette, type_text, wait_ready
+from tests.ui.conftest import run_palette, shows, type_text, wait_ready
 from tests.ui.test_chat_config import open_config, replace_input
 from tests.ui.test_snapshots_chat import quiet
 from vicechat_tui.app import VicechatApp
@@ -205,7 +204,7 @@ async def test_sending_with_an_assistant_you_do_not_have_names_yours_and_keeps_t
         assert server.chat_bodies == []
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@shows(AssistantsScreen)
 def test_assistants_screen_snapshot(
     snap_compare: Any, build_app: Callable[..., VicechatApp], theme: str
 ) -> None:
@@ -218,7 +217,7 @@ def test_assistants_screen_snapshot(
     assert snap_compare(build_app(ui={"theme": theme}), terminal_size=SIZE, run_before=run_before)
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@shows(AssistantFormScreen)
 def test_assistant_form_errors_snapshot(
     snap_compare: Any, build_app: Callable[..., VicechatApp], theme: str
 ) -> None:
@@ -236,7 +235,7 @@ def test_assistant_form_errors_snapshot(
     assert snap_compare(build_app(ui={"theme": theme}), terminal_size=SIZE, run_before=run_before)
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@shows(ChatConfigScreen)
 def test_assistant_picker_snapshot(
     snap_compare: Any,
     build_app: Callable[..., VicechatApp],

@@ -15,9 +15,10 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from tests.ui.chat_fixtures import seed_chat
-from tests.ui.conftest import LOCAL_PROVIDER, seed_document, settle, wait_for, wait_ready
+from tests.ui.conftest import LOCAL_PROVIDER, seed_document, settle, shows, wait_for, wait_ready
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
+from vicechat_tui.screens.workspace import WorkspaceScreen
 from vicechat_tui.widgets.chat_message import ChatMessageView
 from vicechat_tui.widgets.message_body import LiveTail, MarkdownChunk, MessageBody
 
@@ -72,7 +73,7 @@ async def show_the_reply(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@shows(WorkspaceScreen)
 @pytest.mark.usefixtures("reply_with_code")
 def test_reply_with_code_snapshot(
     snap_compare: Any, build_app: Callable[..., VicechatApp], theme: str

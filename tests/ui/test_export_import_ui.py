@@ -14,7 +14,15 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests.applied_replies import apply_reply
-from tests.ui.conftest import SIZE, run_palette, seed_document, type_text, wait_for, wait_ready
+from tests.ui.conftest import (
+    SIZE,
+    run_palette,
+    seed_document,
+    shows,
+    type_text,
+    wait_for,
+    wait_ready,
+)
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.screens.export import ExportScreen, ImportScreen
@@ -186,7 +194,7 @@ def _dialog_snapshot(command: str, dialog: type[Any]) -> Callable[[Pilot[Any]], 
     return run_before
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@shows(ExportScreen)
 def test_export_dialog_snapshot(
     snap_compare: Any,
     build_app: Callable[..., VicechatApp],
@@ -202,7 +210,7 @@ def test_export_dialog_snapshot(
     )
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@shows(ImportScreen)
 def test_import_dialog_snapshot(
     snap_compare: Any, build_app: Callable[..., VicechatApp], theme: str
 ) -> None:

@@ -13,7 +13,7 @@ from textual.widgets import OptionList, Static
 
 from tests.conftest import make_settings
 from tests.servers.embeddings import MODEL, EmbeddingsServer
-from tests.ui.conftest import SIZE, seed_document, settle, type_text, wait_for, wait_ready
+from tests.ui.conftest import SIZE, seed_document, settle, shows, type_text, wait_for, wait_ready
 from tests.ui.test_snapshots_workspace import quiet
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.knowledge.ingest import BadFile, IngestReport
@@ -164,29 +164,24 @@ def seeded(url: str, folder: Path) -> None:
     asyncio.run(run())
 
 
-def snapshot_of(theme: str) -> Any:
-    async def run_before(pilot: Pilot[Any]) -> None:
-        pilot.app.theme = theme
-        await open_knowledge(pilot)
-        await settle(pilot)
-        quiet(pilot.app)
-        await pilot.pause()
-
-    return run_before
+async def open_for_the_picture(pilot: Pilot[Any]) -> None:
+    await open_knowledge(pilot)
+    await settle(pilot)
+    quiet(pilot.app)
+    await pilot.pause()
 
 
-def test_knowledge_screen_dark(
-    snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str, tmp_path: Path
+@shows(KnowledgeScreen)
+def test_knowledge_screen_snapshot(
+    snap_compare: Any,
+    build_app: Callable[..., VicechatApp],
+    ui_database_url: str,
+    tmp_path: Path,
+    theme: str,
 ) -> None:
     seeded(ui_database_url, notes(tmp_path / "notes"))
-    assert snap_compare(build_app(), terminal_size=SIZE, run_before=snapshot_of("textual-dark"))
-
-
-def test_knowledge_screen_light(
-    snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str, tmp_path: Path
-) -> None:
-    seeded(ui_database_url, notes(tmp_path / "notes"))
-    assert snap_compare(build_app(), terminal_size=SIZE, run_before=snapshot_of("textual-light"))
+    app = build_app(ui={"theme": theme})
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_for_the_picture)
 
 
 def test_the_note_names_each_unreadable_file_with_its_reason() -> None:

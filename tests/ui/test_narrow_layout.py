@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from textual.widget import Widget
 
-from tests.ui.conftest import seed_document, settle, type_text, wait_for, wait_ready
+from tests.ui.conftest import seed_document, settle, shows, type_text, wait_for, wait_ready
 from tests.ui.test_snapshots_workspace import before, fixed_config_path, seed, thesis
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
@@ -97,7 +97,7 @@ async def test_one_pane_at_a_time_when_two_do_not_fit_and_all_three_when_wide(
         within_the_screen(screen)
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@shows(WorkspaceScreen)
 @pytest.mark.parametrize("size", [(80, 24), (130, 38)])
 def test_workspace_snapshot(
     snap_compare: Any,

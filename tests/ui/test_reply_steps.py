@@ -25,7 +25,7 @@ from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
     type_text,
     wait_for,
 )
-from tests.ui.conftest import LOCAL_PROVIDER, seed_document
+from tests.ui.conftest import LOCAL_PROVIDER, seed_document, shows
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.core.settings import (
@@ -34,6 +34,7 @@ from vicechat_tui.core.settings import (
     WebFetchSettings,
     WebSearchSettings,
 )
+from vicechat_tui.screens.workspace import WorkspaceScreen
 from vicechat_tui.widgets.chat_pane import ChatPane
 from vicechat_tui.widgets.reply_steps import ReplySteps
 
@@ -296,7 +297,7 @@ async def open_the_steps(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@shows(WorkspaceScreen)
 @pytest.mark.usefixtures("researched_reply")
 def test_steps_expanded_snapshot(
     snap_compare: Any, build_app: Callable[..., VicechatApp], theme: str
@@ -391,7 +392,7 @@ async def open_live_steps(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@shows(WorkspaceScreen)
 @pytest.mark.usefixtures("research_section")
 def test_live_steps_mid_stream_snapshot(
     snap_compare: Any,

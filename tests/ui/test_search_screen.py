@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests.conftest import make_settings, saved_id
-from tests.ui.conftest import SIZE, seed_document, settle, type_text, wait_for, wait_ready
+from tests.ui.conftest import SIZE, seed_document, settle, shows, type_text, wait_for, wait_ready
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore, open_core
 from vicechat_tui.core.services.search import SearchHit, SearchResults
@@ -302,7 +302,8 @@ async def test_palette_opens_the_search(build_app: Any, store: VicechatCore) -> 
         assert isinstance(app.focused, Input)
 
 
-def test_search_screen_snapshot(snap_compare: Any, tmp_path: Any) -> None:
+@shows(SearchScreen)
+def test_search_screen_snapshot(snap_compare: Any, tmp_path: Any, theme: str) -> None:
     url = f"sqlite:///{tmp_path / 'snap.db'}"
 
     async def prepare() -> None:
@@ -316,7 +317,8 @@ def test_search_screen_snapshot(snap_compare: Any, tmp_path: Any) -> None:
     from tests.ui.conftest import fixed_clock
     from vicechat_tui.app import make_app
 
-    app = make_app(make_settings(ui={"autosave_seconds": 0.2}), database_url=url, clock=fixed_clock)
+    settings = make_settings(ui={"autosave_seconds": 0.2, "theme": theme})
+    app = make_app(settings, database_url=url, clock=fixed_clock)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await wait_ready(pilot)

@@ -1,4 +1,5 @@
-"""Snapshots of the chat pane and its modals: fixed size, fresh database, frozen spinner."""
+"""Snapshots of the chat pane and its modals, dark and light: fixed size, fresh database, frozen
+spinner."""
 
 from __future__ import annotations
 
@@ -25,10 +26,12 @@ from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
     type_text,
     wait_for,
 )
+from tests.ui.conftest import shows
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.screens.chat_config import ChatConfigScreen
 from vicechat_tui.screens.confirm import ConfirmScreen
 from vicechat_tui.screens.jobs import JobsScreen
+from vicechat_tui.screens.workspace import WorkspaceScreen
 from vicechat_tui.widgets.chat_pane import ChatPane
 
 PANE = (100, 30)
@@ -91,26 +94,36 @@ def ready(
     return run_before
 
 
-def test_empty_chat(snap_compare: Any, ui_database_url: str, gated: GatedServer) -> None:
-    seeded = seeded_app(ui_database_url, one_section, **provider_config(gated))
+@shows(WorkspaceScreen)
+def test_empty_chat(
+    snap_compare: Any, ui_database_url: str, gated: GatedServer, theme: str
+) -> None:
+    seeded = seeded_app(ui_database_url, one_section, ui={"theme": theme}, **provider_config(gated))
     assert snap_compare(seeded.app, terminal_size=PANE, run_before=ready(seeded))
 
 
-def test_history_with_sources(snap_compare: Any, ui_database_url: str, gated: GatedServer) -> None:
-    seeded = seeded_app(ui_database_url, with_history, **provider_config(gated))
+@shows(WorkspaceScreen)
+def test_history_with_sources(
+    snap_compare: Any, ui_database_url: str, gated: GatedServer, theme: str
+) -> None:
+    seeded = seeded_app(
+        ui_database_url, with_history, ui={"theme": theme}, **provider_config(gated)
+    )
     assert snap_compare(seeded.app, terminal_size=PANE, run_before=ready(seeded))
 
 
+@shows(WorkspaceScreen)
 def test_no_provider(
-    snap_compare: Any, ui_database_url: str, monkeypatch: pytest.MonkeyPatch
+    snap_compare: Any, ui_database_url: str, monkeypatch: pytest.MonkeyPatch, theme: str
 ) -> None:
     monkeypatch.setenv("VICECHAT_CONFIG", "/home/you/.config/vicechat/config.toml")  # fixed text
-    seeded = seeded_app(ui_database_url, one_section)
+    seeded = seeded_app(ui_database_url, one_section, ui={"theme": theme})
     assert snap_compare(seeded.app, terminal_size=PANE, run_before=ready(seeded))
 
 
+@shows(WorkspaceScreen)
 def test_streaming_with_progress(
-    snap_compare: Any, ui_database_url: str, gated: GatedServer
+    snap_compare: Any, ui_database_url: str, gated: GatedServer, theme: str
 ) -> None:
     gated.replies.append(["A *partial* ", "answer ", "so ", "far", " and more"])
 
@@ -123,11 +136,14 @@ def test_streaming_with_progress(
         )
         await wait_for(pilot, lambda: pane.progress.tokens >= 4, what="the token count")
 
-    seeded = seeded_app(ui_database_url, one_section, **provider_config(gated))
+    seeded = seeded_app(ui_database_url, one_section, ui={"theme": theme}, **provider_config(gated))
     assert snap_compare(seeded.app, terminal_size=PANE, run_before=ready(seeded, stream))
 
 
-def test_provider_error(snap_compare: Any, ui_database_url: str, gated: GatedServer) -> None:
+@shows(WorkspaceScreen)
+def test_provider_error(
+    snap_compare: Any, ui_database_url: str, gated: GatedServer, theme: str
+) -> None:
     gated.fail_status = 503  # an error text without the server's (random) port
 
     async def fail(pilot: Pilot[Any], pane: ChatPane) -> None:
@@ -135,12 +151,13 @@ def test_provider_error(snap_compare: Any, ui_database_url: str, gated: GatedSer
         await pilot.press("ctrl+j")
         await wait_for(pilot, lambda: reply_finished(pane), what="the failure")
 
-    seeded = seeded_app(ui_database_url, one_section, **provider_config(gated))
+    seeded = seeded_app(ui_database_url, one_section, ui={"theme": theme}, **provider_config(gated))
     assert snap_compare(seeded.app, terminal_size=PANE, run_before=ready(seeded, fail))
 
 
+@shows(ChatConfigScreen)
 def test_config_modal_with_field_errors(
-    snap_compare: Any, ui_database_url: str, gated: GatedServer
+    snap_compare: Any, ui_database_url: str, gated: GatedServer, theme: str
 ) -> None:
     async def bad_values(pilot: Pilot[Any], pane: ChatPane) -> None:
         await pilot.press("ctrl+o")
@@ -154,11 +171,11 @@ def test_config_modal_with_field_errors(
         await pilot.press("ctrl+s")
         await settle(pilot)
 
-    seeded = seeded_app(ui_database_url, one_section, **provider_config(gated))
+    seeded = seeded_app(ui_database_url, one_section, ui={"theme": theme}, **provider_config(gated))
     assert snap_compare(seeded.app, terminal_size=MODAL, run_before=ready(seeded, bad_values))
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@shows(JobsScreen)
 def test_jobs_screen(
     snap_compare: Any, ui_database_url: str, gated: GatedServer, theme: str
 ) -> None:
@@ -191,10 +208,15 @@ def test_jobs_screen(
     assert snap_compare(seeded.app, terminal_size=MODAL, run_before=ready(seeded, two_jobs))
 
 
-def test_reset_confirm(snap_compare: Any, ui_database_url: str, gated: GatedServer) -> None:
+@shows(ConfirmScreen)
+def test_reset_confirm(
+    snap_compare: Any, ui_database_url: str, gated: GatedServer, theme: str
+) -> None:
     async def ask(pilot: Pilot[Any], pane: ChatPane) -> None:
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
 
-    seeded = seeded_app(ui_database_url, with_history, **provider_config(gated))
+    seeded = seeded_app(
+        ui_database_url, with_history, ui={"theme": theme}, **provider_config(gated)
+    )
     assert snap_compare(seeded.app, terminal_size=MODAL, run_before=ready(seeded, ask))

@@ -7,11 +7,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import update
 from textual.pilot import Pilot
 
-from tests.ui.conftest import FIXED_NOW, SIZE, seed_document, wait_for
+from tests.ui.conftest import FIXED_NOW, SIZE, seed_document, shows, wait_for
 from tests.ui.test_snapshots_workspace import (  # noqa: F401  (an autouse fixture)
     before,
     fixed_config_path,
@@ -21,8 +20,8 @@ from tests.ui.test_snapshots_workspace import (  # noqa: F401  (an autouse fixtu
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.models import Document, Section
 from vicechat_tui.core.runtime import VicechatCore
-
-THEMES = ["textual-dark", "textual-light"]
+from vicechat_tui.screens.trash import TrashScreen
+from vicechat_tui.screens.workspace import WorkspaceScreen
 
 
 async def trashed(core: VicechatCore) -> None:
@@ -49,7 +48,7 @@ async def trashed(core: VicechatCore) -> None:
         await db.commit()
 
 
-@pytest.mark.parametrize("theme", THEMES)
+@shows(TrashScreen)
 def test_trash_view(
     snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str, theme: str
 ) -> None:
@@ -81,7 +80,7 @@ async def chat_with_two_replies(core: VicechatCore) -> None:
     )
 
 
-@pytest.mark.parametrize("theme", THEMES)
+@shows(WorkspaceScreen)
 def test_selected_message(
     snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str, theme: str
 ) -> None:

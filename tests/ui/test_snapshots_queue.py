@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 
 from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
@@ -20,11 +19,11 @@ from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
     type_text,
     wait_for,
 )
+from tests.ui.conftest import shows
 from tests.ui.test_snapshots_chat import PANE, ready
 from vicechat_tui.core.runtime import VicechatCore
+from vicechat_tui.screens.workspace import WorkspaceScreen
 from vicechat_tui.widgets.chat_pane import ChatPane
-
-THEMES = ["textual-dark", "textual-light"]
 
 
 async def one_section(core: VicechatCore) -> tuple[int, int]:
@@ -47,7 +46,7 @@ async def held_after_restart(core: VicechatCore) -> tuple[int, int]:
     return document_id, section_id
 
 
-@pytest.mark.parametrize("theme", THEMES)
+@shows(WorkspaceScreen)
 def test_queued_behind_a_streaming_reply(
     snap_compare: Any, ui_database_url: str, gated: GatedServer, theme: str
 ) -> None:
@@ -68,7 +67,7 @@ def test_queued_behind_a_streaming_reply(
     assert snap_compare(seeded.app, terminal_size=PANE, run_before=ready(seeded, queue))
 
 
-@pytest.mark.parametrize("theme", THEMES)
+@shows(WorkspaceScreen)
 def test_held_after_a_restart(
     snap_compare: Any, ui_database_url: str, gated: GatedServer, theme: str
 ) -> None:

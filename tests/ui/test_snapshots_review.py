@@ -12,10 +12,11 @@ from textual.pilot import Pilot
 
 from tests.conftest import saved_id
 from tests.ui.chat_fixtures import open_section, seed_chat
-from tests.ui.conftest import LOCAL_PROVIDER, seed_document, settle, wait_for, workspace
+from tests.ui.conftest import LOCAL_PROVIDER, seed_document, settle, shows, wait_for, workspace
 from tests.ui.test_snapshots_workspace import quiet, seed
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
+from vicechat_tui.screens.ai_instruction import InstructionScreen
 from vicechat_tui.screens.review import ReviewScreen
 
 ORIGINAL = (
@@ -51,7 +52,7 @@ async def open_review(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@shows(ReviewScreen)
 @pytest.mark.parametrize("width", [80, 130])
 def test_review_screen(
     snap_compare: Any,
@@ -66,7 +67,6 @@ def test_review_screen(
 
 
 async def open_instruction_dialog(pilot: Pilot[Any]) -> None:
-    from vicechat_tui.screens.ai_instruction import InstructionScreen
 
     await open_section(pilot, 1, 1)
     await settle(pilot)
@@ -83,7 +83,7 @@ async def open_instruction_dialog(pilot: Pilot[Any]) -> None:
     await pilot.pause()
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@shows(InstructionScreen)
 def test_ai_edit_instruction_dialog(
     snap_compare: Any,
     build_app: Callable[..., VicechatApp],

@@ -1,4 +1,5 @@
-"""Snapshots of the workspace and its dialogs: fixed size, clock, ids; no cursor blink."""
+"""Snapshots of the workspace and its dialogs, dark and light: fixed size, clock, ids; no cursor
+blink."""
 
 from __future__ import annotations
 
@@ -14,11 +15,25 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from tests.conftest import make_settings
-from tests.ui.conftest import FIXED_NOW, SIZE, SMALL, seed_document, settle, wait_for, wait_ready
+from tests.ui.conftest import (
+    FIXED_NOW,
+    SIZE,
+    SMALL,
+    seed_document,
+    settle,
+    shows,
+    wait_for,
+    wait_ready,
+)
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.models import SectionVersion
 from vicechat_tui.core.runtime import VicechatCore, open_core
+from vicechat_tui.screens.confirm import ConfirmScreen
+from vicechat_tui.screens.help import HelpScreen
+from vicechat_tui.screens.new_item import NewItemScreen
+from vicechat_tui.screens.review import ReviewScreen
 from vicechat_tui.screens.versions import VersionsScreen
+from vicechat_tui.screens.workspace import WorkspaceScreen
 
 Seeder = Callable[[VicechatCore], Awaitable[None]]
 
@@ -97,32 +112,47 @@ def on_screen(name: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
     return wait
 
 
-def test_workspace_empty(snap_compare: Any, build_app: Callable[..., VicechatApp]) -> None:
-    assert snap_compare(build_app(), terminal_size=SIZE, run_before=before())
+@shows(WorkspaceScreen)
+def test_workspace_empty(
+    snap_compare: Any, build_app: Callable[..., VicechatApp], theme: str
+) -> None:
+    assert snap_compare(build_app(ui={"theme": theme}), terminal_size=SIZE, run_before=before())
 
 
+@shows(WorkspaceScreen)
 def test_workspace_with_a_document(
-    snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str
+    snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str, theme: str
 ) -> None:
     seed(ui_database_url, thesis)
-    assert snap_compare(build_app(), terminal_size=SIZE, run_before=before("down", "space", "down"))
+    assert snap_compare(
+        build_app(ui={"theme": theme}),
+        terminal_size=SIZE,
+        run_before=before("down", "space", "down"),
+    )
 
 
+@shows(WorkspaceScreen)
 def test_workspace_small_terminal(
-    snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str
+    snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str, theme: str
 ) -> None:
     seed(ui_database_url, thesis)
     keys = ("down", "space", "down", "down", "space", "down", "f6")
-    assert snap_compare(build_app(), terminal_size=SMALL, run_before=before(*keys))
+    assert snap_compare(
+        build_app(ui={"theme": theme}), terminal_size=SMALL, run_before=before(*keys)
+    )
 
 
-def test_new_document_dialog(snap_compare: Any, build_app: Callable[..., VicechatApp]) -> None:
+@shows(NewItemScreen)
+def test_new_document_dialog(
+    snap_compare: Any, build_app: Callable[..., VicechatApp], theme: str
+) -> None:
     run_before = before("ctrl+n", then=on_screen("NewItemScreen"))
-    assert snap_compare(build_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(build_app(ui={"theme": theme}), terminal_size=SIZE, run_before=run_before)
 
 
+@shows(NewItemScreen)
 def test_rename_dialog_with_a_problem(
-    snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str
+    snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str, theme: str
 ) -> None:
     seed(ui_database_url, thesis)
 
@@ -131,19 +161,21 @@ def test_rename_dialog_with_a_problem(
         await pilot.press("ctrl+a", "ctrl+k", "enter")
 
     run_before = before("down", "r", then=clear_and_submit)
-    assert snap_compare(build_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(build_app(ui={"theme": theme}), terminal_size=SIZE, run_before=run_before)
 
 
+@shows(ConfirmScreen)
 def test_confirm_delete_dialog(
-    snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str
+    snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str, theme: str
 ) -> None:
     seed(ui_database_url, thesis)
     run_before = before("down", "space", "down", "down", "delete", then=on_screen("ConfirmScreen"))
-    assert snap_compare(build_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(build_app(ui={"theme": theme}), terminal_size=SIZE, run_before=run_before)
 
 
+@shows(VersionsScreen)
 def test_versions_dialog(
-    snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str
+    snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str, theme: str
 ) -> None:
     seed(ui_database_url, thesis)
 
@@ -156,16 +188,18 @@ def test_versions_dialog(
         await pilot.press("down")
 
     run_before = before("down", "space", "down", "f6", then=open_versions)
-    assert snap_compare(build_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(build_app(ui={"theme": theme}), terminal_size=SIZE, run_before=run_before)
 
 
-def test_help_dialog(snap_compare: Any, build_app: Callable[..., VicechatApp]) -> None:
+@shows(HelpScreen)
+def test_help_dialog(snap_compare: Any, build_app: Callable[..., VicechatApp], theme: str) -> None:
     run_before = before("f1", then=on_screen("HelpScreen"))
-    assert snap_compare(build_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(build_app(ui={"theme": theme}), terminal_size=SIZE, run_before=run_before)
 
 
+@shows(ReviewScreen)
 def test_conflict_merge_review(
-    snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str
+    snap_compare: Any, build_app: Callable[..., VicechatApp], ui_database_url: str, theme: str
 ) -> None:
     seed(ui_database_url, thesis)
 
@@ -179,4 +213,4 @@ def test_conflict_merge_review(
         await on_screen("ReviewScreen")(pilot)
 
     run_before = before("down", "space", "down", "f6", then=make_conflict)
-    assert snap_compare(build_app(), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(build_app(ui={"theme": theme}), terminal_size=SIZE, run_before=run_before)
