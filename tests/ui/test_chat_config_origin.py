@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, Switch, TextArea
 
@@ -22,6 +21,7 @@ from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
     type_text,
     wait_for,
 )
+from tests.ui.conftest import shows
 from tests.ui.test_chat_config import open_config, replace_input
 from tests.ui.test_snapshots_chat import ready
 from vicechat_tui.core.models import ChatSession
@@ -131,7 +131,7 @@ async def critic_with_own_values(core: VicechatCore) -> tuple[int, int]:
     return document_id, section_id
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@shows(ChatConfigScreen)
 def test_own_fields_snapshot(
     snap_compare: Any, ui_database_url: str, server: OpenAIServer, theme: str
 ) -> None:
