@@ -168,3 +168,25 @@ async def test_the_editor_shows_the_progress_and_escape_there_cancels(
     assert reply.state == "cancelled"
     stored = await store.sections.get(section_id)
     assert (stored.content, stored.version) == (TEXT, 2)
+
+
+async def test_an_ai_edit_keeps_the_question_half_written_in_the_chat(
+    build_app: Callable[..., VicechatApp], store: VicechatCore, gated: GatedServer
+) -> None:
+    """The AI edit's request went through the chat as if typed there, which dropped the
+    section's chat draft: gone after moving to another section and back."""
+    document_id, (section_id, other_id) = await seed_document(store, "Doc", ["Intro", "Next"])
+    await store.sections.save_content(section_id, TEXT, based_on_version=1)
+    gated.replies = [["The weather was lovely today."]]
+    app = build_app(**provider_config(gated))
+    async with app.run_test(size=(120, 36)) as pilot:
+        pane = await open_section(pilot, document_id, section_id)
+        await type_text(pilot, "half a question")
+        await ask_for_an_edit(pilot, document_id, section_id)
+        gated.release(1)
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), what="the review")
+        await pilot.press("escape")
+        await settle(pilot)
+        await open_section(pilot, document_id, other_id)
+        await open_section(pilot, document_id, section_id)
+        assert pane.chat_input.text == "half a question"

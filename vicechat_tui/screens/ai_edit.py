@@ -54,7 +54,7 @@ async def edit_with_ai(
     core = saver.workbench.require_core()
     outline = await core.sections.outline(document_id)
     message = edit_request(instruction.text, text, request.start, request.end, outline)
-    job = await chat.send(document_id, request.section_id, message)
+    job = await chat.send(document_id, request.section_id, message, typed=False)  # keep the draft
     if job is None:
         return
     follow(job)
