@@ -10,13 +10,8 @@ from tests.ui.chat_fixtures import seed_chat
 from tests.ui.conftest import SIZE, seed_document, wait_for, wait_ready
 from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
-from vicechat_tui.widgets.chat_message import (
-    STREAM_VIEW_LIMIT,
-    VIEW_CHUNK,
-    ChatMessageView,
-    ShowMore,
-    view_end,
-)
+from vicechat_tui.widgets.chat_message import ChatMessageView
+from vicechat_tui.widgets.show_more import STREAM_VIEW_LIMIT, VIEW_CHUNK, ShowMore, view_end
 
 HUGE = 20_000_000
 

@@ -88,6 +88,7 @@ SHOWS_STORED_TEXT = {
     "ChatInput",
     "ChatLog",
     "ChatMessageView",
+    "SourcesAndSteps",
     "MessageBody",
     "MarkdownChunk",
     "_MarkdownLines",

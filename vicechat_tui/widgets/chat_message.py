@@ -6,7 +6,8 @@ first and headers are Rich `Text` (never markup).
 A huge message (a 50 MB reply once made its section unopenable) is shown in part: a stored
 one opens with its first `VIEW_CHUNK` characters, a streaming one is drawn up to
 `STREAM_VIEW_LIMIT`, and a "show more" line under it (enter or a click) adds the next
-chunk. Only the view is cut: `content` is always the whole text, for copy and apply.
+chunk (show_more). Only the view is cut: `content` is always the whole text, for copy and
+apply. The sources and steps under a reply are `SourcesAndSteps` (reply_sources_steps).
 """
 
 from __future__ import annotations
@@ -17,18 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.events import Click
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from vicechat_tui.core.events import Source, StepFinished, StepRecord, StepStarted
-from vicechat_tui.core.jobs.step_text import StepList
-from vicechat_tui.widgets.message_body import MessageBody, sealable_prefix
+from vicechat_tui.core.events import Source
+from vicechat_tui.widgets.message_body import MessageBody
+from vicechat_tui.widgets.reply_sources_steps import SourcesAndSteps
 from vicechat_tui.widgets.reply_steps import ReplySteps
 from vicechat_tui.widgets.safe_text import visible_controls, visible_title
+from vicechat_tui.widgets.show_more import STREAM_VIEW_LIMIT, VIEW_CHUNK, ShowMore, view_end
 from vicechat_tui.widgets.sources_list import SourcesList
 
 if TYPE_CHECKING:
@@ -43,55 +41,6 @@ STATE_BADGES = {
 }
 ROLE_NAMES = {"user": "You", "assistant": "Assistant", "system": "System"}
 _FENCE = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1[ \t]*$", re.DOTALL | re.MULTILINE)
-VIEW_CHUNK = 20_000
-"""Characters of a stored message shown when it opens, and added by each "show more":
-Rich renders ~20,000 characters of Markdown in 0.05-0.3 s (code is the slow part)."""
-STREAM_VIEW_LIMIT = 200_000
-"""Characters of a streaming reply drawn as they arrive (drawn in sealed pieces, so the
-cost is spread); what comes after waits for "show more" once the reply has ended."""
-
-
-def view_end(text: str, start: int, size: int) -> int:
-    """Where a view of `text` from `start` ends: within `size` characters, after a whole
-    Markdown block when one ends in the second half of them, else after a line."""
-    end = start + size
-    if end >= len(text):
-        return len(text)
-    window = text[start:end]
-    cut = sealable_prefix(window)
-    if cut < size // 2:
-        line_end = window.rfind("\n", size // 2)
-        cut = line_end + 1 if line_end >= 0 else size
-    return start + cut
-
-
-class ShowMore(Static, can_focus=True):
-    """The line under a message shown in part: enter or a click shows the next part."""
-
-    DEFAULT_CSS = """
-    ShowMore {
-        padding: 0 1;
-        color: $text-muted;
-        text-style: italic;
-    }
-    ShowMore:focus {
-        color: $text;
-        background: $boost;
-    }
-    """
-
-    BINDINGS = [
-        Binding("enter", "show_more", "Show more", show=False, id="chat.show_more"),
-    ]
-
-    class Pressed(Message):
-        """The next part of the message was asked for."""
-
-    def action_show_more(self) -> None:
-        self.post_message(self.Pressed())
-
-    def on_click(self, event: Click) -> None:
-        self.post_message(self.Pressed())  # the click goes on up too: it selects the message
 
 
 def last_code_block(markdown: str) -> str | None:
@@ -100,7 +49,7 @@ def last_code_block(markdown: str) -> str | None:
     return blocks[-1][1].rstrip("\n") if blocks else None
 
 
-class ChatMessageView(Vertical):
+class ChatMessageView(SourcesAndSteps):
     """A single message of a section's chat."""
 
     DEFAULT_CSS = """
@@ -170,8 +119,6 @@ class ChatMessageView(Vertical):
         """The name of the assistant that wrote the reply (None: not known or a user's)."""
         self._initial_sources = list(sources)
         self._initial_steps = list(steps)
-        self._unshown_steps: StepList | None = None
-        """Steps followed live, before there are enough to show (see `follow_step`)."""
         self.set_reactive(ChatMessageView.state, state)
         self.set_reactive(ChatMessageView.error, error or "")
 
@@ -228,58 +175,6 @@ class ChatMessageView(Vertical):
     def error_label(self) -> Static | None:
         labels = self.query_children(".message-error")
         return labels.first(Static) if labels else None
-
-    @property
-    def sources(self) -> tuple[Source, ...]:
-        lists = self.query_children(SourcesList)
-        return lists.first().sources if lists else ()
-
-    def set_sources(self, sources: Iterable[Source | Mapping[str, Any]]) -> None:
-        """Show the cited sources under the reply (mounting the list the first time)."""
-        listed = list(sources)
-        lists = self.query_children(SourcesList)
-        if lists:
-            lists.first().set_sources(listed)
-        elif listed:
-            sources_list = SourcesList()
-            sources_list.set_sources(listed)
-            steps = self.query_children(ReplySteps)  # the steps stay last, as when reloaded
-            self.mount(sources_list, before=steps.first() if steps else None)
-
-    def set_steps(self, steps: Iterable[Mapping[str, Any] | StepRecord]) -> None:
-        """Show the reply's steps, folded, at its end (mounting them the first time)."""
-        listed = list(steps)
-        shown = self.query_children(ReplySteps)
-        if shown:
-            shown.first().set_steps(listed)
-        elif listed:
-            self.mount(ReplySteps(listed))
-        self._unshown_steps = None
-
-    def follow_step(self, event: StepStarted | StepFinished) -> None:
-        """A step of the reply being written started or ended: the steps under it follow.
-
-        They are mounted only once there is more than the answer being written: a plain
-        reply streams without a widget more.
-        """
-        shown = self.query_children(ReplySteps)
-        if shown:
-            shown.first().apply(event)
-            return
-        if self._unshown_steps is None:
-            self._unshown_steps = StepList()
-        self._unshown_steps.apply(event)
-        if len(self._unshown_steps) > 1:
-            self.mount(ReplySteps(self._unshown_steps.records))
-            self._unshown_steps = None
-
-    def toggle_steps(self) -> bool:
-        """Open or fold the reply's steps; False when it has none."""
-        shown = self.query_children(ReplySteps)
-        if not shown or not shown.first().worth_showing:
-            return False
-        shown.first().toggle()
-        return True
 
     @property
     def is_streaming(self) -> bool:
