@@ -165,8 +165,11 @@ def test_ask_json_gives_one_object_whatever_the_end(tmp_path: Path, openai: Open
         "reply": "Gravity pulls.",
         "sources": [],
         "message_id": history(env)[1]["id"],
+        "assistant": "default",
+        "model": history(env)[1]["model"],
         "error": None,
     }
+    assert said["model"]
     assert "writing answer" in done.stderr
     openai.add_replies(*[Reply.error(503, "overloaded")] * 5)
     failed = vicechat(env, "ask", "--doc", "1", "--section", "1", "--json", "Again?")

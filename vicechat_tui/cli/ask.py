@@ -183,6 +183,8 @@ async def ask(core: VicechatCore, args: argparse.Namespace, text: str) -> int:
                 "reply": state.text,
                 "sources": [source.to_json() for source in state.sources],
                 "message_id": state.assistant_message_id,
+                "assistant": state.assistant,
+                "model": state.model,
                 "error": finished.error if finished is not None else None,
             }
         )
