@@ -92,6 +92,8 @@ class VicechatApp(App[int]):
         self._theme_restored = False
         self._repeats = RepeatFilter()
         self._exit_signals = ExitSignals(self._exit_on_signal)
+        self._warned_of_drafts = False
+        """The quit key said once that an unsent chat message would be lost."""
 
     @property
     def core(self) -> VicechatCore | None:
@@ -202,7 +204,8 @@ class VicechatApp(App[int]):
             self.exit(return_code=128 + signum)
 
     async def action_quit(self) -> None:
-        """Save what is being edited (awaited), then leave; stay if the save failed."""
+        """Save what is being edited (awaited), then leave; stay if the save failed, or (once)
+        when a message typed in a chat is not sent."""
         for screen in self.screen_stack:
             if (
                 isinstance(screen, WorkspaceScreen)
@@ -216,6 +219,18 @@ class VicechatApp(App[int]):
                 )
                 screen.discard_on_quit = True
                 return
+            if isinstance(screen, WorkspaceScreen) and not self._warned_of_drafts:
+                drafts = screen.chat_pane.unsent_drafts()
+                if drafts:  # a chat draft lives in memory only
+                    where = "a chat" if drafts == 1 else f"{drafts} chats"
+                    self.notify(
+                        f"A message typed in {where} is not sent; quitting loses it. "
+                        "Send it, or quit again to leave anyway.",
+                        title="Unsent message",
+                        severity="warning",
+                    )
+                    self._warned_of_drafts = True
+                    return
         self.exit(0)
 
 

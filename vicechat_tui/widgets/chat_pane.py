@@ -148,6 +148,11 @@ class ChatPane(ChatActions, LiveReply):
             self.chat_input.focus()
             self.chat_input.insert(character)
 
+    def unsent_drafts(self) -> int:
+        """How many sections have a message typed in their chat and not sent (kept in
+        memory only: quitting would lose them)."""
+        return sum(1 for text in self._drafts.values() if text.strip())
+
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if event.text_area is not self.chat_input or self.section_id is None:
             return
