@@ -8,6 +8,9 @@ error path.
 Every edit that changes something pushes how to take it back on `undo_stack` (one per
 workspace session): a move remembers the place it left, a status or a title the old one, a
 delete (to the trash) is restored from the trash. `undo` pops and runs the newest.
+
+What a delete asks and where the cursor lands after it are in `tree_deletion`; expanding the
+tree down to a section chosen elsewhere is `tree_selection.select_in_tree`.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from textual.screen import ModalScreen
 
 from vicechat_tui.screens.confirm import ConfirmScreen
 from vicechat_tui.screens.new_item import NewItemScreen
+from vicechat_tui.screens.tree_deletion import describe_deletion, land_after_delete, neighbour
+from vicechat_tui.screens.tree_selection import select_in_tree
 from vicechat_tui.widgets.document_tree import DocumentTree
 from vicechat_tui.widgets.safe_text import plain
 from vicechat_tui.widgets.tree_items import Node, TreeEdit, TreeItem
@@ -208,7 +213,8 @@ class TreeEdits:
         self._remember(Undo(f"renaming “{old}”", item.document_id, rename_back))
 
     async def delete(self, node: Node, item: TreeItem, before_delete: BeforeDelete) -> None:
-        question, doomed = await self._describe_deletion(item)
+        sections = await self.workbench.require_core().sections.tree(item.document_id)
+        question, doomed = describe_deletion(item, sections)
         if not await self.ask(ConfirmScreen("Delete", question)):
             return
         await before_delete(doomed)
@@ -217,7 +223,7 @@ class TreeEdits:
             running = core.jobs.active_job_for_section(doomed_id)
             if running is not None:
                 await core.jobs.cancel(running.job_id)
-        after = self._neighbour(node)
+        after = neighbour(self.tree, node)
         section_id = item.section_id
         if section_id is None:
             await core.documents.delete(item.document_id)
@@ -243,64 +249,8 @@ class TreeEdits:
             revert = restore_section
             trashed = ("section", section_id)
         self._remember(Undo(f"deleting “{item.title}”", item.document_id, revert, trashed))
-        self._land_after_delete(after)
+        land_after_delete(self.tree, after)
         self.notify(f"Deleted “{item.title}” — {self.undo_key} to undo")
-
-    def _neighbour(self, node: Node) -> tuple[str, int] | None:
-        """Where the cursor goes once `node` is gone: the next sibling, else the previous
-        one, else the parent — as ("section" | "document", id)."""
-        parent = node.parent
-        if parent is None:
-            return None
-        siblings = list(parent.children)
-        index = siblings.index(node)
-        candidates = siblings[index + 1 : index + 2] + siblings[max(0, index - 1) : index]
-        for candidate in [*candidates, parent]:
-            data = candidate.data
-            if data is None or data.kind == "more" or candidate is self.tree.root:
-                continue
-            if data.section_id is not None:
-                return "section", data.section_id
-            return "document", data.document_id
-        return None
-
-    def _land_after_delete(self, after: tuple[str, int] | None) -> None:
-        if after is None:
-            return
-        kind, found_id = after
-        found = (
-            self.tree.find_section(found_id)
-            if kind == "section"
-            else self.tree.find_document(found_id)
-        )
-        if found is not None:
-            self.tree.move_to(found)
-
-    async def _describe_deletion(self, item: TreeItem) -> tuple[str, set[int]]:
-        """The question to ask, and the ids of every section that would go."""
-        stack = list(await self.workbench.require_core().sections.tree(item.document_id))
-        doomed: set[int] = set()
-        if item.section_id is not None:
-            doomed.add(item.section_id)
-            found = None
-            while stack and found is None:
-                current = stack.pop()
-                if current.section.id == item.section_id:
-                    found = current
-                stack.extend(current.children)
-            stack = list(found.children) if found else []
-        while stack:
-            current = stack.pop()
-            assert current.section.id is not None
-            doomed.add(current.section.id)
-            stack.extend(current.children)
-        if item.section_id is None:
-            count = len(doomed)
-            sections = f" with its {count} section{'s' if count != 1 else ''} and their chats"
-            return f"Delete document “{item.title}”{sections if count else ''}?", doomed
-        count = len(doomed) - 1
-        children = f"with its {count} subsection{'s' if count != 1 else ''} and chats"
-        return f"Delete section “{item.title}” {children if count else 'and its chat'}?", doomed
 
     # -- moving and status -------------------------------------------------------------------
 
@@ -366,37 +316,6 @@ class TreeEdits:
     async def select_section(
         self, document_id: int, section_id: int, *, path: Sequence[int] | None = None
     ) -> None:
-        """Expand the tree down to `section_id` (loading lazily) and put the cursor on it.
-
-        `path`: its ancestors from the top, then itself, when already known (the start-up
-        preview's); otherwise the core reads them.
-        """
-        if path is None:
-            path = await self._path_to(section_id)
-        node = self.tree.find_document(document_id)
-        if node is None:
-            core = await self.workbench.open_core()
-            node = self.tree.show_on_top(await core.documents.access(document_id))
-        for ancestor_id in path:
-            assert node.data is not None
-            if not node.data.loaded:
-                await self.tree.load_children(node)
-            node.expand()
-            found = next(
-                (c for c in node.children if c.data and c.data.section_id == ancestor_id), None
-            )
-            if found is None:
-                return
-            node = found
-        self.tree.move_to(node)
-        self.tree.focus()
-
-    async def _path_to(self, section_id: int) -> list[int]:
-        core = await self.workbench.open_core()
-        path: list[int] = []
-        current: int | None = section_id
-        while current is not None:
-            section = await core.sections.get(current)
-            path.insert(0, current)
-            current = section.parent_id
-        return path
+        """Expand the tree down to `section_id` and put the cursor on it (`path`: its
+        ancestors and itself, when known; see `tree_selection.select_in_tree`)."""
+        await select_in_tree(self.tree, self.workbench, document_id, section_id, path=path)
