@@ -47,7 +47,7 @@ def test_the_kb_commands(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> 
     code, out, _ = run(capsys, db, "kb", "remove", "space", str(notes / "deep"))
     assert code == 0 and out.count("removed ") == 2
     code, out, _ = run(capsys, db, "kb", "files", "space")
-    assert out.splitlines()[0].endswith("moon.md  (1 passages)") and "mars" not in out
+    assert out.splitlines()[0].endswith("moon.md  (1 passage)") and "mars" not in out
     assert out.splitlines()[1].startswith("No provider has an embedding_model")
 
     assert main(["--db", str(db), "import", str(notes / "moon.md")]) == 0

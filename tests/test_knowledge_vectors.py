@@ -334,7 +334,7 @@ def test_kb_list_and_files_say_how_many_passages_have_vectors(
         assert sorted(item["vectors"] for item in files) == [0, 1, 1]
         assert main([*db, "kb", "files", "life"]) == 0
         lines = capsys.readouterr().out.splitlines()
-        assert sum(f"1 passages, 0 of 1 with vectors ({MODEL})" in line for line in lines) == 1
+        assert sum(f"1 passage, 0 of 1 with vectors ({MODEL})" in line for line in lines) == 1
         assert lines[-1] == MISSING_VECTORS
 
         assert main([*db, "kb", "add", "life", str(notes)]) == 0  # finishes the vectors

@@ -195,7 +195,8 @@ def run_files(args: argparse.Namespace, context: CliContext) -> int:
         state = str(item["error"])
         if item["status"] == "indexed":
             share = vector_share(item["passages"], item["vectors"], model)
-            state = f"{item['passages']} passages" + (f", {share}" if share else "")
+            count = item["passages"]
+            state = f"{count} passage{'' if count == 1 else 's'}" + (f", {share}" if share else "")
         write_stdout(f"{shown_title(item['path'])}  ({shown_title(state)})\n")
     if not found:
         write_stdout("No files yet (vicechat kb add NAME PATH…).\n")
