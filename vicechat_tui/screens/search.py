@@ -29,6 +29,7 @@ from vicechat_tui.core.search.query import Kind, SearchQuery
 from vicechat_tui.core.search.snippets import match_spans
 from vicechat_tui.core.text_safety import make_visible_line, make_visible_title
 from vicechat_tui.failures import run_task
+from vicechat_tui.widgets.component_style import component_style
 from vicechat_tui.widgets.safe_text import literal
 
 if TYPE_CHECKING:
@@ -212,11 +213,12 @@ class SearchScreen(ModalScreen["SearchTarget | None"]):
         return shown
 
     def _style(self, component: str) -> Style:
-        return self.get_component_rich_style(component, partial=True)
+        return component_style(self, component)
 
     def _result_text(self, hit: SearchHit) -> Text:
         kind = KIND_LABELS[hit.kind] + (f" · {hit.role}" if hit.role else "")
-        line = Text(f"{kind}  ", style=self._style("search--kind"), end="")
+        line = Text(end="")  # the kind's style on the kind only, not on the whole result
+        line.append(f"{kind}  ", self._style("search--kind"))
         line.append_text(self._styled(hit.title, hit.title_highlights, "search--title"))
         if hit.kind is not Kind.DOCUMENT:
             line.append(f" · {make_visible_title(hit.document_title)}", self._style("search--kind"))

@@ -21,6 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
 
+from vicechat_tui.widgets.component_style import component_style
 from vicechat_tui.widgets.safe_text import plain
 from vicechat_tui.widgets.tree_items import Node, TreeEdit
 from vicechat_tui.widgets.tree_loading import TreeLoading
@@ -188,22 +189,22 @@ class DocumentTree(TreeLoading):
             prefix = Text("  " if item and item.kind == "section" else "", style=base_style)
         if item is None or item.kind != "section":
             if item is not None and item.kind == "more":
-                label.stylize(self.get_component_rich_style("document-tree--more", partial=True))
+                label.stylize(component_style(self, "document-tree--more"))
             elif item is not None:
                 label.stylize(Style(bold=True))
                 if item.owner:  # someone else's, shared with one: say whose (and if to view)
-                    shared = self.get_component_rich_style("document-tree--shared", partial=True)
+                    shared = component_style(self, "document-tree--shared")
                     said = plain(f" · {item.owner}" + (" · view" if item.read_only else ""))
                     said.stylize(shared)
                     return Text.assemble(prefix, label, said)
             return Text.assemble(prefix, label)
-        marker_style = self.get_component_rich_style(f"document-tree--{item.status}", partial=True)
+        marker_style = component_style(self, f"document-tree--{item.status}")
         parts = [
             prefix,
             Text(STATUS_MARKERS.get(item.status, "?") + " ", style=marker_style),
             label,
         ]
         if item.section_id in self.running_sections:
-            running = self.get_component_rich_style("document-tree--running", partial=True)
+            running = component_style(self, "document-tree--running")
             parts.append(Text(RUNNING_MARKER, style=running))
         return Text.assemble(*parts)

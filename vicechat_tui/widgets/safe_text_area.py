@@ -33,6 +33,7 @@ from textual.widgets import TextArea
 from textual.widgets.text_area import Edit, EditResult
 
 from vicechat_tui.core.text_safety import BIDI_CONTROLS, LINE_SEPARATORS
+from vicechat_tui.widgets.component_style import component_style
 
 _CONTROLS = "".join(
     [chr(code) for code in range(0x20) if code not in (0x09, 0x0A)]
@@ -184,7 +185,7 @@ class SafeTextArea(TextArea):
             if self._literal and _HIDDEN_PATTERN.search(shown):
                 # Rich's Text drops some controls; keep one cell per character instead.
                 line = Text(to_display(shown), end="", no_wrap=True)
-            style = self.get_component_rich_style("safe-text-area--control", partial=True)
+            style = component_style(self, "safe-text-area--control")
             for match in _STAND_IN_PATTERN.finditer(line.plain):
                 line.stylize(style, match.start(), match.end())
         return line
