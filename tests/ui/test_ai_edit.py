@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 
 from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
     GatedServer,
+    OpenAIServer,
     frozen_spinner,
     gated_fixture,
     open_section,
@@ -190,3 +191,25 @@ async def test_an_ai_edit_keeps_the_question_half_written_in_the_chat(
         await open_section(pilot, document_id, other_id)
         await open_section(pilot, document_id, section_id)
         assert pane.chat_input.text == "half a question"
+
+
+async def test_an_ai_edit_runs_no_web_research_even_when_the_chat_does(
+    build_app: Callable[..., VicechatApp], store: VicechatCore
+) -> None:
+    """With web research on in the chat (a researcher assistant), an AI edit first planned
+    search queries, read pages and took notes before rewriting a sentence."""
+    document_id, (section_id,) = await seed_document(store, "Doc", ["Intro"])
+    await store.sections.save_content(section_id, TEXT, based_on_version=1)
+    session = await store.chats.open_session(document_id, section_id)
+    assert session.id is not None
+    await store.chats.update_config(session.id, {"web_search": True})
+    with OpenAIServer(["The weather was lovely today."]) as server:
+        app = build_app(**provider_config(server))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await ask_for_an_edit(pilot, document_id, section_id)
+            await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), what="review")
+            await pilot.press("escape")
+            await settle(pilot)
+        systems = [str(body["messages"][0]["content"]) for body in server.chat_bodies]
+    assert len(systems) == 1, "one request: the rewrite itself"
+    assert "search" not in systems[0].lower()

@@ -28,6 +28,11 @@ Follow = Callable[["JobState"], None]
 """Show a started job in the chat pane."""
 
 
+AI_EDIT_SETUP = {"web_search": False}
+"""An AI edit rewrites the text it is given: no web research first, even when the chat's
+assistant researches (its queries, pages and notes took minutes before a "tighten")."""
+
+
 async def edit_with_ai(
     request: SectionEditor.AiEditRequested,
     document_id: int,
@@ -54,7 +59,9 @@ async def edit_with_ai(
     core = saver.workbench.require_core()
     outline = await core.sections.outline(document_id)
     message = edit_request(instruction.text, text, request.start, request.end, outline)
-    job = await chat.send(document_id, request.section_id, message, typed=False)  # keep the draft
+    job = await chat.send(
+        document_id, request.section_id, message, typed=False, overrides=AI_EDIT_SETUP
+    )  # not typed: the chat's draft stays
     if job is None:
         return
     follow(job)

@@ -8,7 +8,7 @@ lost: the draft stays in the input until the message is stored.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from vicechat_tui.core.errors import ProviderNotConfiguredError, VicechatError
 from vicechat_tui.widgets.chat_header import HeaderPart
@@ -16,6 +16,8 @@ from vicechat_tui.widgets.chat_pane import ChatPane
 from vicechat_tui.workbench import Workbench
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from vicechat_tui.core.chat_config import ChatConfig
     from vicechat_tui.core.events import JobFinished
     from vicechat_tui.core.jobs.state import JobState
@@ -174,11 +176,20 @@ class ChatController:
         return True
 
     async def send(
-        self, document_id: int, section_id: int, text: str, *, typed: bool = True
+        self,
+        document_id: int,
+        section_id: int,
+        text: str,
+        *,
+        typed: bool = True,
+        overrides: Mapping[str, Any] | None = None,
     ) -> JobState | None:
         """Store `text` and start its reply; None (with a note, the draft kept) if refused.
-        `typed`: `text` is the input's (its draft goes once stored)."""
-        return await self._start(document_id, section_id, text, retry_of=None, typed=typed)
+        `typed`: `text` is the input's (its draft goes once stored); `overrides`: settings
+        for this reply only, on top of the chat's."""
+        return await self._start(
+            document_id, section_id, text, retry_of=None, typed=typed, overrides=overrides
+        )
 
     async def queue(self, document_id: int, section_id: int, text: str) -> JobState | None:
         """Queue `text` behind the reply being written (see `JobEngine.queue`); the job it
@@ -243,12 +254,13 @@ class ChatController:
         *,
         retry_of: int | None,
         typed: bool = True,
+        overrides: Mapping[str, Any] | None = None,
     ) -> JobState | None:
         pane, core = self.pane, self.workbench.require_core()
         generation = self.generation
         try:
             if retry_of is None:
-                job_id = await core.jobs.send(document_id, section_id, text)
+                job_id = await core.jobs.send(document_id, section_id, text, overrides=overrides)
             else:
                 job_id = await core.jobs.retry(document_id, section_id, retry_of)
         except ProviderNotConfiguredError as error:
