@@ -254,3 +254,16 @@ async def test_escape_in_the_editor_keeps_the_focus_and_the_words_that_follow(
         await type_text(pilot, " Yes")
         await settle(pilot)
         assert area.text == "The moon is a rock. Yes"
+
+
+def test_only_alt_keys_lose_their_character() -> None:
+    """alt+e from a terminal is a command; AltGr reported as ctrl+alt ("ctrl+@" with the
+    "@", alt left out) is a character to type."""
+    from textual import events
+
+    from vicechat_tui.widgets.command_keys import as_command
+
+    alt, altgr = events.Key("alt+e", "e"), events.Key("ctrl+commercial_at", "@")
+    as_command(alt)
+    as_command(altgr)
+    assert (alt.character, altgr.character) == (None, "@")

@@ -1,4 +1,4 @@
-"""A key pressed with alt (or ctrl, super, meta, hyper) is a command, never text.
+"""A key pressed with alt (or meta) is a command, never text.
 
 A terminal sends alt+e as ESC e; Textual reads that as the key "alt+e" carrying the
 character "e", which counts as printable, so the focused TextArea or Input typed an "e"
@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from textual import events
 
-COMMAND_MODIFIERS = frozenset({"alt", "ctrl", "super", "meta", "hyper"})
+COMMAND_MODIFIERS = frozenset({"alt", "meta"})
+"""Not ctrl: a terminal reporting AltGr as ctrl+alt gives "ctrl+@" with the "@" to type (it
+leaves alt out when there is text), and a ctrl+letter carries no printable character."""
 
 
 def as_command(event: events.Key) -> None:
