@@ -93,7 +93,7 @@ class VicechatApp(App[int]):
         self._repeats = RepeatFilter()
         self._exit_signals = ExitSignals(self._exit_on_signal)
         self._warned_of_drafts = False
-        """The quit key said once that an unsent chat message would be lost."""
+        """The quit key said once that an unsent chat message (not kept on disk) would be lost."""
 
     @property
     def core(self) -> VicechatCore | None:
@@ -205,7 +205,7 @@ class VicechatApp(App[int]):
 
     async def action_quit(self) -> None:
         """Save what is being edited (awaited), then leave; stay if the save failed, or (once)
-        when a message typed in a chat is not sent."""
+        when a message typed in a chat is not sent and could not be kept on disk."""
         for screen in self.screen_stack:
             if (
                 isinstance(screen, WorkspaceScreen)
@@ -221,10 +221,11 @@ class VicechatApp(App[int]):
                 return
             if isinstance(screen, WorkspaceScreen) and not self._warned_of_drafts:
                 drafts = screen.chat_pane.unsent_drafts()
-                if drafts:  # a chat draft lives in memory only
+                if drafts and not await screen.drafts.flush():  # kept on disk: no warning
                     where = "a chat" if drafts == 1 else f"{drafts} chats"
                     self.notify(
-                        f"A message typed in {where} is not sent; quitting loses it. "
+                        f"A message typed in {where} is not sent and could not be kept on "
+                        "disk; quitting loses it. "
                         "Send it, or quit again to leave anyway.",
                         title="Unsent message",
                         severity="warning",

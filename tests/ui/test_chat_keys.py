@@ -20,7 +20,7 @@ from tests.ui.chat_fixtures import (  # noqa: F401  (fixtures)
     type_text,
     wait_for,
 )
-from tests.ui.conftest import LOCAL_PROVIDER, workspace
+from tests.ui.conftest import workspace
 from vicechat_tui.core.runtime import VicechatCore
 
 FIRST, SECOND = "First answer.", "Second answer.\n\n```sh\nls\n```"
@@ -113,22 +113,3 @@ async def test_the_send_key_pressed_while_the_chat_opens_sends_once_it_shows(
     session = await store.chats.session_for_section(section_id)
     assert session is not None and session.id is not None
     assert [m.content for m in await store.chats.history(session.id)] == ["hello", "Sure."]
-
-
-async def test_quitting_with_an_unsent_message_warns_once(
-    build_app: Callable[..., Any], store: VicechatCore
-) -> None:
-    """A message typed in the chat lives in memory only: ctrl+q dropped it without a word."""
-    document_id, (section_id, other_id) = await seed_document(store, "Doc", ["Intro", "Next"])
-    app = build_app(**LOCAL_PROVIDER)
-    async with app.run_test(size=(100, 32)) as pilot:
-        await open_section(pilot, document_id, section_id)
-        await type_text(pilot, "half a question")
-        await open_section(pilot, document_id, other_id)  # the draft stays with Intro
-        await pilot.press("ctrl+q")
-        await settle(pilot)
-        assert app.return_code is None, "still open: the message would be lost"
-        notes = [str(note.message) for note in app._notifications]
-        assert any("quitting loses it" in note for note in notes)
-        await pilot.press("ctrl+q")  # asked once: now it leaves
-        await wait_for(pilot, lambda: app.return_code is not None, what="the exit", timeout=30)

@@ -27,7 +27,8 @@ class PlaceMemory:
         self._resume_at: Place | None = None
         """Where the editor was left last time, to put back once its section is open."""
 
-    def _key(self) -> str | None:
+    def key(self) -> str | None:
+        """A name for (database, person), once either is known (the preview's or the core's)."""
         from vicechat_tui.ui_state import place_key
 
         core, preview = self.workbench.core, self.preview
@@ -40,7 +41,7 @@ class PlaceMemory:
         (the file is written off the event loop)."""
         from vicechat_tui.ui_state import Place, remember_place
 
-        key = self._key()
+        key = self.key()
         if key is None or item is None or item.kind == "more":
             return
         text_area = editor.text_area
@@ -55,7 +56,7 @@ class PlaceMemory:
         `put_back` (or `forget`)."""
         from vicechat_tui.ui_state import remembered_place
 
-        key = self._key()
+        key = self.key()
         place = remembered_place(key) if key is not None else None
         if place is not None:
             self._resume_at = place

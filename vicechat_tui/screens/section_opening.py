@@ -112,7 +112,9 @@ class SectionOpening(WorkspaceBase):
         run_task(self, self._open(item), description="Open the section", group="open")
 
     async def flush(self) -> bool:
-        """Save the section being edited; False when it could not be saved."""
+        """Keep the chat drafts and save the section being edited; False when the section
+        could not be saved."""
+        await self.drafts.flush()
         await self.remember_place()
         return await self.saver.save() == "saved"
 

@@ -25,6 +25,7 @@ from textual.widgets import Footer
 
 from vicechat_tui.failures import TaskFailed, run_task
 from vicechat_tui.screens.chat_controller import ChatController
+from vicechat_tui.screens.draft_memory import DraftMemory
 from vicechat_tui.screens.section_saving import SectionSaver
 from vicechat_tui.screens.tree_edits import TreeEdits
 from vicechat_tui.screens.workspace_chat import ChatWiring
@@ -98,6 +99,7 @@ class WorkspaceScreen(PaneLayout, WorkspaceStart, ChatWiring, WorkspaceDialogs):
             report=self._report,
         )
         self.chat = ChatController(self.chat_pane, self.workbench)
+        self.drafts = DraftMemory(self.chat_pane, self.places)
         self.query_one(PaneBar).display = False
         self.watch(self.editor, "save_state", self._show_panes, init=False)
         self.editor.show_message("Opening the database…")

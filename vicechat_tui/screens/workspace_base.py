@@ -13,6 +13,7 @@ from textual.getters import query_one
 from textual.screen import ModalScreen, Screen
 
 from vicechat_tui.screens.chat_controller import ChatController
+from vicechat_tui.screens.draft_memory import DraftMemory
 from vicechat_tui.screens.place_memory import PlaceMemory
 from vicechat_tui.screens.section_saving import SectionSaver
 from vicechat_tui.screens.tree_edits import TreeEdits
@@ -43,6 +44,7 @@ class WorkspaceBase(Screen[None]):
     tree_edits: TreeEdits
     saver: SectionSaver
     chat: ChatController
+    drafts: DraftMemory
 
     def __init__(self, workbench: Workbench) -> None:
         super().__init__()

@@ -28,6 +28,10 @@ class ChatWiring(WorkspaceBase):
         )
         self._chat_task(self._start_reply(sending), "Send the message")
 
+    @on(ChatPane.DraftsChanged)
+    def _drafts_changed(self, _: ChatPane.DraftsChanged) -> None:
+        self.drafts.changed()
+
     @on(ChatPane.QueueRequested)
     def _queue(self, message: ChatPane.QueueRequested) -> None:
         queuing = self.chat.queue(message.document_id, message.section_id, message.text)

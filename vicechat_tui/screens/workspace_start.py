@@ -91,6 +91,7 @@ class WorkspaceStart(SectionOpening):
             self.workbench.first_screen_shown()
 
     async def _show_start(self) -> None:
+        await self.drafts.recall()  # before the section reopens: its draft goes back in
         if self.document_tree.document_total == 0:
             await self.chat.show_section(None, None)
             self.editor.show_message(

@@ -3,7 +3,8 @@
 The pane renders what the screen gives it (`show_section`, `show_chat`, `set_header`,
 `follow`, `finish_reply`) and the job events the screen's subscription posts to it; its keys
 post messages (`SendRequested`, `RetryRequested`, …) and the screen asks the core. Unsent
-drafts are kept per section in memory.
+drafts are kept per section; the pane posts `DraftsChanged` and the screen keeps them on disk
+(`screens/draft_memory`).
 
 Sending while a reply is being written queues the message (`QueueRequested`): the core
 stores it in state "queued" and sends it when that reply completes; the log shows it last,
@@ -149,18 +150,23 @@ class ChatPane(ChatActions, LiveReply):
             self.chat_input.insert(character)
 
     def unsent_drafts(self) -> int:
-        """How many sections have a message typed in their chat and not sent (kept in
-        memory only: quitting would lose them)."""
+        """How many sections have a message typed in their chat and not sent."""
         return sum(1 for text in self._drafts.values() if text.strip())
+
+    def restore_drafts(self, kept: dict[int, str]) -> None:
+        """Take the drafts kept from an earlier run (what is typed in this one wins); the
+        shown section's goes into the input when the input is empty."""
+        for section_id, text in kept.items():
+            self._drafts.setdefault(section_id, text)
+        shown = self._drafts.get(self.section_id, "") if self.section_id is not None else ""
+        if shown and not self.chat_input.text:
+            self.chat_input.set_text(shown)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if event.text_area is not self.chat_input or self.section_id is None:
             return
         text = self.chat_input.text
-        if text:
-            self._drafts[self.section_id] = text
-        else:
-            self._drafts.pop(self.section_id, None)
+        self.set_draft(self.section_id, text)
         if text.strip():
             self.set_note(None)
 
@@ -176,7 +182,7 @@ class ChatPane(ChatActions, LiveReply):
         """The message `text` was stored (sent, or `state` "queued"): show it, and when it
         was the input's text (`typed`), clear the draft."""
         if typed:
-            self._drafts.pop(section_id, None)
+            self.set_draft(section_id, "")
         if self.section_id != section_id:
             return
         self.set_note(None)

@@ -40,6 +40,9 @@ class ChatPaneBase(Widget):
         text: str
         mode: ApplyMode
 
+    class DraftsChanged(Message, namespace=PANE):
+        """A message typed and not sent changed (the screen keeps the drafts on disk)."""
+
     @dataclass
     class SendRequested(Message, namespace=PANE):
         """Send `text` in the chat of `section_id` (`typed`: it is the input's text)."""
@@ -136,6 +139,20 @@ class ChatPaneBase(Widget):
     def key_hint(self, action: str) -> str:
         """How the key bound to `action` is shown (follows the user's key map)."""
         return key_for_action(self.app, type(self), action, self.keymap)
+
+    def set_draft(self, section_id: int, text: str) -> None:
+        """Note what is typed and not sent in the chat of `section_id` ("": nothing)."""
+        if text == self._drafts.get(section_id, ""):
+            return
+        if text:
+            self._drafts[section_id] = text
+        else:
+            self._drafts.pop(section_id, None)
+        self.post_message(self.DraftsChanged())
+
+    def drafts(self) -> dict[int, str]:
+        """A copy of the unsent drafts, by section id."""
+        return dict(self._drafts)
 
     def set_notice(self, text: str | None) -> None:
         """A lasting explanation at the top (no provider, loading, nothing selected)."""

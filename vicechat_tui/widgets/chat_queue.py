@@ -38,7 +38,7 @@ class ChatQueue(ChatPaneBase):
         if self.section_id != section_id:
             if text is not None:  # the person left meanwhile: it becomes that chat's draft
                 draft = self._drafts.get(section_id, "")
-                self._drafts[section_id] = text + ("\n\n" + draft if draft.strip() else "")
+                self.set_draft(section_id, text + ("\n\n" + draft if draft.strip() else ""))
             return
         view = self.chat_log.queued()
         if text is None:
