@@ -11,7 +11,12 @@ import pytest
 from tests.conftest import make_settings, saved_id
 from tests.servers.embeddings import EmbeddingsServer
 from tests.servers.providers import OpenAIServer, Reply
-from vicechat_tui.core.events import JobSnapshot, ProgressChanged, StepFinished, StepStarted
+from vicechat_tui.core.events import (
+    JobSnapshot,
+    ProgressChanged,
+    StepFinished,
+    StepStarted,
+)
 from vicechat_tui.core.jobs.step_text import StepList, step_record, steps_outline
 from vicechat_tui.core.runtime import VicechatCore, open_core
 from vicechat_tui.core.transfer.json_export import message_to_json
@@ -176,3 +181,32 @@ async def test_with_an_embedding_model_the_step_is_hybrid_and_finds_the_synonym(
     }
     question = server.chat_bodies[-1]["messages"][-1]["content"]
     assert "My car is red and fast." in question
+
+
+async def test_a_job_without_retrieval_searches_nothing_and_the_next_reply_does(
+    core: VicechatCore, server: OpenAIServer, tmp_path: Path
+) -> None:
+    """An AI edit sends with retrieval=False: the document's attached collection and the
+    chat's own stay unsearched (passages in a rewrite's prompt put [n] into the prose)."""
+    document, section = await files_and_section(core, tmp_path / "files")
+    await core.knowledge.attach(document, "astro")
+    server.add_replies(Reply(tokens=("Tides rise.",)), Reply(tokens=("Gravity [1].",)))
+    edit = await core.jobs.send(
+        document,
+        section,
+        "Rewrite: tidal bulges rise.",
+        overrides={"knowledge": ["astro"]},
+        retrieval=False,
+    )
+    events = [event async for event in core.jobs.subscribe(edit)]
+    state = await core.jobs.wait(edit)
+    assert state.status == "completed" and state.sources == []
+    assert [e.label for e in events if isinstance(e, StepStarted)] == ["writing answer"]
+    assert "QUOTED" not in json.dumps(server.chat_bodies[-1]["messages"])
+    assert "[n]" not in json.dumps(server.chat_bodies[-1]["messages"])
+
+    chat = await core.jobs.send(document, section, "What raises tidal bulges?")
+    answered = await core.jobs.wait(chat)
+    assert answered.steps[0].label == "searching your files…"
+    assert "QUOTED" in json.dumps(server.chat_bodies[-1]["messages"])
+    assert answered.sources

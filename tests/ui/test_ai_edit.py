@@ -5,7 +5,9 @@ one from the editor."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, cast
 
 from textual.pilot import Pilot
@@ -213,3 +215,29 @@ async def test_an_ai_edit_runs_no_web_research_even_when_the_chat_does(
         systems = [str(body["messages"][0]["content"]) for body in server.chat_bodies]
     assert len(systems) == 1, "one request: the rewrite itself"
     assert "search" not in systems[0].lower()
+
+
+async def test_an_ai_edit_draws_on_no_knowledge_even_with_a_collection_attached(
+    build_app: Callable[..., VicechatApp], store: VicechatCore, tmp_path: Path
+) -> None:
+    """With a collection attached to the document, the rewrite's prompt carried retrieved
+    passages and the model put [n] markers into the rewritten prose."""
+    document_id, (section_id,) = await seed_document(store, "Doc", ["Intro"])
+    await store.sections.save_content(section_id, TEXT, based_on_version=1)
+    (tmp_path / "weather.md").write_text("# Weather\n\nThe weather was nice.\n", "utf-8")
+    await store.knowledge.create("notes")
+    await store.knowledge.add("notes", [tmp_path / "weather.md"])
+    await store.knowledge.attach(document_id, "notes")
+    with OpenAIServer(["The weather was lovely today."]) as server:
+        app = build_app(**provider_config(server))
+        async with app.run_test(size=(120, 36)) as pilot:
+            await ask_for_an_edit(pilot, document_id, section_id)
+            await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), what="review")
+            await pilot.press("escape")
+            await settle(pilot)
+        prompt = json.dumps(server.chat_bodies[-1]["messages"])
+    assert len(server.chat_bodies) == 1 and "QUOTED" not in prompt and "[n]" not in prompt
+    session = await store.chats.session_for_section(section_id)
+    assert session is not None and session.id is not None
+    reply = (await store.chats.history(session.id))[-1]
+    assert reply.sources == [] and all("files" not in step["label"] for step in reply.steps)

@@ -30,7 +30,9 @@ Follow = Callable[["JobState"], None]
 
 AI_EDIT_SETUP = {"web_search": False}
 """An AI edit rewrites the text it is given: no web research first, even when the chat's
-assistant researches (its queries, pages and notes took minutes before a "tighten")."""
+assistant researches (its queries, pages and notes took minutes before a "tighten"); and no
+knowledge retrieval either (`retrieval=False`): passages in the prompt made the model put
+[n] markers into the rewritten prose."""
 
 
 async def edit_with_ai(
@@ -60,7 +62,12 @@ async def edit_with_ai(
     outline = await core.sections.outline(document_id)
     message = edit_request(instruction.text, text, request.start, request.end, outline)
     job = await chat.send(
-        document_id, request.section_id, message, typed=False, overrides=AI_EDIT_SETUP
+        document_id,
+        request.section_id,
+        message,
+        typed=False,
+        overrides=AI_EDIT_SETUP,
+        retrieval=False,
     )  # not typed: the chat's draft stays
     if job is None:
         return

@@ -183,12 +183,19 @@ class ChatController:
         *,
         typed: bool = True,
         overrides: Mapping[str, Any] | None = None,
+        retrieval: bool = True,
     ) -> JobState | None:
         """Store `text` and start its reply; None (with a note, the draft kept) if refused.
         `typed`: `text` is the input's (its draft goes once stored); `overrides`: settings
-        for this reply only, on top of the chat's."""
+        for this reply only, on top of the chat's; `retrieval=False`: no knowledge searched."""
         return await self._start(
-            document_id, section_id, text, retry_of=None, typed=typed, overrides=overrides
+            document_id,
+            section_id,
+            text,
+            retry_of=None,
+            typed=typed,
+            overrides=overrides,
+            retrieval=retrieval,
         )
 
     async def queue(self, document_id: int, section_id: int, text: str) -> JobState | None:
@@ -255,12 +262,15 @@ class ChatController:
         retry_of: int | None,
         typed: bool = True,
         overrides: Mapping[str, Any] | None = None,
+        retrieval: bool = True,
     ) -> JobState | None:
         pane, core = self.pane, self.workbench.require_core()
         generation = self.generation
         try:
             if retry_of is None:
-                job_id = await core.jobs.send(document_id, section_id, text, overrides=overrides)
+                job_id = await core.jobs.send(
+                    document_id, section_id, text, overrides=overrides, retrieval=retrieval
+                )
             else:
                 job_id = await core.jobs.retry(document_id, section_id, retry_of)
         except ProviderNotConfiguredError as error:

@@ -78,8 +78,11 @@ class JobEngine(ChatQueue, JobRows):
         text: str,
         *,
         overrides: Mapping[str, Any] | None = None,
+        retrieval: bool = True,
     ) -> int:
-        """Store the user's message, start a job for the reply, return the job id at once."""
+        """Store the user's message, start a job for the reply, return the job id at once.
+        `retrieval=False`: the reply searches no knowledge collection, neither its settings'
+        nor the document's attached ones (an AI edit rewrites only the text it is given)."""
         if not text.strip():
             raise EmptyMessageError()
         chats = self.core.chats
@@ -88,7 +91,9 @@ class JobEngine(ChatQueue, JobRows):
         config = await chats.config_for_reply(session.id, overrides)
         self.core.providers.get(config.provider)  # refuse before storing when none is set up
         user_message = await chats.add_message(session.id, MessageRole.USER.value, text)
-        return await self._start(document_id, section_id, session.id, config, user_message)
+        return await self._start(
+            document_id, section_id, session.id, config, user_message, retrieval=retrieval
+        )
 
     async def retry(self, document_id: int, section_id: int, user_message_id: int) -> int:
         """Answer an already stored user message again (after a failure), as a new job."""
@@ -111,6 +116,8 @@ class JobEngine(ChatQueue, JobRows):
         session_id: int,
         config: ChatConfig,
         user_message: ChatMessage,
+        *,
+        retrieval: bool = True,
     ) -> int:
         """Create the reply's message and job rows and start the job's task."""
         chats = self.core.chats
@@ -154,7 +161,7 @@ class JobEngine(ChatQueue, JobRows):
             assistant=config.assistant,
         )
         self._states[job.id] = state
-        run = JobRun(self._host, state, config, provider, model, text)
+        run = JobRun(self._host, state, config, provider, model, text, retrieval=retrieval)
         self._runs[job.id] = run
         self._tasks[job.id] = asyncio.create_task(self._run(run), name=f"chat-job-{job.id}")
         return job.id

@@ -52,6 +52,8 @@ class JobRun:
         provider: ChatProvider,
         model: str,
         question: str,
+        *,
+        retrieval: bool = True,
     ) -> None:
         self.host = host
         self.state = state
@@ -59,6 +61,8 @@ class JobRun:
         self.provider = redacting(provider, host.settings.redactor)
         self.model = model
         self.question = question
+        self.retrieval = retrieval
+        """False: no knowledge collection is searched, not even the document's attached ones."""
         self.reporter = JobReporter(state, host.publish, self._mark_dirty)
         self.usage: dict[str, Any] | None = None
         self.write_failure: Exception | None = None
@@ -86,7 +90,10 @@ class JobRun:
 
     async def _retrieve(self) -> list[PassageHit]:
         """The retrieval step: passages of the person's files for the question (see
-        jobs/knowledge.py); nothing, and no step, when the chat draws on no collection."""
+        jobs/knowledge.py); nothing, and no step, when the chat draws on no collection or
+        the job was started without retrieval."""
+        if not self.retrieval:
+            return []
         choice = await self.host.knowledge_for(self.state.document_id, self.config.knowledge)
         for name in choice.missing:
             step = self.reporter.step_started(
