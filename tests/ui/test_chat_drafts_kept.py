@@ -159,3 +159,20 @@ async def test_an_unwritable_drafts_file_is_said_once_and_quit_warns(
         assert any("quitting loses it" in note for note in notes)
         await pilot.press("ctrl+q")  # asked once: now it leaves
         await wait_for(pilot, lambda: app.return_code is not None, what="the exit", timeout=30)
+
+
+async def test_a_draft_is_written_shortly_after_the_last_key_without_quitting(
+    build_app: Callable[..., VicechatApp], store: VicechatCore
+) -> None:
+    """kill -9 or a crash gives no chance to save: what was typed a moment ago is on disk."""
+    document_id, (section_id, _) = await seed_document(store, "Doc", ["Intro", "Next"])
+    app = build_app(**LOCAL_PROVIDER)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await open_section(pilot, document_id, section_id)
+        await type_text(pilot, DRAFT)
+        path = drafts_file()
+        await wait_for(
+            pilot,
+            lambda: path.exists() and DRAFT in path.read_text(encoding="utf-8"),
+            what="the draft on disk",
+        )
