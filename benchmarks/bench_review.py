@@ -3,10 +3,12 @@
 The real app under a pseudo-terminal (`harness.run_in_pty`). Each round, alternating:
 open the long section (from a short one) until its first frame — the baseline; apply a
 reply holding the same text with 60 words changed at random places, as an edit, until the
-first frame of the review screen with its first hunk drawn (the diff runs in a thread
-meanwhile; the hunks below the screen are mounted after that frame);
+first frame of the review screen with the hunks on screen drawn (the diff runs in a thread
+meanwhile; the hunks below the screen are laid out after that frame);
 then move through the changes with `j`, key to the frame that shows the next change current.
-The diff alone (`diff_texts` + `group_hunks`) is also timed in the child.
+The diff alone (`diff_texts` + `group_hunks`) is also timed in the child. R3: the review
+screen alone (its plan made beforehand), pushed with 3,000 hunks against pushed with the
+60-edit plan, to its first frame.
 
     python benchmarks/bench_review.py [--quick]
 """
@@ -34,6 +36,7 @@ from harness import (
 
 LONG_WORDS = 50_000
 EDITS = 60
+MANY_HUNKS = 3_000
 TARGET_FIRST_FRAME = 0.150
 TARGET_MOVE_P99 = 0.050
 
@@ -73,18 +76,35 @@ def edited(text: str, count: int, seed: int = 7) -> str:
     return " ".join(words)
 
 
+def many_hunks(count: int = MANY_HUNKS) -> tuple[str, str]:
+    """A text and its edit with one word changed on every other line, `count` hunks."""
+    pick = random.Random(5)
+    lines = []
+    for number in range(count):
+        words = " ".join(pick.choice(VOCABULARY) for _ in range(40))
+        lines.append(f"Line {number} says it was fine.\nLine {number} {words}.\n")
+    old = "".join(lines)
+    return old, old.replace("was fine.", "was grand.")
+
+
 async def scenario(pilot: Any, clock: Any, args: argparse.Namespace) -> dict[str, Any]:
     from textual import events
     from workspace_driver import chat_pane, ready, rendered, section_editor
 
     from vicechat_tui.core.review.diff import diff_texts
     from vicechat_tui.core.review.hunks import group_hunks
+    from vicechat_tui.core.review.plan import plan_change
     from vicechat_tui.screens.review import ReviewScreen
     from vicechat_tui.widgets.chat_pane import ChatPane
+    from vicechat_tui.widgets.diff_view import DiffView
 
     screen = await ready(pilot)
     editor = section_editor(pilot.app)
     times: dict[str, list[float]] = {"open": [], "review": [], "diff": [], "move": []}
+    times |= {"screen_few": [], "screen_many": []}
+    plans = {"screen_few": await plan_change(args.old, args.new)}
+    plans["screen_many"] = await plan_change(*many_hunks())
+    assert len(plans["screen_many"].hunks) == MANY_HUNKS
     for _ in range(args.rounds):
         started = time.perf_counter()
         group_hunks(diff_texts(args.old, args.new))
@@ -102,8 +122,9 @@ async def scenario(pilot: Any, clock: Any, args: argparse.Namespace) -> dict[str
             shown = pilot.app.screen
             return (
                 isinstance(shown, ReviewScreen)
-                and bool(views := shown.diff_view.hunk_views())
-                and rendered(views[0])
+                and bool(shown.query(DiffView))
+                and shown.diff_view.ready
+                and rendered(shown.diff_view)
             )
 
         frame = clock.watch(review_shown)
@@ -113,15 +134,13 @@ async def scenario(pilot: Any, clock: Any, args: argparse.Namespace) -> dict[str
         review = pilot.app.screen
         assert isinstance(review, ReviewScreen)
         await pilot.pause(0.3)
-        while len(review.diff_view.hunk_views()) < len(review.plan.hunks):  # the rest mounted
+        while not review.diff_view.complete:  # every hunk laid out (the scroll bar exact)
             await pilot.pause(0.05)
         pause = random.Random(len(times["move"]))
         for step in range(1, args.moves + 1):
-            views = review.diff_view.hunk_views()
 
-            def moved(want: int = step, views: Any = views, review: Any = review) -> bool:
-                view = views[review.diff_view.hunk_of[want]]
-                return review.current == want and rendered(view)
+            def moved(want: int = step, review: Any = review) -> bool:
+                return review.current == want and rendered(review.diff_view)
 
             frame = clock.watch(moved)
             started = time.monotonic()
@@ -130,6 +149,14 @@ async def scenario(pilot: Any, clock: Any, args: argparse.Namespace) -> dict[str
             await asyncio.sleep(pause.uniform(0.04, 0.08))
         pilot.app._driver.send_message(events.Key("escape", None))
         await pilot.pause(0.5)
+        for name, plan in plans.items():
+            frame = clock.watch(review_shown)
+            started = time.monotonic()
+            pilot.app.push_screen(ReviewScreen(plan, title="Review"))
+            times[name].append(await asyncio.wait_for(frame, 60) - started)
+            await pilot.pause(0.3)
+            pilot.app._driver.send_message(events.Key("escape", None))
+            await pilot.pause(0.5)
     return times
 
 
@@ -170,6 +197,7 @@ def measure(rounds: int, moves: int) -> list[Figure]:
         result = run_in_pty(argv, timeout=900).result
     review, opening = percentile(result["review"], 0.5), percentile(result["open"], 0.5)
     move_p99 = percentile(result["move"], 0.99)
+    many, few = percentile(result["screen_many"], 0.5), percentile(result["screen_few"], 0.5)
     return [
         Figure(
             "R1",
@@ -193,6 +221,18 @@ def measure(rounds: int, moves: int) -> list[Figure]:
             move_p99 <= TARGET_MOVE_P99,
             rounds,
             unit="p99 in ms",
+        ),
+        Figure(
+            "R3",
+            f"review screen alone, {MANY_HUNKS:,} hunks vs the {EDITS}-edit review",
+            {"first_frame": summary_ms(result["screen_many"])},
+            {"few_hunks": summary_ms(result["screen_few"])},
+            ratio(many, few),
+            "reported (one widget whatever the number of hunks)",
+            None,
+            rounds,
+            unit="ratio = median first frame with 3,000 hunks ÷ with the 60-edit plan's hunks",
+            notes=[f"{MANY_HUNKS:,} hunks {ms(many)} ms vs {EDITS} edits {ms(few)} ms"],
         ),
     ]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from textual import events
 from textual.pilot import Pilot
 
 from tests.ui.chat_fixtures import open_section, seed_chat
@@ -14,6 +15,7 @@ from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.screens.review import ReviewScreen
 from vicechat_tui.screens.versions import VersionsScreen
+from vicechat_tui.widgets.diff_view import DiffView
 
 ORIGINAL = "The quick brown fox jumps over the lazy dog.\n\nIt was a sunny day in May.\n"
 REWRITE = "The swift brown fox jumps over the sleepy dog.\n\nIt was a rainy day in May.\n"
@@ -23,7 +25,9 @@ async def review_screen(pilot: Pilot[Any]) -> ReviewScreen:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen), what="the review")
     screen = pilot.app.screen
     assert isinstance(screen, ReviewScreen)
-    await wait_for(pilot, lambda: bool(screen.diff_view.hunk_views()), what="the hunks")
+    await wait_for(
+        pilot, lambda: bool(screen.query(DiffView)) and screen.diff_view.ready, what="the hunks"
+    )
     return screen
 
 
@@ -50,7 +54,7 @@ async def test_a_reply_applied_as_an_edit_keeps_two_of_three_changes(
         assert review.decisions == ["new", "old", "new"]
         assert review.current == 2
         assert "keeping 2 of 3 · change 3 of 3" in str(review.summary.render())
-        drawn = str(review.diff_view.hunk_views()[0].render())
+        drawn = str(review.diff_view.hunk_text(0))
         assert "✓[-quick-]{+swift+}" in drawn and "✗[-lazy-]{+sleepy+}" in drawn
         await pilot.press("ctrl+s")
         editor = workspace(app).editor
@@ -154,31 +158,88 @@ async def test_a_conflict_merges_what_does_not_overlap_and_asks_for_the_rest(
     assert (newest.source, newest.changes_kept, newest.changes_total) == ("merge", 4, 4)
 
 
-async def test_a_long_review_mounts_every_hunk_in_order_and_follows_the_keys_to_the_last(
-    build_app: Callable[..., VicechatApp], store: VicechatCore
-) -> None:
-    """40 hunks on a 24-row terminal: a screenful comes before the first frame, the rest
-    after it; all arrive, in order, and moving to the last change brings its hunk into view."""
-    original = "\n\n".join(f"Paragraph {n} says the weather was fine." for n in range(40))
+FILLER = (
+    "goes on and on, in plain words and at some length, so that the text between two changes "
+    "is longer than twice the context a hunk shows and each change gets a hunk of its own."
+)
+
+
+async def long_review(
+    pilot: Pilot[Any], store: VicechatCore, changes: int
+) -> tuple[ReviewScreen, str]:
+    """A reply changing one word on every other line (`changes` of them), applied as an edit;
+    the unchanged lines are long enough to keep each change in a hunk of its own."""
+    lines = [f"Line {n} says the weather was fine.\nLine {n} {FILLER}\n" for n in range(changes)]
+    original = "".join(lines)
     rewrite = original.replace("was fine", "was grand")
     document_id, (section_id,) = await seed_document(store, "Doc", ["Intro"])
     await store.sections.save_content(section_id, original, based_on_version=1)
     await seed_chat(store, document_id, section_id, [{"role": "assistant", "content": rewrite}])
+    await open_section(pilot, document_id, section_id)
+    await pilot.press("alt+r")
+    return await review_screen(pilot), original
+
+
+def on_screen(view: DiffView, number: int) -> list[str]:
+    """The rows of hunk `number` the view draws now, when it is wholly in view."""
+    top, rows = view.hunk_span(number)
+    first = top - round(view.scroll_y)
+    assert first >= 0 and first + rows <= view.scrollable_content_region.height, "not in view"
+    return [view.render_line(first + row).text for row in range(rows)]
+
+
+async def test_a_long_review_follows_the_keys_to_the_last_change(
+    build_app: Callable[..., VicechatApp], store: VicechatCore
+) -> None:
+    """40 hunks on a 24-row terminal: moving to the last change brings its hunk into view,
+    drawn with the decision taken."""
     app = build_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_section(pilot, document_id, section_id)
-        await pilot.press("alt+r")
-        review = await review_screen(pilot)
+        review, _ = await long_review(pilot, store, 40)
         view = review.diff_view
-        await wait_for(pilot, lambda: len(view.hunk_views()) == 40, what="every hunk")
-        assert [hunk.id for hunk in view.children] == [f"hunk-{n}" for n in range(40)]
-        assert view.scroll_y == 0
+        await wait_for(pilot, lambda: view.complete, what="every hunk laid out")
+        assert view.scroll_y == 0 and "▶✓[-fine-]{+grand+}" in "".join(on_screen(view, 0))
         await pilot.press(*["j"] * 39, "d")
         await settle(pilot)
         assert review.current == 39 and review.decisions[39] == "old"
-        last = view.hunk_views()[39]
-        assert "▶✗[-fine-]{+grand+}" in str(last.render())
         assert view.scroll_y > 0
-        assert last.region.y >= view.region.y and last.region.bottom <= view.region.bottom
+        assert "▶✗[-fine-]{+grand+}" in "".join(on_screen(view, 39))
+        assert "▶" not in "".join(on_screen(view, 38))  # (the last but one is in view too)
         await pilot.press("escape")
         await settle(pilot)
+
+
+async def test_three_thousand_hunks_are_one_widget_and_the_keys_reach_the_last(
+    build_app: Callable[..., VicechatApp], store: VicechatCore
+) -> None:
+    """A diff of 3,000 hunks mounts no widget per hunk: the review has as many widgets as a
+    3-change one; `j` sent 2,999 times reaches the last change, in view; saving after
+    dropping it keeps the other 2,999."""
+    app = build_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        small, _ = await long_review(pilot, store, 3)
+        await settle(pilot)
+        widgets_for_three = len(list(small.walk_children()))
+        await pilot.press("escape")
+        await settle(pilot)
+        review, original = await long_review(pilot, store, 3_000)
+        assert len(review.plan.hunks) == 3_000
+        await settle(pilot)
+        view = review.diff_view
+        assert len(list(review.walk_children())) == widgets_for_three and not view.children
+        for _ in range(2_999):  # as a terminal sends them (pilot.press waits ~2 frames a key)
+            app.post_message(events.Key("j", "j"))
+        await wait_for(pilot, lambda: review.current == 2_999, timeout=120, what="the last")
+        await pilot.press("d")
+        await settle(pilot)
+        assert review.decisions.count("old") == 1 and review.decisions[2_999] == "old"
+        assert "▶✗[-fine-]{+grand+}" in "".join(on_screen(view, 2_999))
+        assert "Line 2999 says" in "".join(on_screen(view, 2_999))
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ReviewScreen), what="saved")
+        await settle(pilot)
+        expected = original.replace("was fine", "was grand")
+        expected = expected.replace(
+            "2999 says the weather was grand", "2999 says the weather was fine"
+        )
+        assert workspace(app).editor.text_area.text == expected

@@ -18,6 +18,7 @@ from vicechat_tui.app import VicechatApp
 from vicechat_tui.core.runtime import VicechatCore
 from vicechat_tui.screens.ai_instruction import InstructionScreen
 from vicechat_tui.screens.review import ReviewScreen
+from vicechat_tui.widgets.diff_view import DiffView
 
 ORIGINAL = (
     "The quick brown fox jumps over the lazy dog.\n\n"
@@ -45,7 +46,9 @@ async def open_review(pilot: Pilot[Any]) -> None:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen), what="review")
     screen = pilot.app.screen
     assert isinstance(screen, ReviewScreen)
-    await wait_for(pilot, lambda: bool(screen.diff_view.hunk_views()), what="the hunks")
+    await wait_for(
+        pilot, lambda: bool(screen.query(DiffView)) and screen.diff_view.ready, what="the hunks"
+    )
     await pilot.press("j", "d")  # the second change dropped; the third is current
     await settle(pilot)
     quiet(pilot.app)

@@ -107,7 +107,6 @@ SHOWS_STORED_TEXT = {
     "ShareScreen",
     "ReviewScreen",
     "DiffView",
-    "HunkView",
     "FieldForm",
     "AssistantsScreen",
     "AssistantFormScreen",

@@ -92,9 +92,9 @@ class ReviewScreen(ModalScreen[ReviewOutcome | None]):
             yield DiffView(id="review-diff")
         yield Footer()
 
-    async def on_mount(self) -> None:
+    def on_mount(self) -> None:
         changes = self.plan.diff.changes
-        await self.diff_view.show(self.plan.hunks, changes, self.decisions, self.current)
+        self.diff_view.show(self.plan.hunks, changes, self.decisions, self.current)
         self.diff_view.focus()
         self._summarize()
 

@@ -6,20 +6,31 @@ side's text taken. Colours come from the theme ($error, $success) through compon
 classes; the text itself is stored, model or other-user text, so it is shown literally
 (`rich.text.Text`, controls made visible) and never read as markup. A line break inside a
 change shows as ↵ so a change of line breaks alone can be seen.
+
+`DiffView` is one widget however many hunks there are (Textual's line API): it draws only
+the rows on screen, from hunks wrapped to its width when first needed (`HunkLayout`, one
+per width seen, so a resize back is free).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Sequence
 from typing import ClassVar, Literal
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.content import Content
+from textual.events import Resize
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.visual import Visual
 
 from vicechat_tui.core.review.diff import Change
 from vicechat_tui.core.review.hunks import Hunk
+from vicechat_tui.widgets.diff_layout import HunkLayout
 from vicechat_tui.widgets.safe_text import visible_controls
 
 Decision = Literal["new", "old", "theirs"] | None
@@ -27,6 +38,10 @@ Decision = Literal["new", "old", "theirs"] | None
 MARKS = {"new": "✓", "old": "✗", "theirs": "⇄", None: "?"}
 LONGEST_SHOWN = 4_000
 """Characters of one side of a change drawn at most (the rest is counted, not drawn)."""
+EDGE = "▎"
+"""The bar left of each hunk ($accent for the hunk of the current change)."""
+LAYOUT_SLICE = 0.008
+"""Seconds of laying out hunks below the screen per frame, after the first frame."""
 
 
 def _shown(text: str) -> str:
@@ -39,55 +54,136 @@ def _shown(text: str) -> str:
     return visible_controls(text).replace("\n", "↵\n")
 
 
-STYLE_NAMES = ("diff--deleted", "diff--inserted", "diff--dropped", "diff--mark", "diff--current")
-"""The styles of a diff's marks, declared once on the `DiffView` (component classes on every
-hunk would be styled again for each of hundreds of hunks)."""
+class DiffView(ScrollView, can_focus=True):
+    """The hunks of a diff; the screen says what is decided and which change is current."""
 
-
-class HunkView(Static):
-    """One hunk: context and its changes, the current one highlighted."""
-
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "diff--deleted",
+        "diff--inserted",
+        "diff--dropped",
+        "diff--mark",
+        "diff--current",
+        "diff--edge",
+        "diff--edge-current",
+    }
     DEFAULT_CSS = """
-    HunkView {
-        padding: 0 1; margin-bottom: 1; border-left: wide $panel;
-        &.-current { border-left: wide $accent; }
+    DiffView {
+        height: 1fr; padding: 0 1; overflow-x: hidden;
+        & > .diff--deleted { color: $text-error; text-style: strike; }
+        & > .diff--inserted { color: $text-success; text-style: underline; }
+        & > .diff--dropped { color: $text-muted; text-style: strike; }
+        & > .diff--mark { text-style: bold; }
+        & > .diff--current { background: $accent 30%; text-style: bold; }
+        & > .diff--edge { color: $panel; }
+        & > .diff--edge-current { color: $accent; }
     }
     """
 
-    def __init__(
-        self,
-        hunk: Hunk,
-        changes: Sequence[Change],
-        styles: Callable[[str], Style],
-        *,
-        id: str | None = None,
-    ) -> None:
-        super().__init__("", id=id, markup=False)
-        self.hunk = hunk
-        self.changes = changes
-        self.style_of = styles
-        """The rich style of a mark (one of `STYLE_NAMES`)."""
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.hunks: Sequence[Hunk] = ()
+        self.changes: Sequence[Change] = ()
+        self.hunk_of: list[int] = []
+        """The hunk (index) each change is in."""
+        self._decisions: Sequence[Decision] = ()
+        self._current: int | None = None
+        self._layouts: dict[int, HunkLayout] = {}
+        """The hunks laid out at each width seen since the decisions last changed."""
+        self._styles: dict[str, Style] = {}
 
-    def draw(self, decisions: Sequence[Decision], current: int | None) -> None:
-        """Render with each change's decision; `current` (a change index) highlighted."""
+    # -- what the screen calls ---------------------------------------------------------------
+
+    def show(
+        self,
+        hunks: Sequence[Hunk],
+        changes: Sequence[Change],
+        decisions: Sequence[Decision],
+        current: int | None,
+    ) -> None:
+        """Show `hunks` drawn with `decisions` (see `draw`); the rest is laid out after the
+        first frame, a slice a frame."""
+        self.hunks, self.changes = hunks, changes
+        self._decisions, self._current = decisions, current
+        self.hunk_of = [0] * len(changes)
+        for number, hunk in enumerate(hunks):
+            for index in hunk.change_indexes:
+                self.hunk_of[index] = number
+        self._layouts.clear()
+        self._settle(scroll=True)
+        self.call_after_refresh(self._lay_out_rest)
+
+    def draw(
+        self, decisions: Sequence[Decision], current: int | None, *, only: Sequence[int] = ()
+    ) -> None:
+        """Redraw the hunks holding the changes in `only` (all when empty), `current` in view."""
+        self._decisions, self._current = decisions, current
+        numbers = (
+            sorted({self.hunk_of[index] for index in only}) if only else range(len(self.hunks))
+        )
+        layout = self._layout()
+        self._layouts = {layout.width: layout} if layout else {}  # other widths: stale
+        if layout is not None:
+            layout.forget(numbers)
+            if only:  # the current change's ▶ may move a word to the next row: draw now
+                for number in numbers:
+                    layout.hunk_rows(number)
+        self._settle(scroll=True)
+        self.refresh()
+
+    @property
+    def ready(self) -> bool:
+        """Shown, with the hunks on screen laid out at the present width."""
+        layout = self._layout(create=False)
+        return layout is not None and (layout.complete or layout.laid > 0)
+
+    @property
+    def complete(self) -> bool:
+        """Every hunk laid out at the present width (the scroll bar is exact)."""
+        layout = self._layout(create=False)
+        return layout is not None and layout.complete
+
+    def hunk_text(self, number: int) -> Text:
+        """Hunk `number` as drawn, before wrapping."""
         text = Text(end="")
-        for part in self.hunk.parts:
+        current = self._current
+        for part in self.hunks[number].parts:
             if isinstance(part, str):
                 text.append(visible_controls(part))
             else:
-                self._draw_change(text, self.changes[part], decisions[part], part == current)
-        self.set_class(current in self.hunk.change_indexes, "-current")
-        self.update(text)
+                change = self.changes[part]
+                self._draw_change(text, change, self._decisions[part], part == current)
+        return text
+
+    def hunk_span(self, number: int) -> tuple[int, int]:
+        """The first row of hunk `number` in the whole view and its row count."""
+        layout = self._layout()
+        assert layout is not None
+        layout.lay_out(hunks=number + 1)
+        return layout.span(number)
+
+    # -- drawing -----------------------------------------------------------------------------
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = self.get_component_rich_style(name)
+        return style
+
+    def notify_style_update(self) -> None:
+        """The theme changed: styles and every drawn row are stale."""
+        super().notify_style_update()
+        self._styles.clear()
+        self._layouts.clear()
+        self.refresh()
 
     def _side(self, decision: Decision, side: Decision) -> Style | str:
         """The style of one proposed text: kept, dropped, or (undecided) plain."""
         if decision is None:
             return ""
-        name = "diff--inserted" if decision == side else "diff--dropped"
-        return self.style_of(name)
+        return self._style("diff--inserted" if decision == side else "diff--dropped")
 
     def _draw_change(self, text: Text, change: Change, decision: Decision, here: bool) -> None:
-        style = self.style_of
+        style = self._style
         label = f"{'▶' if here else ''}{MARKS[decision]}"
         text.append(label, style=style("diff--current" if here else "diff--mark"))
         if change.old:
@@ -104,107 +200,89 @@ class HunkView(Static):
         if any(side.endswith("\n") for side in sides):
             text.append("↵\n", style=style("diff--mark"))
 
-
-class DiffView(VerticalScroll, can_focus=True):
-    """The hunks of a diff; the screen says what is decided and which change is current.
-
-    A long section can have hundreds of hunks: only enough to fill the screen are mounted
-    before the first frame, the rest a screenful at a time after it (`show`), so the review
-    appears at once and keys are answered while the rest arrives.
-    """
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = set(STYLE_NAMES)
-    DEFAULT_CSS = """
-    DiffView {
-        height: 1fr; padding: 0 1;
-        & > .diff--deleted { color: $text-error; text-style: strike; }
-        & > .diff--inserted { color: $text-success; text-style: underline; }
-        & > .diff--dropped { color: $text-muted; text-style: strike; }
-        & > .diff--mark { text-style: bold; }
-        & > .diff--current { background: $accent 30%; text-style: bold; }
-    }
-    """
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.hunk_of: list[int] = []
-        """The hunk (index) each change is in."""
-        self._decisions: Sequence[Decision] = ()
-        self._current: int | None = None
-        self._views: list[HunkView] = []
-        self._mounted = 0
-        """How many of `_views` (from the first) are mounted."""
-
-    async def show(
-        self,
-        hunks: Sequence[Hunk],
-        changes: Sequence[Change],
-        decisions: Sequence[Decision],
-        current: int | None,
-    ) -> None:
-        """Show `hunks` drawn with `decisions` (see `draw`): those that fill the screen now,
-        the others after the first frame, a screenful a frame."""
-        await self.remove_children()
-        self._decisions, self._current = decisions, current
-        self.hunk_of = [0] * len(changes)
-        for number, hunk in enumerate(hunks):
-            for index in hunk.change_indexes:
-                self.hunk_of[index] = number
-        self._views = [
-            HunkView(hunk, changes, self.get_component_rich_style, id=f"hunk-{number}")
-            for number, hunk in enumerate(hunks)
+    def _hunk_rows(self, number: int, width: int) -> list[Strip]:
+        """Hunk `number` wrapped to `width`: its bar, a space, the text, a space."""
+        inner = max(1, width - 3)
+        content = Content.from_rich_text(self.hunk_text(number), console=self.app.console)
+        lines = Visual.to_strips(self, content, inner, None, self.visual_style)
+        base = self.rich_style
+        here = self._current is not None and self.hunk_of[self._current] == number
+        edge = Segment(EDGE, base + self._style("diff--edge-current" if here else "diff--edge"))
+        space = Segment(" ", base)
+        return [
+            Strip.join([Strip([edge, space]), line.extend_cell_length(inner, base), Strip([space])])
+            for line in lines
         ]
-        await self._mount_views(self._screenful())
-        self._mount_later()
 
-    def _screenful(self) -> int:
-        """Hunks enough to fill the screen from the next one not mounted: each takes its
-        margin and one row per screen width of its text at least (so never too few)."""
-        width, height = max(1, self.app.size.width), self.app.size.height
-        rows = count = 0
-        for view in self._views[self._mounted :]:
-            if rows >= height:
-                break
-            rows += 1 + max(1, -(-view.hunk.length(view.changes) // width))
-            count += 1
-        return max(1, count)
+    # -- layout ------------------------------------------------------------------------------
 
-    def _mount_later(self) -> None:
-        """Mount the next screenful of hunks after the next frame (keys go on meanwhile)."""
-        if self._mounted < len(self._views):
-            self.call_after_refresh(self._mount_next)
+    def _width(self) -> int:
+        return self.scrollable_content_region.width
 
-    async def _mount_next(self) -> None:
-        if self.is_attached:  # (the review may be closed already)
-            await self._mount_views(self._mounted + self._screenful())
-            self._mount_later()
+    def _layout(self, *, create: bool = True) -> HunkLayout | None:
+        """The layout at the present width (made when first asked for)."""
+        width = self._width()
+        if width <= 0 or not self.hunks:
+            return None
+        layout = self._layouts.get(width)
+        if layout is None and create:
+            inner = max(1, width - 3)
+            estimates = [
+                hunk.length(self.changes) // inner
+                + 1
+                + sum(part.count("\n") for part in hunk.parts if isinstance(part, str))
+                for hunk in self.hunks
+            ]
+            layout = HunkLayout(width, estimates, lambda number: self._hunk_rows(number, width))
+            self._layouts[width] = layout
+        return layout
 
-    async def _mount_views(self, upto: int) -> None:
-        new = self._views[self._mounted : upto]
-        if not new:
+    def _settle(self, *, scroll: bool = False) -> None:
+        """Lay out what the screen shows (and the current hunk), size the view to it, and
+        (with `scroll`) bring the current hunk into view."""
+        layout = self._layout()
+        if layout is None:
+            self.virtual_size = Size(0, 0)
             return
-        await self.mount_all(new)
-        self._mounted += len(new)  # drawn from here on by `draw` too
-        for view in new:
-            view.draw(self._decisions, self._current)
         current = None if self._current is None else self.hunk_of[self._current]
-        if current is not None and self._mounted - len(new) <= current < self._mounted:
-            shown = self._views[current]  # it came now: bring it into view
-            self.call_after_refresh(self.scroll_to_widget, shown, animate=False)
+        bottom = int(self.scroll_y) + self.scrollable_content_region.height
+        layout.lay_out(rows=bottom, hunks=None if current is None else current + 1)
+        self.virtual_size = Size(layout.width, layout.total)
+        if scroll and current is not None:
+            top, rows = layout.span(current)
+            self.scroll_to_region(
+                Region(0, top, layout.width, max(1, rows)), animate=False, immediate=True
+            )
 
-    def hunk_views(self) -> list[HunkView]:
-        """The hunks mounted so far (all of them a few frames after the first)."""
-        return self._views[: self._mounted]
+    def _lay_out_rest(self) -> None:
+        """A slice of the hunks not laid out yet, then again after the next frame."""
+        layout = self._layout()
+        if layout is None or layout.complete or not self.is_attached:
+            return
+        stop = time.perf_counter() + LAYOUT_SLICE
+        while not layout.complete and time.perf_counter() < stop:
+            layout.lay_out(hunks=layout.laid + 1)
+        self.virtual_size = Size(layout.width, layout.total)
+        self.call_after_refresh(self._lay_out_rest)
 
-    def draw(
-        self, decisions: Sequence[Decision], current: int | None, *, only: Sequence[int] = ()
-    ) -> None:
-        """Redraw the hunks holding the changes in `only` (all when empty), `current` in view."""
-        self._decisions, self._current = decisions, current
-        views = self.hunk_views()
-        numbers = {self.hunk_of[index] for index in only} if only else range(len(views))
-        for number in numbers:
-            if number < len(views):
-                views[number].draw(decisions, current)
-        if current is not None and self.hunk_of[current] < len(views):
-            self.scroll_to_widget(views[self.hunk_of[current]], animate=False)
+    def on_resize(self, event: Resize) -> None:
+        self._settle(scroll=True)
+        self.call_after_refresh(self._lay_out_rest)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        layout = self._layout(create=False)
+        if layout is not None and not layout.complete:
+            bottom = int(new_value) + self.scrollable_content_region.height
+            if layout.lay_out(rows=bottom):
+                self.virtual_size = Size(layout.width, layout.total)
+        super().watch_scroll_y(old_value, new_value)
+
+    def render_line(self, y: int) -> Strip:
+        width = self._width()
+        layout = self._layout()
+        found = None if layout is None else layout.find(int(self.scroll_y) + y)
+        if layout is None or found is None:
+            return Strip.blank(width, self.rich_style)
+        number, row = found
+        rows = layout.hunk_rows(number)
+        return rows[row] if row < len(rows) else Strip.blank(width, self.rich_style)
