@@ -243,3 +243,31 @@ async def test_three_thousand_hunks_are_one_widget_and_the_keys_reach_the_last(
             "2999 says the weather was grand", "2999 says the weather was fine"
         )
         assert workspace(app).editor.text_area.text == expected
+
+
+async def test_hunks_wrap_to_the_width_and_a_width_seen_before_is_reused(
+    build_app: Callable[..., VicechatApp], store: VicechatCore
+) -> None:
+    """Narrowing the terminal wraps each hunk into more rows, none wider than the view; the
+    current change stays in view; widening back reuses the rows laid out before."""
+    app = build_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        review, _ = await long_review(pilot, store, 12)
+        view = review.diff_view
+        await pilot.press("j", "j", "j")
+        await settle(pilot)
+        wide = view.hunk_span(3)[1]
+        wide_width = view.scrollable_content_region.width
+        await pilot.resize_terminal(60, 30)
+        await settle(pilot)
+        narrow_width = view.scrollable_content_region.width
+        assert view.hunk_span(3)[1] > wide
+        rows = on_screen(view, 3)
+        assert "▶✓[-fine-]{+grand+}" in "".join(rows).replace(" ", "").replace("▎", "")
+        assert all(len(row.rstrip()) <= narrow_width for row in rows)
+        assert set(view.layout_widths) == {wide_width, narrow_width}
+        await pilot.resize_terminal(100, 30)
+        await settle(pilot)
+        assert view.hunk_span(3)[1] == wide
+        await pilot.press("escape")
+        await settle(pilot)

@@ -142,6 +142,11 @@ class DiffView(ScrollView, can_focus=True):
         layout = self._layout(create=False)
         return layout is not None and layout.complete
 
+    @property
+    def layout_widths(self) -> list[int]:
+        """The widths the hunks are laid out at (kept until a decision changes)."""
+        return list(self._layouts)
+
     def hunk_text(self, number: int) -> Text:
         """Hunk `number` as drawn, before wrapping."""
         text = Text(end="")
@@ -205,7 +210,7 @@ class DiffView(ScrollView, can_focus=True):
         inner = max(1, width - 3)
         content = Content.from_rich_text(self.hunk_text(number), console=self.app.console)
         lines = Visual.to_strips(self, content, inner, None, self.visual_style)
-        base = self.rich_style
+        base = self.visual_style.rich_style
         here = self._current is not None and self.hunk_of[self._current] == number
         edge = Segment(EDGE, base + self._style("diff--edge-current" if here else "diff--edge"))
         space = Segment(" ", base)
@@ -282,7 +287,7 @@ class DiffView(ScrollView, can_focus=True):
         layout = self._layout()
         found = None if layout is None else layout.find(int(self.scroll_y) + y)
         if layout is None or found is None:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self.visual_style.rich_style)
         number, row = found
         rows = layout.hunk_rows(number)
-        return rows[row] if row < len(rows) else Strip.blank(width, self.rich_style)
+        return rows[row] if row < len(rows) else Strip.blank(width, self.visual_style.rich_style)
