@@ -160,8 +160,14 @@ def test_a_file_name_that_is_not_utf8_imports_under_a_readable_title(
 
 
 def test_output_files_may_have_any_name(
-    isolated: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    isolated: None,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    own = tmp_path / "own.db"  # the module's database is renamed at random by the argv test
+    seed(own)
+    monkeypatch.setenv("VICECHAT_DB", str(own))
     name = not_utf8(b"out-\xff.md")
     assert check(["export", "1", "-o", name], capsys) == 0
     assert (tmp_path / name).read_text(encoding="utf-8").startswith("# Plans\n")
