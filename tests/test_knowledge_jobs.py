@@ -14,6 +14,7 @@ from tests.servers.providers import OpenAIServer, Reply
 from vicechat_tui.core.events import (
     JobSnapshot,
     ProgressChanged,
+    SourcesFound,
     StepFinished,
     StepStarted,
 )
@@ -83,7 +84,7 @@ async def test_an_attached_collection_is_searched_quoted_and_cited(
     assert first["kind"] == "file" and first["number"] == 1
     assert first["path"].endswith("tides.md") and first["location"].startswith("Moon › ")
     assert first["passage"] and first["url"] == ""
-    assert {s["path"].rsplit("/", 1)[-1] for s in message.sources} == {"tides.md", "mars.txt"}
+    assert [s["number"] for s in message.sources] == [1]  # the one cited of three read
 
     # the steps under the reply, rebuilt live from the events, say what the search found
     live = StepList()
@@ -119,6 +120,7 @@ async def test_config_names_a_collection_and_history_json_shows_the_passage(
     tmp_path: Path,
 ) -> None:
     document, section = await files_and_section(core, tmp_path / "files")
+    server.add_replies(Reply(tokens=("Weak ones [1].",)))
     job = await core.jobs.send(
         document, section, "Phobos tides?", overrides={"knowledge": ["astro", "gone"]}
     )
@@ -139,6 +141,7 @@ async def test_an_assistants_knowledge_is_searched(
 ) -> None:
     document, section = await files_and_section(core, tmp_path / "files")
     await core.assistants.create("astronomer", {"knowledge": ["astro"]})
+    server.add_replies(Reply(tokens=("Weak ones [1].",)))
     job = await core.jobs.send(
         document, section, "Phobos tides?", overrides={"assistant": "astronomer"}
     )
@@ -210,3 +213,45 @@ async def test_a_job_without_retrieval_searches_nothing_and_the_next_reply_does(
     assert answered.steps[0].label == "searching your files…"
     assert "QUOTED" in json.dumps(server.chat_bodies[-1]["messages"])
     assert answered.sources
+
+
+async def test_a_reply_keeps_as_sources_the_passages_it_cites_with_their_numbers(
+    core: VicechatCore, server: OpenAIServer, tmp_path: Path
+) -> None:
+    """A reply citing [1] and [3] of four passages listed all four as its sources."""
+    root = tmp_path / "files"
+    root.mkdir()
+    for name in ("one", "two", "three", "four"):
+        (root / f"{name}.md").write_text(f"# {name}\n\nTides and the Moon, {name}.\n", "utf-8")
+    await core.knowledge.create("tides")
+    await core.knowledge.add("tides", [root])
+    document = saved_id(await core.documents.create("Essay"))
+    section = saved_id(await core.sections.create(document, "Tides"))
+    await core.knowledge.attach(document, "tides")
+    server.add_replies(Reply(tokens=("The Moon [1]", " pulls tides [3].")))
+    job = await core.jobs.send(document, section, "Tides and the Moon?")
+    events = [event async for event in core.jobs.subscribe(job)]
+    state = await core.jobs.wait(job)
+
+    prompt = server.chat_bodies[-1]["messages"][-1]["content"]
+    assert all(f"[{n}] " in prompt for n in (1, 2, 3, 4)), "the model saw four passages"
+    assert [source.number for source in state.sources] == [1, 3]
+    message = await core.chats.get_message(saved_id_of(state.assistant_message_id))
+    assert [source["number"] for source in message.sources] == [1, 3]
+    assert all(f"[{source['number']}] {source['path']}" in prompt for source in message.sources)
+    assert message.steps and message.steps[0]["payload"]["passages"] == 4  # still what was read
+    found = [e.sources for e in events if isinstance(e, SourcesFound)]
+    assert len(found[0]) == 4 and [s.number for s in found[-1]] == [1, 3]
+
+
+async def test_a_reply_that_cites_nothing_keeps_no_source_but_its_steps_say_what_was_read(
+    core: VicechatCore, server: OpenAIServer, tmp_path: Path
+) -> None:
+    document, section = await files_and_section(core, tmp_path / "files")
+    await core.knowledge.attach(document, "astro")
+    server.add_replies(Reply(tokens=("Gravity, mostly. See `x[1]` and [0].",)))
+    job = await core.jobs.send(document, section, "What raises tidal bulges, tides and locking?")
+    state = await core.jobs.wait(job)
+    message = await core.chats.get_message(saved_id_of(state.assistant_message_id))
+    assert state.sources == [] and message.sources == []
+    assert message.steps and message.steps[0]["payload"]["passages"] == 3

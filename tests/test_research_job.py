@@ -265,3 +265,20 @@ async def test_steps_rebuilt_from_its_events_are_the_stored_steps(
     details = [detail for row in final.rows for detail in row.details]
     assert f"“Moon {HOSTILE}”" in details  # the page's title, bounded, plain text for the widget
     assert "search more: yes — need Apollo" in details
+
+
+async def test_a_researched_reply_keeps_as_sources_the_pages_it_cites(
+    core: VicechatCore, web: Web
+) -> None:
+    """Pages read and not cited are not the reply's sources (its steps still list them)."""
+    web.index.by_query = {"moon gravity": web.hits("/moon", "/apollo")}
+    web.model.queries = ['["moon gravity"]']
+    web.model.decisions = ['{"more": false}']
+    web.model.answer = "As the Apollo crews felt [2]."
+    document_id, section_id = await web_section(core)
+    job_id = await core.jobs.send(document_id, section_id, "How strong is Moon gravity?")
+    state = await core.jobs.wait(job_id)
+    assert state.status == "completed"
+    message = await core.chats.get_message(state.assistant_message_id or 0)
+    assert [(s["number"], s["url"]) for s in message.sources] == [(2, web.site.url("/apollo"))]
+    assert web.site.url("/moon") in json.dumps(message.steps)  # read, in the steps

@@ -208,6 +208,7 @@ class JobEngine(ChatQueue, JobRows):
         await run.stop_flushing()
         if status is not JobStatus.COMPLETED:
             run.close_open_steps("cancelled" if status is JobStatus.CANCELLED else "failed")
+        run.keep_cited_sources()
         state.finished_at = time.monotonic()
         message_state = {
             JobStatus.COMPLETED: MessageState.COMPLETE,

@@ -250,6 +250,14 @@ class JobRun:
             self._last_progress = now
             self.reporter.publish_progress()
 
+    def keep_cited_sources(self) -> None:
+        """At the end: the reply's sources become the ones its text cites (see citing.py)."""
+        from vicechat_tui.core.jobs.citing import cited_sources
+
+        cited = cited_sources(self.state.text, self.state.sources)
+        if cited != self.state.sources:
+            self.reporter.sources_found(cited)
+
     def close_open_steps(self, status: str) -> None:
         """Mark steps still running (the job was cancelled or failed) with `status`."""
         self.reporter.close_open_steps(status)
