@@ -138,6 +138,10 @@ async def test_keys_typed_the_moment_the_app_starts_are_kept(
     async with app.run_test(size=SIZE) as pilot:
         # no wait for anything: the app holds the keys until the section shows
         await pilot.press("f6", "X", "Y", "ctrl+q")
+        for _ in range(200):  # the held keys are replayed once the section shows
+            if app.return_code is not None:
+                break
+            await asyncio.sleep(0.05)
     await left_with_xy_saved(app, store, body)
 
 

@@ -110,6 +110,7 @@ class WorkspaceStart(SectionOpening):
 
         place = self.places.recall()
         if place is None:
+            self._follow_cursor()  # its row spoke before the start's message: say it again
             return
         preview = self._preview_until_core()
         if place.section_id is not None and not (
@@ -125,6 +126,7 @@ class WorkspaceStart(SectionOpening):
         node = self.document_tree.find_document(place.document_id)
         if node is not None:
             self.document_tree.move_to(node)
+        self._follow_cursor()
 
     def _watch_running_jobs(self) -> None:
         """Keep the tree's ⟳ markers live: this process's jobs and other processes' alike."""
