@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
+from textual.message_pump import MessagePump
 
 from vicechat_tui.failures import run_task
 from vicechat_tui.screens.workspace_start import CoreOpened, PreviewRead
@@ -41,6 +43,19 @@ PERSON_EVENTS = (events.Key, events.MouseDown, events.MouseScrollDown, events.Mo
 QUIT_BINDING = "app.quit"
 """The binding whose keys leave without opening the core."""
 HOLD_KEYS_SECONDS = 5.0
+REPLAY_STEP_SECONDS = 1.0
+
+
+async def handled_by(pump: MessagePump) -> None:
+    """Wait until `pump` has handled what was posted to it before now (at most a second)."""
+    import asyncio
+
+    done = asyncio.Event()
+    if pump.call_later(done.set):
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done.wait(), REPLAY_STEP_SECONDS)
+
+
 """Keys typed before the first screen is complete wait for it at most this long."""
 
 
@@ -168,8 +183,19 @@ class StartUp:
     def release_keys(self) -> None:
         """Replay the held keys, in order (once)."""
         held, self._held = self._held, None
-        for event in held or []:  # fresh events: the held ones went through a dispatch
+        if held:
+            run_task(self.app, self._replay(held), description="Replay the keys", group="keys")
+
+    async def _replay(self, held: list[events.Key]) -> None:
+        """Each key once the one before has been handled wherever it went: posted together,
+        a letter waited in the editor's queue while the quit key after it saved without it."""
+        for event in held:  # fresh events: the held ones went through a dispatch
             self.app.post_message(events.Key(event.key, event.character))
+            await handled_by(self.app)
+            node: DOMNode | None = self.app.focused  # it bubbles up to the screen
+            while node is not None and node is not self.app:
+                await handled_by(node)
+                node = node.parent
 
     def _is_quit_key(self, event: events.Key) -> bool:
         keys = bound_keys(type(self.app).BINDINGS, QUIT_BINDING, self.workbench.keymap)
