@@ -98,9 +98,10 @@ class WorkspaceStart(SectionOpening):
                 f"No documents: {self.key_for('tree.new_document')} creates one."
             )
         else:
-            self.editor.show_message(
-                f"Select a section ({self.key_for('tree.new_section')} creates one)."
-            )
+            if self.document_tree.selected_item is None:  # a row under the cursor says more
+                self.editor.show_message(
+                    f"Select a section ({self.key_for('tree.new_section')} creates one)."
+                )
             await self._resume()
 
     async def _resume(self) -> None:
@@ -110,7 +111,6 @@ class WorkspaceStart(SectionOpening):
 
         place = self.places.recall()
         if place is None:
-            self._follow_cursor()  # its row spoke before the start's message: say it again
             return
         preview = self._preview_until_core()
         if place.section_id is not None and not (
@@ -126,7 +126,7 @@ class WorkspaceStart(SectionOpening):
         node = self.document_tree.find_document(place.document_id)
         if node is not None:
             self.document_tree.move_to(node)
-        self._follow_cursor()
+        self._follow_cursor()  # no highlight comes when the cursor was already on that row
 
     def _watch_running_jobs(self) -> None:
         """Keep the tree's ⟳ markers live: this process's jobs and other processes' alike."""
